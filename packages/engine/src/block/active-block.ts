@@ -1,0 +1,72 @@
+// The block that takes appends: column buffers on shared memory, filled in place.
+// Values reaching here are already validated; writing cannot fail.
+import type { ResolvedSchema } from '../schema/schema.js';
+import { codeFor, ensureCapacity, INITIAL_CAPACITY_ROWS, newColumn, type ColumnStore } from './column-store.js';
+import type { NormalizedBatch } from '../table/validate.js';
+
+export interface ActiveBlock {
+  /** Row sequence number (table-wide row index) of this block's first row. */
+  readonly firstRowSeq: number;
+  /** The block seals at this many rows; buffers never grow past it. */
+  readonly capacityRows: number;
+  readonly columns: readonly ColumnStore[];
+  rowCount: number;
+}
+
+export function newActiveBlock(schema: ResolvedSchema, firstRowSeq: number, capacityRows: number): ActiveBlock {
+  if (!Number.isSafeInteger(capacityRows) || capacityRows < 1) throw new Error(`internal: bad block capacity ${capacityRows}`);
+  const initial = Math.min(capacityRows, INITIAL_CAPACITY_ROWS);
+  const columns = schema.columns.map((c) => newColumn(c.type, initial, capacityRows));
+  return { firstRowSeq, capacityRows, columns, rowCount: 0 };
+}
+
+export function roomLeft(block: ActiveBlock): number {
+  return block.capacityRows - block.rowCount;
+}
+
+/**
+ * Copy rows [from, from + count) of a normalized batch into the block.
+ * The caller guarantees `count <= roomLeft(block)`.
+ */
+export function writeBatch(block: ActiveBlock, batch: NormalizedBatch, from: number, count: number): void {
+  if (count > roomLeft(block)) throw new Error('internal: write past block capacity');
+  const at = block.rowCount;
+  ensureCapacity(block.columns, at + count, block.capacityRows);
+  for (let c = 0; c < block.columns.length; c++) {
+    const col = block.columns[c];
+    const src = batch.columns[c];
+    switch (col.type) {
+      case 'int64': col.values.set((src as BigInt64Array).subarray(from, from + count), at); break;
+      case 'float64': col.values.set((src as Float64Array).subarray(from, from + count), at); break;
+      case 'bool': col.values.set((src as Uint8Array).subarray(from, from + count), at); break;
+      case 'string': {
+        const strings = src as readonly string[];
+        const codes = col.values;
+        const dict = col.dictionary;
+        for (let i = 0; i < count; i++) codes[at + i] = codeFor(dict, strings[from + i]);
+        break;
+      }
+    }
+  }
+  block.rowCount = at + count;
+}
+
+/** Write one validated row object (see checkRow). The caller guarantees room for it. */
+export function writeRow(block: ActiveBlock, schema: ResolvedSchema, row: Readonly<Record<string, unknown>>): void {
+  const at = block.rowCount;
+  if (at >= block.capacityRows) throw new Error('internal: write past block capacity');
+  const cols = block.columns;
+  if (at >= cols[0].values.length) ensureCapacity(cols, at + 1, block.capacityRows);
+  const defs = schema.columns;
+  for (let c = 0; c < cols.length; c++) {
+    const col = cols[c];
+    const v = row[defs[c].name];
+    switch (col.type) {
+      case 'int64': col.values[at] = typeof v === 'bigint' ? v : BigInt(v as number); break;
+      case 'float64': col.values[at] = v as number; break;
+      case 'bool': col.values[at] = v ? 1 : 0; break;
+      case 'string': col.values[at] = codeFor(col.dictionary, v as string); break;
+    }
+  }
+  block.rowCount = at + 1;
+}

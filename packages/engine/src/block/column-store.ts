@@ -1,0 +1,58 @@
+// Column buffers of a block on growable SharedArrayBuffers. Views are length-tracking,
+// so a worker handed the buffer sees the same memory, and growth never copies rows.
+import type { ColumnType } from '../schema/schema.js';
+
+export interface Int64Column { readonly type: 'int64'; readonly buffer: SharedArrayBuffer; values: BigInt64Array }
+export interface Float64Column { readonly type: 'float64'; readonly buffer: SharedArrayBuffer; values: Float64Array }
+/** One byte per row (0 or 1): kernels run on bytes; Arrow export packs bits. */
+export interface BoolColumn { readonly type: 'bool'; readonly buffer: SharedArrayBuffer; values: Uint8Array }
+/** Int32 dictionary codes into the block's dictionary. */
+export interface StringColumn { readonly type: 'string'; readonly buffer: SharedArrayBuffer; values: Int32Array; readonly dictionary: StringDictionary }
+export type ColumnStore = Int64Column | Float64Column | BoolColumn | StringColumn;
+
+export const BYTES_PER_ROW: Readonly<Record<ColumnType, number>> = { int64: 8, float64: 8, bool: 1, string: 4 };
+/** Rows a fresh block reserves before its first growth. */
+export const INITIAL_CAPACITY_ROWS = 16_384;
+
+/** Append-only string dictionary. Codes are dense and stable for the block's life. */
+export interface StringDictionary {
+  readonly values: string[];
+  readonly codeOf: Map<string, number>;
+}
+
+export function newDictionary(): StringDictionary {
+  return { values: [], codeOf: new Map() };
+}
+
+export function codeFor(dict: StringDictionary, value: string): number {
+  let code = dict.codeOf.get(value);
+  if (code === undefined) {
+    code = dict.values.length;
+    dict.values.push(value);
+    dict.codeOf.set(value, code);
+  }
+  return code;
+}
+
+export function newColumn(type: ColumnType, initialRows: number, maxRows: number): ColumnStore {
+  const width = BYTES_PER_ROW[type];
+  const buffer = new SharedArrayBuffer(initialRows * width, { maxByteLength: maxRows * width });
+  switch (type) {
+    case 'int64': return { type, buffer, values: new BigInt64Array(buffer) };
+    case 'float64': return { type, buffer, values: new Float64Array(buffer) };
+    case 'bool': return { type, buffer, values: new Uint8Array(buffer) };
+    case 'string': return { type, buffer, values: new Int32Array(buffer), dictionary: newDictionary() };
+  }
+}
+
+/** Grow every column to hold at least `rows` rows (doubling, capped at the block's max). */
+export function ensureCapacity(columns: readonly ColumnStore[], rows: number, maxRows: number): void {
+  for (const col of columns) {
+    const width = BYTES_PER_ROW[col.type];
+    const have = col.buffer.byteLength / width;
+    if (have >= rows) continue;
+    if (rows > maxRows) throw new Error(`internal: block capacity ${maxRows} rows exceeded (${rows})`);
+    const next = Math.min(maxRows, Math.max(rows, have * 2));
+    col.buffer.grow(next * width);
+  }
+}

@@ -1,0 +1,67 @@
+// A block that takes no more appends. It is readable at every moment of its life:
+// first from its shared column buffers, then from its Parquet bytes (memory) or file (disk).
+import type { ActiveBlock } from './active-block.js';
+import type { ColumnView } from '../query/column-view.js';
+import type { ZoneMap } from './zone-map.js';
+import type { TableSchema } from '../schema/schema.js';
+
+/** Zone map of one Parquet row group, with its row range inside the block. */
+export interface RowGroupZone {
+  readonly firstRow: number;
+  readonly zoneMap: ZoneMap;
+}
+
+export interface SealedBlock {
+  /** Block number within the table, dense from 0; names the block file. */
+  readonly id: number;
+  readonly firstRowSeq: number;
+  readonly rowCount: number;
+  readonly minTime: bigint;
+  readonly maxTime: bigint;
+  /** Shared column buffers, until the encoded form exists; then dropped. */
+  raw: ActiveBlock | null;
+  /** Whole-block and per-row-group zone maps, once encoded. */
+  zoneMap: ZoneMap | null;
+  rowGroups: RowGroupZone[] | null;
+  /** Memory storage: the Parquet bytes, on shared memory so scans read them without copying. */
+  parquet: Uint8Array | null;
+  /** Disk storage: the block file (relative to the table directory) once durable. */
+  file: string | null;
+  sizeBytes: number;
+  checksum: number;
+}
+
+/** What the pool is asked to encode: the block's shared buffers, never a copy. */
+export interface EncodeTask {
+  readonly kind: 'encode';
+  readonly schema: TableSchema;
+  readonly rowCount: number;
+  readonly columns: ColumnView[];
+  readonly rowGroupRows: number;
+}
+
+export interface EncodedBlock {
+  /** Parquet bytes; on a SharedArrayBuffer when the encoder can. */
+  readonly parquet: Uint8Array;
+  readonly zoneMap: ZoneMap;
+  readonly rowGroups: RowGroupZone[];
+  /** CRC32 of the Parquet bytes. */
+  readonly checksum: number;
+}
+
+/** Views of rows [0, rowCount) of a block's shared buffers, fixed-length. */
+export function viewsOf(block: ActiveBlock, rowCount: number): ColumnView[] {
+  return block.columns.map((c): ColumnView => {
+    switch (c.type) {
+      case 'int64': return { type: 'int64', values: c.values.subarray(0, rowCount) };
+      case 'float64': return { type: 'float64', values: c.values.subarray(0, rowCount) };
+      case 'bool': return { type: 'bool', values: c.values.subarray(0, rowCount) };
+      case 'string': return { type: 'string', values: c.values.subarray(0, rowCount), dictionary: c.dictionary.values };
+    }
+  });
+}
+
+/** Same, but with dictionaries copied as of now: safe to send to a worker while appends go on. */
+export function frozenViewsOf(block: ActiveBlock, rowCount: number): ColumnView[] {
+  return viewsOf(block, rowCount).map((v) => (v.type === 'string' ? { ...v, dictionary: v.dictionary.slice() } : v));
+}

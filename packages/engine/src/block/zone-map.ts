@@ -1,0 +1,126 @@
+// Zone maps: per-column summaries of a block (or row group) that prove when no row can match.
+import type { ColumnView } from '../query/column-view.js';
+import { compareScalar, type Predicate } from '../query/predicate.js';
+
+/** Distinct strings kept per zone; past this only min/max prune. */
+export const MAX_ZONE_STRINGS = 1024;
+
+export type ColumnZone =
+  | { type: 'int64'; min: bigint; max: bigint }
+  | { type: 'float64'; min: number; max: number; hasNaN: boolean }
+  | { type: 'bool'; hasTrue: boolean; hasFalse: boolean }
+  /** `values`: sorted distinct strings, or null when there were more than MAX_ZONE_STRINGS. */
+  | { type: 'string'; min: string; max: string; values: string[] | null };
+
+/** Zones per column of rows [start, end); an empty range has no zones (nothing can match). */
+export interface ZoneMap {
+  rowCount: number;
+  columns: ColumnZone[];
+}
+
+function zoneOf(view: ColumnView, start: number, end: number): ColumnZone {
+  switch (view.type) {
+    case 'int64': {
+      const v = view.values;
+      let min = v[start];
+      let max = min;
+      for (let i = start + 1; i < end; i++) { const x = v[i]; if (x < min) min = x; else if (x > max) max = x; }
+      return { type: 'int64', min, max };
+    }
+    case 'float64': {
+      const v = view.values;
+      let min = Infinity;
+      let max = -Infinity;
+      let hasNaN = false;
+      for (let i = start; i < end; i++) {
+        const x = v[i];
+        if (x < min) min = x;
+        if (x > max) max = x;
+        if (x !== x) hasNaN = true;
+      }
+      return { type: 'float64', min, max, hasNaN };
+    }
+    case 'bool': {
+      let ones = 0;
+      for (let i = start; i < end; i++) ones += view.values[i];
+      return { type: 'bool', hasTrue: ones > 0, hasFalse: ones < end - start };
+    }
+    case 'string': {
+      const seen = new Uint8Array(view.dictionary.length);
+      for (let i = start; i < end; i++) seen[view.values[i]] = 1;
+      const present: string[] = [];
+      for (let d = 0; d < seen.length; d++) if (seen[d] === 1) present.push(view.dictionary[d]);
+      present.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return { type: 'string', min: present[0], max: present[present.length - 1], values: present.length <= MAX_ZONE_STRINGS ? present : null };
+    }
+  }
+}
+
+export function computeZoneMap(views: readonly ColumnView[], start: number, end: number): ZoneMap {
+  if (end <= start) return { rowCount: 0, columns: [] };
+  return { rowCount: end - start, columns: views.map((v) => zoneOf(v, start, end)) };
+}
+
+function zoneMayMatch(z: ColumnZone, p: Predicate): boolean {
+  const { op } = p;
+  switch (z.type) {
+    case 'bool': {
+      const want = (op === '==') === (p.value as boolean);
+      return want ? z.hasTrue : z.hasFalse;
+    }
+    case 'string':
+      if (z.values !== null && (op === '==' || op === '!=')) {
+        if (op === '==') return binaryHas(z.values, p.value as string);
+        return !(z.values.length === 1 && z.values[0] === p.value);
+      }
+      return rangeMayMatch(op, z.min, z.max, p.value as string, false);
+    case 'int64': return rangeMayMatch(op, z.min, z.max, p.value as bigint, false);
+    case 'float64': return rangeMayMatch(op, z.min, z.max, p.value as number, z.hasNaN);
+  }
+}
+
+/** Can some x in [min, max] satisfy `x op c`? NaN rows satisfy only `!=`. */
+function rangeMayMatch<T extends bigint | number | string>(op: Predicate['op'], min: T, max: T, c: T, hasNaN: boolean): boolean {
+  switch (op) {
+    case '==': return !(c < min || c > max);
+    case '!=': return hasNaN || !(min === max && min === c) || (typeof c === 'number' && c !== c);
+    case '>': return compareScalar('>', max, c);
+    case '>=': return compareScalar('>=', max, c);
+    case '<': return compareScalar('<', min, c);
+    case '<=': return compareScalar('<=', min, c);
+  }
+}
+
+function binaryHas(sorted: readonly string[], s: string): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < s) lo = mid + 1; else hi = mid;
+  }
+  return lo < sorted.length && sorted[lo] === s;
+}
+
+/** False only when the zone map proves that no row satisfies every predicate. */
+export function mayMatch(zm: ZoneMap, preds: readonly Predicate[]): boolean {
+  if (zm.rowCount === 0) return false;
+  for (const p of preds) if (!zoneMayMatch(zm.columns[p.column], p)) return false;
+  return true;
+}
+
+/** JSON form for manifests and Parquet metadata: bigints as decimal strings. */
+export function zoneMapToJson(zm: ZoneMap): unknown {
+  return JSON.parse(JSON.stringify(zm, (_k, v: unknown) => {
+    if (typeof v === 'bigint') return { $int64: v.toString() };
+    if (typeof v === 'number' && !Number.isFinite(v)) return { $f64: String(v) };
+    return v;
+  }));
+}
+
+export function zoneMapFromJson(json: unknown): ZoneMap {
+  return JSON.parse(JSON.stringify(json), (_k, v: unknown) => {
+    if (v !== null && typeof v === 'object' && '$int64' in v) return BigInt((v as { $int64: string }).$int64);
+    if (v !== null && typeof v === 'object' && '$f64' in v) return Number((v as { $f64: string }).$f64);
+    return v;
+  }) as ZoneMap;
+}

@@ -1,0 +1,120 @@
+// Vectorized filter kernels. Each narrows a selection vector (row indexes, ascending) in
+// place with one tight loop over a typed array, and returns the new selection length.
+import { compareScalar, type CompareOp, type Predicate } from './predicate.js';
+import type { ColumnView } from './column-view.js';
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Selection of every row in [0, n). */
+export function fullSelection(n: number): Uint32Array {
+  const sel = new Uint32Array(n);
+  for (let i = 0; i < n; i++) sel[i] = i;
+  return sel;
+}
+
+export function filterFloat64(values: Float64Array, op: CompareOp, c: number, sel: Uint32Array, n: number): number {
+  let k = 0;
+  switch (op) {
+    case '==': for (let j = 0; j < n; j++) { const i = sel[j]; if (values[i] === c) sel[k++] = i; } break;
+    case '!=': for (let j = 0; j < n; j++) { const i = sel[j]; if (values[i] !== c) sel[k++] = i; } break;
+    case '>': for (let j = 0; j < n; j++) { const i = sel[j]; if (values[i] > c) sel[k++] = i; } break;
+    case '>=': for (let j = 0; j < n; j++) { const i = sel[j]; if (values[i] >= c) sel[k++] = i; } break;
+    case '<': for (let j = 0; j < n; j++) { const i = sel[j]; if (values[i] < c) sel[k++] = i; } break;
+    case '<=': for (let j = 0; j < n; j++) { const i = sel[j]; if (values[i] <= c) sel[k++] = i; } break;
+  }
+  return k;
+}
+
+/**
+ * int64 compares on the two 32-bit halves (signed high word, unsigned low word), so the loop
+ * never materializes a BigInt per row. `>=`/`<=` are rewritten to `>`/`<` on c∓1.
+ */
+export function filterInt64(values: BigInt64Array, op: CompareOp, c: bigint, sel: Uint32Array, n: number): number {
+  if (op === '>=') { if (c === INT64_MIN) return n; return filterInt64(values, '>', c - 1n, sel, n); }
+  if (op === '<=') { if (c === INT64_MAX) return n; return filterInt64(values, '<', c + 1n, sel, n); }
+  const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  const ch = Number(c >> 32n) | 0;
+  const cl = Number(BigInt.asUintN(32, c));
+  let k = 0;
+  switch (op) {
+    case '==':
+      for (let j = 0; j < n; j++) { const i = sel[j]; if (words[2 * i + 1] === ch && (words[2 * i] >>> 0) === cl) sel[k++] = i; }
+      break;
+    case '!=':
+      for (let j = 0; j < n; j++) { const i = sel[j]; if (words[2 * i + 1] !== ch || (words[2 * i] >>> 0) !== cl) sel[k++] = i; }
+      break;
+    case '>':
+      for (let j = 0; j < n; j++) {
+        const i = sel[j]; const h = words[2 * i + 1];
+        if (h > ch || (h === ch && (words[2 * i] >>> 0) > cl)) sel[k++] = i;
+      }
+      break;
+    case '<':
+      for (let j = 0; j < n; j++) {
+        const i = sel[j]; const h = words[2 * i + 1];
+        if (h < ch || (h === ch && (words[2 * i] >>> 0) < cl)) sel[k++] = i;
+      }
+      break;
+  }
+  return k;
+}
+
+export function filterBool(values: Uint8Array, op: CompareOp, c: boolean, sel: Uint32Array, n: number): number {
+  const want = (op === '==') === c ? 1 : 0;
+  let k = 0;
+  for (let j = 0; j < n; j++) { const i = sel[j]; if (values[i] === want) sel[k++] = i; }
+  return k;
+}
+
+/** Strings: evaluate the predicate once per dictionary entry, then one lookup per row. */
+export function filterDictionary(codes: Int32Array, dictionary: readonly string[], op: CompareOp, c: string, sel: Uint32Array, n: number): number {
+  const lut = new Uint8Array(dictionary.length);
+  let any = false;
+  for (let d = 0; d < dictionary.length; d++) if (compareScalar(op, dictionary[d], c)) { lut[d] = 1; any = true; }
+  if (!any) return 0;
+  let k = 0;
+  for (let j = 0; j < n; j++) { const i = sel[j]; if (lut[codes[i]] === 1) sel[k++] = i; }
+  return k;
+}
+
+export function applyPredicate(view: ColumnView, p: Predicate, sel: Uint32Array, n: number): number {
+  switch (view.type) {
+    case 'int64': return filterInt64(view.values, p.op, p.value as bigint, sel, n);
+    case 'float64': return filterFloat64(view.values, p.op, p.value as number, sel, n);
+    case 'bool': return filterBool(view.values, p.op, p.value as boolean, sel, n);
+    case 'string': return filterDictionary(view.values, view.dictionary, p.op, p.value as string, sel, n);
+  }
+}
+
+/** First index in [lo, hi) whose time is >= t (or > t when `strict`), for non-decreasing times. */
+export function lowerBound(times: BigInt64Array, lo: number, hi: number, t: bigint, strict: boolean): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = times[mid];
+    if (strict ? v <= t : v < t) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/** Narrow [start, end) by the time-column range predicates, with binary search. */
+export function timeRange(times: BigInt64Array, start: number, end: number, timeColumn: number, preds: readonly Predicate[]): [number, number] {
+  let lo = start;
+  let hi = end;
+  for (const p of preds) {
+    if (p.column !== timeColumn) continue;
+    const t = p.value as bigint;
+    switch (p.op) {
+      case '>': lo = Math.max(lo, lowerBound(times, start, end, t, true)); break;
+      case '>=': lo = Math.max(lo, lowerBound(times, start, end, t, false)); break;
+      case '<': hi = Math.min(hi, lowerBound(times, start, end, t, false)); break;
+      case '<=': hi = Math.min(hi, lowerBound(times, start, end, t, true)); break;
+      case '==':
+        lo = Math.max(lo, lowerBound(times, start, end, t, false));
+        hi = Math.min(hi, lowerBound(times, start, end, t, true));
+        break;
+      case '!=': break;
+    }
+  }
+  return [lo, Math.max(lo, hi)];
+}

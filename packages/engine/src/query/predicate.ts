@@ -1,0 +1,57 @@
+// Filters as data: validated once when `filter()` is called, then shipped to scans.
+import { describeValue, type ColumnType, type ResolvedSchema } from '../schema/schema.js';
+import { misfit } from '../table/validate.js';
+
+export type CompareOp = '==' | '!=' | '>' | '>=' | '<' | '<=';
+export const COMPARE_OPS: readonly CompareOp[] = ['==', '!=', '>', '>=', '<', '<='];
+/** Operators allowed per column type (bools have no order). */
+const OPS_FOR: Readonly<Record<ColumnType, readonly CompareOp[]>> = {
+  int64: COMPARE_OPS,
+  float64: COMPARE_OPS,
+  string: COMPARE_OPS,
+  bool: ['==', '!='],
+};
+
+export type PredicateValue = bigint | number | string | boolean;
+
+/** A compiled filter: column index into the schema, and a value already in the column's JS type. */
+export interface Predicate {
+  readonly column: number;
+  readonly type: ColumnType;
+  readonly op: CompareOp;
+  /** int64 → bigint, float64 → number, string → string, bool → boolean. */
+  readonly value: PredicateValue;
+}
+
+export const MAX_PREDICATES = 256;
+
+export function compilePredicate(schema: ResolvedSchema, column: unknown, op: unknown, value: unknown): Predicate {
+  const table = `table "${schema.name}"`;
+  if (typeof column !== 'string') throw new Error(`${table}: filter column must be a string, got ${typeof column}`);
+  const index = schema.indexOf.get(column);
+  if (index === undefined) throw new Error(`${table}, column "${column}": unknown column in filter`);
+  const type = schema.columns[index].type;
+  const where = `${table}, column "${column}"`;
+  if (typeof op !== 'string' || !(COMPARE_OPS as readonly string[]).includes(op)) {
+    throw new Error(`${where}: unknown filter operator ${describeValue(op)} (expected one of ${COMPARE_OPS.join(' ')})`);
+  }
+  if (!OPS_FOR[type].includes(op as CompareOp)) {
+    throw new Error(`${where}: operator ${op} is not supported on ${type} columns (use ${OPS_FOR[type].join(' or ')})`);
+  }
+  const why = misfit(type, value);
+  if (why !== null) throw new Error(`${where}: filter value does not fit the column: ${why}`);
+  const v = type === 'int64' && typeof value === 'number' ? BigInt(value) : (value as PredicateValue);
+  return Object.freeze({ column: index, type, op: op as CompareOp, value: v });
+}
+
+/** Compare two values of one column type, as the filter semantics define (JS order; NaN never equal). */
+export function compareScalar(op: CompareOp, a: PredicateValue, b: PredicateValue): boolean {
+  switch (op) {
+    case '==': return a === b;
+    case '!=': return a !== b;
+    case '>': return a > b;
+    case '>=': return a >= b;
+    case '<': return a < b;
+    case '<=': return a <= b;
+  }
+}

@@ -1,0 +1,101 @@
+// Scan one block's columns: narrow by time with binary search, run the kernels, then
+// gather only the projected columns of the selected rows (late materialization).
+import { applyPredicate, fullSelection, timeRange } from './kernels.js';
+import type { ColumnView } from './column-view.js';
+import type { Predicate } from './predicate.js';
+
+export interface ScanRequest {
+  readonly predicates: readonly Predicate[];
+  /** Schema column indexes to return, in output order. Ignored when countOnly. */
+  readonly projection: readonly number[];
+  readonly countOnly: boolean;
+  readonly timeColumn: number;
+}
+
+/** Selected rows of one block: projected columns, strings with a compact dictionary. */
+export interface ScanResult {
+  rowCount: number;
+  columns: ColumnView[];
+}
+
+/** Row indexes in [start, end) that satisfy every predicate (null = every row of the range). */
+export function selectRows(views: readonly ColumnView[], start: number, end: number, req: ScanRequest): { lo: number; hi: number; sel: Uint32Array | null; n: number } {
+  const times = views[req.timeColumn];
+  let lo = start;
+  let hi = end;
+  if (times !== undefined && times.type === 'int64') [lo, hi] = timeRange(times.values, start, end, req.timeColumn, req.predicates);
+  const rest = req.predicates.filter((p) => !(p.column === req.timeColumn && p.op !== '!='));
+  if (rest.length === 0) return { lo, hi, sel: null, n: hi - lo };
+  let sel = fullSelection(hi - lo);
+  let n = sel.length;
+  for (const p of rest) {
+    if (n === 0) break;
+    const view = views[p.column];
+    n = applyPredicate(offsetView(view, lo, hi), p, sel, n);
+  }
+  if (n < sel.length) sel = sel.slice(0, n);
+  return { lo, hi, sel, n };
+}
+
+function offsetView(v: ColumnView, lo: number, hi: number): ColumnView {
+  switch (v.type) {
+    case 'int64': return { type: 'int64', values: v.values.subarray(lo, hi) };
+    case 'float64': return { type: 'float64', values: v.values.subarray(lo, hi) };
+    case 'bool': return { type: 'bool', values: v.values.subarray(lo, hi) };
+    case 'string': return { type: 'string', values: v.values.subarray(lo, hi), dictionary: v.dictionary };
+  }
+}
+
+/** Copy the selected rows of one column; strings get a dictionary of only the codes used. */
+export function gather(view: ColumnView, lo: number, hi: number, sel: Uint32Array | null): ColumnView {
+  const v = offsetView(view, lo, hi);
+  const n = sel === null ? hi - lo : sel.length;
+  switch (v.type) {
+    case 'int64': {
+      if (sel === null) return { type: 'int64', values: v.values.slice() };
+      const out = new BigInt64Array(n);
+      // Copy through the 32-bit halves: no BigInt per row.
+      const src = new Int32Array(v.values.buffer, v.values.byteOffset, v.values.length * 2);
+      const dst = new Int32Array(out.buffer);
+      for (let j = 0; j < n; j++) { const i = sel[j]; dst[2 * j] = src[2 * i]; dst[2 * j + 1] = src[2 * i + 1]; }
+      return { type: 'int64', values: out };
+    }
+    case 'float64': {
+      if (sel === null) return { type: 'float64', values: v.values.slice() };
+      const out = new Float64Array(n);
+      for (let j = 0; j < n; j++) out[j] = v.values[sel[j]];
+      return { type: 'float64', values: out };
+    }
+    case 'bool': {
+      if (sel === null) return { type: 'bool', values: v.values.slice() };
+      const out = new Uint8Array(n);
+      for (let j = 0; j < n; j++) out[j] = v.values[sel[j]];
+      return { type: 'bool', values: out };
+    }
+    case 'string': {
+      const remap = new Int32Array(v.dictionary.length).fill(-1);
+      const dictionary: string[] = [];
+      const out = new Int32Array(n);
+      for (let j = 0; j < n; j++) {
+        const code = v.values[sel === null ? j : sel[j]];
+        let m = remap[code];
+        if (m === -1) { m = dictionary.length; remap[code] = m; dictionary.push(v.dictionary[code]); }
+        out[j] = m;
+      }
+      return { type: 'string', values: out, dictionary };
+    }
+  }
+}
+
+export function scanViews(views: readonly ColumnView[], start: number, end: number, req: ScanRequest): ScanResult {
+  const { lo, hi, sel, n } = selectRows(views, start, end, req);
+  if (req.countOnly || n === 0) return { rowCount: n, columns: [] };
+  return { rowCount: n, columns: req.projection.map((c) => gather(views[c], lo, hi, sel)) };
+}
+
+/** Buffers a ScanResult can hand over to another thread without copying. */
+export function transferablesOf(r: ScanResult): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const c of r.columns) if (c.values.buffer instanceof ArrayBuffer) out.push(c.values.buffer);
+  return out;
+}

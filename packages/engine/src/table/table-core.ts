@@ -1,0 +1,167 @@
+// The write path of one table: validate → active block → seal → encode in the pool.
+// Worker-free: the encoder is injected, so this runs the same under tests and in the API.
+import { newActiveBlock, roomLeft, writeBatch, writeRow, type ActiveBlock } from '../block/active-block.js';
+import { frozenViewsOf, type EncodedBlock, type EncodeTask, type SealedBlock } from '../block/sealed-block.js';
+import { schemaToJson, type ResolvedSchema } from '../schema/schema.js';
+import { checkRow, normalizeBatch, type NormalizedBatch } from './validate.js';
+
+export const DEFAULT_MAX_BLOCK_SIZE = 10_000_000;
+/** Largest block: keeps one column's shared buffer reservation ≤ 1 GiB. */
+export const MAX_BLOCK_SIZE_LIMIT = 1 << 27;
+export const DEFAULT_MAX_PENDING_SEALS = 2;
+export const DEFAULT_ROW_GROUP_ROWS = 65_536;
+
+export interface BlockEncoder {
+  /** Encode in the pool (shared buffers, no copy). */
+  encode(task: EncodeTask): Promise<EncodedBlock>;
+  /** Encode on the calling thread: the backpressure path when the pool is behind. */
+  encodeNow(task: EncodeTask): EncodedBlock;
+}
+
+export interface TableCoreOptions {
+  maxBlockSize?: number;
+  maxPendingSeals?: number;
+  rowGroupRows?: number;
+}
+
+/** Called for every sealed block once it is encoded (the disk layer writes it then). */
+export type OnEncoded = (block: SealedBlock, encoded: EncodedBlock) => Promise<void> | void;
+
+export function checkMaxBlockSize(table: string, n: unknown): number {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1 || n > MAX_BLOCK_SIZE_LIMIT) {
+    throw new Error(`table "${table}": maxBlockSize must be an integer from 1 to ${MAX_BLOCK_SIZE_LIMIT}, got ${String(n)}`);
+  }
+  return n;
+}
+
+export class TableCore {
+  readonly schema: ResolvedSchema;
+  readonly sealed: SealedBlock[] = [];
+  private active: ActiveBlock;
+  private maxRows: number;
+  private readonly maxPendingSeals: number;
+  private readonly rowGroupRows: number;
+  private lastTime: bigint | null = null;
+  private pending = new Set<Promise<void>>();
+  private encodeErrors: Error[] = [];
+  onEncoded: OnEncoded | null = null;
+  /** Called after rows are written (the WAL captures them lazily from the blocks). */
+  onSeal: ((block: SealedBlock) => void) | null = null;
+
+  constructor(schema: ResolvedSchema, private readonly encoder: BlockEncoder, opts: TableCoreOptions = {}, start?: { firstRowSeq: number; lastTime: bigint | null; nextBlockId: number }) {
+    this.schema = schema;
+    this.maxRows = checkMaxBlockSize(schema.name, opts.maxBlockSize ?? DEFAULT_MAX_BLOCK_SIZE);
+    const mp = opts.maxPendingSeals ?? DEFAULT_MAX_PENDING_SEALS;
+    if (!Number.isSafeInteger(mp) || mp < 0 || mp > 64) throw new Error(`table "${schema.name}": maxPendingSeals must be an integer from 0 to 64`);
+    this.maxPendingSeals = mp;
+    this.rowGroupRows = opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
+    this.lastTime = start?.lastTime ?? null;
+    this.nextBlockId = start?.nextBlockId ?? 0;
+    this.active = newActiveBlock(schema, start?.firstRowSeq ?? 0, this.maxRows);
+  }
+  private nextBlockId: number;
+
+  get maxBlockSize(): number { return this.maxRows; }
+  set maxBlockSize(n: number) { this.maxRows = checkMaxBlockSize(this.schema.name, n); }
+
+  /** Total rows: sealed plus active. */
+  get rowCount(): number { return this.active.firstRowSeq + this.active.rowCount; }
+  get lastTimestamp(): bigint | null { return this.lastTime; }
+  get activeBlock(): ActiveBlock { return this.active; }
+  get pendingSeals(): number { return this.pending.size; }
+
+  append(row: unknown): void {
+    const t = checkRow(this.schema, row, this.lastTime);
+    if (this.active.rowCount >= this.maxRows) this.seal();
+    writeRow(this.active, this.schema, row as Record<string, unknown>);
+    this.lastTime = t;
+    if (this.active.rowCount >= this.maxRows || roomLeft(this.active) === 0) this.seal();
+  }
+
+  appendBatch(input: unknown): number {
+    const batch = normalizeBatch(this.schema, input, this.lastTime);
+    this.writeNormalized(batch);
+    return batch.rowCount;
+  }
+
+  /** Write an already-validated batch (WAL replay uses this too). */
+  writeNormalized(batch: NormalizedBatch): void {
+    let from = 0;
+    while (from < batch.rowCount) {
+      if (this.active.rowCount >= this.maxRows) this.seal();
+      const room = Math.min(roomLeft(this.active), this.maxRows - this.active.rowCount);
+      const count = Math.min(room, batch.rowCount - from);
+      writeBatch(this.active, batch, from, count);
+      from += count;
+      if (this.active.rowCount >= this.maxRows || roomLeft(this.active) === 0) this.seal();
+    }
+    if (batch.rowCount > 0) this.lastTime = (batch.columns[this.schema.timeIndex] as BigInt64Array)[batch.rowCount - 1];
+  }
+
+  /** Seal the active block now (no-op when empty) and hand it to the encoder. */
+  seal(): SealedBlock | null {
+    const raw = this.active;
+    if (raw.rowCount === 0) return null;
+    const times = raw.columns[this.schema.timeIndex].values as BigInt64Array;
+    const block: SealedBlock = {
+      id: this.nextBlockId++, firstRowSeq: raw.firstRowSeq, rowCount: raw.rowCount,
+      minTime: times[0], maxTime: times[raw.rowCount - 1],
+      raw, zoneMap: null, rowGroups: null, parquet: null, file: null, sizeBytes: 0, checksum: 0,
+    };
+    this.sealed.push(block);
+    this.active = newActiveBlock(this.schema, raw.firstRowSeq + raw.rowCount, this.maxRows);
+    this.onSeal?.(block);
+    this.startEncode(block);
+    return block;
+  }
+
+  private encodeTask(block: SealedBlock): EncodeTask {
+    const raw = block.raw;
+    if (raw === null) throw new Error('internal: encoding a block without raw buffers');
+    return { kind: 'encode', schema: schemaToJson(this.schema), rowCount: block.rowCount, columns: frozenViewsOf(raw, block.rowCount), rowGroupRows: this.rowGroupRows };
+  }
+
+  private startEncode(block: SealedBlock): void {
+    // Backpressure: when the pool already holds maxPendingSeals blocks, encode here, so
+    // ingest slows to encoding speed instead of raw blocks piling up in memory.
+    if (this.pending.size >= this.maxPendingSeals) {
+      let encoded: EncodedBlock;
+      try {
+        encoded = this.encoder.encodeNow(this.encodeTask(block));
+      } catch (err) {
+        this.encodeErrors.push(err as Error);
+        return;
+      }
+      this.track(this.finish(block, encoded));
+      return;
+    }
+    this.track(this.encoder.encode(this.encodeTask(block)).then((encoded) => this.finish(block, encoded)));
+  }
+
+  private track(p: Promise<void>): void {
+    const tracked: Promise<void> = p.catch((err: unknown) => {
+      this.encodeErrors.push(err instanceof Error ? err : new Error(String(err)));
+    }).finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+
+  private async finish(block: SealedBlock, encoded: EncodedBlock): Promise<void> {
+    block.zoneMap = encoded.zoneMap;
+    block.rowGroups = encoded.rowGroups;
+    block.checksum = encoded.checksum;
+    block.sizeBytes = encoded.parquet.byteLength;
+    if (this.onEncoded !== null) await this.onEncoded(block, encoded);
+    else block.parquet = encoded.parquet;
+    // Only now may the shared buffers go: the block is readable from its encoded form.
+    block.raw = null;
+  }
+
+  /** Resolves when every sealed block is encoded (and written, with disk storage). */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    if (this.encodeErrors.length > 0) {
+      const errs = this.encodeErrors.splice(0);
+      throw new Error(`table "${this.schema.name}": encoding a sealed block failed: ${errs.map((e) => e.message).join('; ')}`);
+    }
+  }
+}

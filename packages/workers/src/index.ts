@@ -1,0 +1,8 @@
+export { encodeBlock } from './parquet-encode.js';
+export { decodeParquet, viewOfVector, type DecodedColumns } from './parquet-decode.js';
+export { scanBlock, neededColumns, type ScanTask } from './scan-block.js';
+export { arrowTableOf, arrowDataOf, arrowTypeOf } from './arrow-build.js';
+export type { PoolTask } from './task.js';
+
+/** The built task module Piscina loads (always JavaScript, next to this file). */
+export const taskFileUrl: URL = new URL('./task.js', import.meta.url);

@@ -1,0 +1,28 @@
+// Encode a sealed block to Parquet with parquet-wasm, and compute its zone maps on the way.
+import { crc32 } from 'node:zlib';
+import * as arrow from 'apache-arrow';
+import * as pq from 'parquet-wasm';
+import { computeZoneMap, type EncodedBlock, type EncodeTask, type RowGroupZone } from '@backtracedb/engine';
+import { arrowTableOf } from './arrow-build.js';
+
+export function encodeBlock(task: EncodeTask): EncodedBlock {
+  const { rowCount, columns, rowGroupRows } = task;
+  if (rowCount < 1) throw new Error('internal: encoding an empty block');
+  const names = task.schema.columns.map((c) => c.name);
+  const table = arrowTableOf(task.schema, names, columns, rowCount);
+  const ipc = arrow.tableToIPC(table, 'stream');
+  const props = new pq.WriterPropertiesBuilder()
+    .setCompression(pq.Compression.SNAPPY)
+    .setMaxRowGroupSize(rowGroupRows)
+    .setCreatedBy('backtracedb')
+    .build();
+  const bytes = pq.writeParquet(pq.Table.fromIPCStream(ipc), props);
+  // Hand the bytes back on shared memory so memory-mode scans can read them without copying.
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  shared.set(bytes);
+  const rowGroups: RowGroupZone[] = [];
+  for (let first = 0; first < rowCount; first += rowGroupRows) {
+    rowGroups.push({ firstRow: first, zoneMap: computeZoneMap(columns, first, Math.min(rowCount, first + rowGroupRows)) });
+  }
+  return { parquet: shared, zoneMap: computeZoneMap(columns, 0, rowCount), rowGroups, checksum: crc32(shared) };
+}
