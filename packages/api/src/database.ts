@@ -1,55 +1,131 @@
-// Database: a directory of tables sharing one worker pool.
-import { mkdir } from 'node:fs/promises';
+// Database: a directory of tables sharing one worker pool, held by one writer (LOCK file).
 import { resolve } from 'node:path';
-import { resolveSchema, TableCore, type TableSchema } from '@backtracedb/engine';
+import {
+  acquireLock, createDurableTable, forgetLock, nodeStorage, openDurableTable, resolveSchema, tableDir,
+  type DbLock, type RecoveryReport, type Storage, type TableSchema,
+} from '@backtracedb/engine';
 import { createPool, defaultPoolSize, type BlockPool } from './pool.js';
 import { Table, type CreateTableOptions } from './table.js';
 
 export interface OpenOptions {
   /** Worker threads for encoding and scanning (default: the machine's cores). */
   poolSize?: number;
+  /** WAL group-commit delay: without sync(), appended rows reach the disk within this (default 5 ms). */
+  walFlushDelayMs?: number;
+  /** Sealed blocks that may wait for the pool before appends encode inline (default 2). */
+  maxPendingSeals?: number;
+  /** The file-system seam (default: node:fs). Tests pass a fault-injecting one. */
+  storage?: Storage;
+  /** Share a pool between databases (it is then not destroyed by close()). */
+  pool?: BlockPool;
 }
+
+export const DEFAULT_WAL_FLUSH_DELAY_MS = 5;
 
 export class Database {
   private readonly tables = new Map<string, Table<TableSchema>>();
   private closed = false;
+  /** What the last openTable recovered (rows replayed, damaged WAL parts moved aside). */
+  lastRecovery: RecoveryReport | null = null;
 
   /** @internal Use open(). */
-  constructor(readonly path: string, private readonly pool: BlockPool) {}
+  constructor(
+    readonly path: string,
+    private readonly storage: Storage,
+    private readonly pool: BlockPool,
+    private readonly ownsPool: boolean,
+    private readonly lock: DbLock,
+    private readonly opts: Required<Pick<OpenOptions, 'walFlushDelayMs' | 'maxPendingSeals'>>,
+  ) {}
 
   private assertOpen(): void {
     if (this.closed) throw new Error(`database ${this.path}: the database is closed`);
   }
 
+  private context() {
+    return { storage: this.storage, dbDir: this.path, encoder: this.pool, walFlushDelayMs: this.opts.walFlushDelayMs, maxPendingSeals: this.opts.maxPendingSeals };
+  }
+
+  /** Create a table; it must not exist yet. */
   async createTable<const S extends TableSchema>(schema: S, options: CreateTableOptions = {}): Promise<Table<S>> {
     this.assertOpen();
     const resolved = resolveSchema(schema);
     if (this.tables.has(resolved.name)) throw new Error(`table "${resolved.name}": already exists in ${this.path}`);
-    const core = new TableCore(resolved, this.pool, {
-      maxBlockSize: options.maxBlockSize, maxPendingSeals: options.maxPendingSeals, rowGroupRows: options.rowGroupRows,
+    const durable = await createDurableTable(this.context(), schema, {
+      enableWal: options.enableWal ?? false,
+      useDiskStorage: options.useDiskStorage ?? false,
+      maxBlockSize: options.maxBlockSize ?? 10_000_000,
+      rowGroupRows: options.rowGroupRows ?? 65_536,
     });
-    const table = new Table<S>(core, this.pool, options.useDiskStorage ?? false);
+    const table = new Table<S>(durable, this.pool);
     this.tables.set(resolved.name, table as unknown as Table<TableSchema>);
     return table;
   }
 
-  /** Flush every table and stop the worker pool. */
+  /** Reopen a table: by schema (checked against the stored one) or by name. Replays its WAL. */
+  async openTable<const S extends TableSchema>(schema: S): Promise<Table<S>>;
+  async openTable(name: string): Promise<Table<TableSchema>>;
+  async openTable(schemaOrName: TableSchema | string): Promise<Table<TableSchema>> {
+    this.assertOpen();
+    const name = typeof schemaOrName === 'string' ? schemaOrName : resolveSchema(schemaOrName).name;
+    if (this.tables.has(name)) throw new Error(`table "${name}": already open in ${this.path}`);
+    const { table: durable, report } = await openDurableTable(this.context(), schemaOrName);
+    this.lastRecovery = report;
+    const table = new Table<TableSchema>(durable, this.pool);
+    this.tables.set(name, table);
+    return table;
+  }
+
+  /** Names of the tables open in this database object. */
+  get openTables(): string[] {
+    return [...this.tables.keys()];
+  }
+
+  /** Directory of a table. */
+  tablePath(name: string): string {
+    return tableDir(this.path, name);
+  }
+
+  /** Persist every table (the active block becomes a block), release the lock, stop the pool. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    try {
-      for (const t of this.tables.values()) await t.closeInternal();
-    } finally {
-      await this.pool.destroy();
+    const errors: Error[] = [];
+    for (const t of this.tables.values()) {
+      try {
+        await t.closeInternal();
+      } catch (err) {
+        errors.push(err as Error);
+        t.abandonInternal();
+      }
     }
+    try {
+      await this.lock.release();
+    } catch (err) {
+      forgetLock(this.storage, this.lock.path);
+      errors.push(err as Error);
+    }
+    if (this.ownsPool) await this.pool.destroy();
+    if (errors.length > 0) throw new Error(`database ${this.path}: close failed: ${errors.map((e) => e.message).join('; ')}`);
   }
 }
 
-/** Open (or create) a database directory. */
+/** Open (or create) a database directory and take its writer lock. */
 export async function open(path: string, options: OpenOptions = {}): Promise<Database> {
   if (typeof path !== 'string' || path.length === 0) throw new Error('open: the database path must be a non-empty string');
   const dir = resolve(path);
-  await mkdir(dir, { recursive: true });
-  const pool = createPool(options.poolSize ?? defaultPoolSize());
-  return new Database(dir, pool);
+  const storage = options.storage ?? nodeStorage;
+  const walFlushDelayMs = options.walFlushDelayMs ?? DEFAULT_WAL_FLUSH_DELAY_MS;
+  if (!Number.isFinite(walFlushDelayMs) || walFlushDelayMs < 0 || walFlushDelayMs > 10_000) throw new Error('open: walFlushDelayMs must be from 0 to 10000');
+  await storage.mkdirp(dir);
+  const lock = await acquireLock(storage, dir);
+  let pool = options.pool;
+  const ownsPool = pool === undefined;
+  try {
+    pool ??= createPool(options.poolSize ?? defaultPoolSize());
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+  return new Database(dir, storage, pool, ownsPool, lock, { walFlushDelayMs, maxPendingSeals: options.maxPendingSeals ?? 2 });
 }

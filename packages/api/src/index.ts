@@ -1,5 +1,6 @@
-export { open, Database, type OpenOptions } from './database.js';
+export { open, Database, type OpenOptions, DEFAULT_WAL_FLUSH_DELAY_MS } from './database.js';
 export { Table, type CreateTableOptions } from './table.js';
+export { createPool, type BlockPool } from './pool.js';
 export { Reader } from './reader.js';
 export type { RowValue } from './rows.js';
 export type {

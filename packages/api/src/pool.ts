@@ -20,19 +20,33 @@ export function createPool(threads: number): BlockPool {
   if (!Number.isSafeInteger(threads) || threads < 1 || threads > MAX_POOL_THREADS) {
     throw new Error(`poolSize must be an integer from 1 to ${MAX_POOL_THREADS}, got ${String(threads)}`);
   }
-  const piscina = new Piscina<PoolTask, EncodedBlock | ScanResult>({
-    filename: taskFileUrl.href,
-    minThreads: 1,
-    maxThreads: threads,
-    idleTimeout: 30_000,
-    // Bounded queue: the engine itself never queues more than a few blocks per reader.
-    maxQueue: 4096,
-  });
+  // Threads start on first use, so a database that only appends small tables costs nothing.
+  let piscina: Piscina<PoolTask, EncodedBlock | ScanResult> | null = null;
+  const get = (): Piscina<PoolTask, EncodedBlock | ScanResult> => {
+    piscina ??= new Piscina<PoolTask, EncodedBlock | ScanResult>({
+      filename: taskFileUrl.href,
+      minThreads: 1,
+      maxThreads: threads,
+      idleTimeout: 30_000,
+      // Bounded queue: readers keep at most 2 scans per thread in flight, seals at most a few.
+      maxQueue: 4096,
+    });
+    return piscina;
+  };
   return {
     threads,
-    encode: (task: EncodeTask) => piscina.run(task) as Promise<EncodedBlock>,
+    encode: (task: EncodeTask) => get().run(task) as Promise<EncodedBlock>,
     encodeNow: (task: EncodeTask) => encodeBlock(task),
-    scan: (task: ScanTask) => piscina.run(task) as Promise<ScanResult>,
-    destroy: () => piscina.destroy(),
+    scan: (task: ScanTask) => {
+      // Bytes read from a file are handed over, not copied; shared bytes need neither.
+      const buf = task.parquet.buffer;
+      const whole = buf instanceof ArrayBuffer && task.parquet.byteOffset === 0 && task.parquet.byteLength === buf.byteLength;
+      return get().run(task, whole ? { transferList: [buf] } : {}) as Promise<ScanResult>;
+    },
+    destroy: async () => {
+      const p = piscina;
+      piscina = null;
+      if (p !== null) await p.destroy();
+    },
   };
 }

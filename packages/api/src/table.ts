@@ -1,104 +1,97 @@
-// Public Table: the typed face of a TableCore plus how its sealed blocks are read.
+// Public Table: the typed face of a DurableTable plus how its sealed blocks are read.
 import {
-  scanViews, viewsOf, TableCore,
-  type BatchInputOf, type ResolvedSchema, type RowInputOf, type RowOf, type ScanRequest, type ScanResult, type SealedBlock, type TableSchema,
+  scanViews, viewsOf, schemaToJson,
+  type BatchInputOf, type DurableTable, type ResolvedSchema, type RowInputOf, type RowOf, type ScanRequest, type ScanResult, type SealedBlock, type TableSchema,
 } from '@backtracedb/engine';
-import { schemaToJson } from '@backtracedb/engine';
 import type { BlockPool } from './pool.js';
 import { Reader, type QuerySource, type Snapshot } from './reader.js';
 
 export interface CreateTableOptions {
-  /** Log every append to the write-ahead log before it is acknowledged by sync(). Default false. */
+  /** Log every append to the write-ahead log; sync() then makes rows durable. Default false. */
   enableWal?: boolean;
   /** Rows per block (default 10,000,000, as in the seed). */
   maxBlockSize?: number;
   /** Sealed blocks become .parquet files under <database>/<table>/. Default false. */
   useDiskStorage?: boolean;
-  /** Sealed blocks that may wait for the pool before appends encode inline (default 2). */
-  maxPendingSeals?: number;
   /** Rows per Parquet row group, each with its own zone map (default 65,536). */
   rowGroupRows?: number;
 }
 
 export class Table<S extends TableSchema = TableSchema> implements QuerySource {
-  private closed = false;
-
   /** @internal Use Database.createTable / openTable. */
   constructor(
-    private readonly core: TableCore,
+    private readonly durable: DurableTable,
     private readonly pool: BlockPool,
-    private disk: boolean,
   ) {}
 
-  get name(): string { return this.core.schema.name; }
-  get schema(): ResolvedSchema { return this.core.schema; }
-  get schemaJson(): TableSchema { return schemaToJson(this.core.schema); }
+  get name(): string { return this.durable.name; }
+  get schema(): ResolvedSchema { return this.durable.schema; }
   /** Number of rows in the table. */
-  get rowCount(): number { return this.core.rowCount; }
-  get maxBlockSize(): number { return this.core.maxBlockSize; }
-  set maxBlockSize(n: number) { this.core.maxBlockSize = n; }
-  get useDiskStorage(): boolean { return this.disk; }
+  get rowCount(): number { return this.durable.core.rowCount; }
+  get maxBlockSize(): number { return this.durable.core.maxBlockSize; }
+  set maxBlockSize(n: number) { this.durable.maxBlockSize = n; }
+  get useDiskStorage(): boolean { return this.durable.settings.useDiskStorage; }
   set useDiskStorage(on: boolean) {
     if (typeof on !== 'boolean') throw new Error(`table "${this.name}": useDiskStorage must be a boolean`);
-    this.disk = on;
+    this.durable.useDiskStorage = on;
   }
+  get enableWal(): boolean { return this.durable.settings.enableWal; }
   get scanConcurrency(): number { return this.pool.threads * 2; }
-
-  private assertOpen(): void {
-    if (this.closed) throw new Error(`table "${this.name}": the table is closed`);
-  }
+  /** Sealed blocks (memory and disk), for tools and tests. */
+  get blockCount(): number { return this.durable.core.sealed.length; }
 
   /** Append one row. Throws (changing nothing) if the row does not fit the schema. */
   append(row: RowInputOf<S>): void {
-    this.assertOpen();
-    this.core.append(row);
+    this.durable.append(row);
   }
 
   /** Append columns of equal length, all-or-nothing. Returns the number of rows appended. */
   appendBatch(columns: BatchInputOf<S>): number {
-    this.assertOpen();
-    return this.core.appendBatch(columns);
+    return this.durable.appendBatch(columns);
   }
 
-  /** Resolves when every row appended so far is durable (with the WAL) and sealed blocks are encoded. */
+  /**
+   * With the WAL: resolves once every row appended before the call is durable.
+   * Without it: waits until sealed blocks are encoded (and written, with disk storage).
+   */
   async sync(): Promise<void> {
-    this.assertOpen();
-    await this.core.flush();
+    await this.durable.sync();
   }
 
-  /** Seal the active block now and wait until every sealed block is encoded. */
+  /** Seal the active block now and wait until every sealed block is encoded (and written). */
   async flush(): Promise<void> {
-    this.assertOpen();
-    this.core.seal();
-    await this.core.flush();
+    this.durable.core.seal();
+    await this.durable.core.flush();
+    if (this.useDiskStorage) await this.durable.persistEncoded();
   }
 
   reader(): Reader<RowOf<S>> {
-    this.assertOpen();
     return new Reader<RowOf<S>>(this);
   }
 
   snapshot(): Snapshot {
-    const active = this.core.activeBlock;
-    return { sealed: this.core.sealed.slice(), active, activeRows: active.rowCount };
+    const core = this.durable.core;
+    const active = core.activeBlock;
+    return { sealed: core.sealed.slice(), active, activeRows: active.rowCount };
   }
 
   async scanSealed(block: SealedBlock, rowGroups: number[] | null, req: ScanRequest): Promise<ScanResult> {
     const raw = block.raw;
     if (raw !== null) return scanViews(viewsOf(raw, block.rowCount), 0, block.rowCount, req);
-    if (block.parquet !== null) {
-      return this.pool.scan({
-        kind: 'scan', parquet: block.parquet, schema: this.schemaJson, rowGroups, request: req,
-        label: `memory block ${block.id} of table "${this.name}"`, expectedRows: block.rowCount,
-      });
-    }
-    throw new Error(`table "${this.name}": block ${block.id} has no readable form`);
+    const parquet = await this.durable.blockBytes(block);
+    const label = block.file !== null ? `${this.durable.dir}/${block.file}` : `memory block ${block.id} of table "${this.name}"`;
+    return this.pool.scan({
+      kind: 'scan', parquet, schema: schemaToJson(this.schema), rowGroups, request: req, label, expectedRows: block.rowCount,
+    });
   }
 
   /** @internal */
-  async closeInternal(): Promise<void> {
-    if (this.closed) return;
-    await this.core.flush();
-    this.closed = true;
+  closeInternal(): Promise<void> {
+    return this.durable.close();
+  }
+
+  /** @internal */
+  abandonInternal(): void {
+    this.durable.abandon();
   }
 }

@@ -150,10 +150,10 @@ export class TableCore {
     block.rowGroups = encoded.rowGroups;
     block.checksum = encoded.checksum;
     block.sizeBytes = encoded.parquet.byteLength;
-    if (this.onEncoded !== null) await this.onEncoded(block, encoded);
-    else block.parquet = encoded.parquet;
+    block.parquet = encoded.parquet;
     // Only now may the shared buffers go: the block is readable from its encoded form.
     block.raw = null;
+    if (this.onEncoded !== null) await this.onEncoded(block, encoded);
   }
 
   /** Resolves when every sealed block is encoded (and written, with disk storage). */
@@ -161,7 +161,7 @@ export class TableCore {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
     if (this.encodeErrors.length > 0) {
       const errs = this.encodeErrors.splice(0);
-      throw new Error(`table "${this.schema.name}": encoding a sealed block failed: ${errs.map((e) => e.message).join('; ')}`);
+      throw new Error(`table "${this.schema.name}": sealing a block failed: ${errs.map((e) => e.message).join('; ')}`);
     }
   }
 }

@@ -1,0 +1,35 @@
+// The storage seam: every file operation of the engine goes through this interface, so a
+// test implementation can drop unsynced writes (power loss) or fail calls (ENOSPC, EIO).
+
+export interface FileHandle {
+  readonly path: string;
+  /** Write all of `data` at `positionBytes`. */
+  write(data: Uint8Array, positionBytes: number): Promise<void>;
+  /** fsync: the file's data reaches stable storage. */
+  sync(): Promise<void>;
+  truncate(sizeBytes: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Storage {
+  mkdirp(dir: string): Promise<void>;
+  /** Open for writing; `exclusive` fails with code EEXIST when the file exists. */
+  openWrite(path: string, opts: { create: boolean; exclusive?: boolean }): Promise<FileHandle>;
+  /** Whole file; rejects with code ENOENT when missing. */
+  readFile(path: string): Promise<Uint8Array>;
+  /** Size in bytes, or null when missing. */
+  sizeOf(path: string): Promise<number | null>;
+  /** Entry names, sorted; [] when the directory is missing. */
+  list(dir: string): Promise<string[]>;
+  rename(from: string, to: string): Promise<void>;
+  /** No error when missing. */
+  remove(path: string): Promise<void>;
+  /** fsync the directory, so creates, renames and removes in it survive power loss. */
+  syncDir(dir: string): Promise<void>;
+}
+
+export function errorWithCode(message: string, code: string): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(message);
+  err.code = code;
+  return err;
+}

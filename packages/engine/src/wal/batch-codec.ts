@@ -1,0 +1,117 @@
+// A batch of rows as a WAL payload: columns in schema order, each as one block of bytes.
+//   int64/float64: 8·n bytes | bool: n bytes (0/1) |
+//   string: dictCount u32, then per entry byteLength u32 + UTF-8, then n codes u32
+import type { ColumnType } from '../schema/schema.js';
+import type { ColumnValues, NormalizedBatch } from '../table/validate.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+interface StringPlan { dict: Uint8Array[]; codes: Uint32Array; bytes: number }
+
+function planStrings(values: readonly string[]): StringPlan {
+  const index = new Map<string, number>();
+  const dict: Uint8Array[] = [];
+  const codes = new Uint32Array(values.length);
+  let bytes = 4 + 4 * values.length;
+  for (let i = 0; i < values.length; i++) {
+    let code = index.get(values[i]);
+    if (code === undefined) {
+      code = dict.length;
+      const utf8 = encoder.encode(values[i]);
+      dict.push(utf8);
+      index.set(values[i], code);
+      bytes += 4 + utf8.byteLength;
+    }
+    codes[i] = code;
+  }
+  return { dict, codes, bytes };
+}
+
+export function encodeBatch(types: readonly ColumnType[], batch: NormalizedBatch): Uint8Array {
+  const n = batch.rowCount;
+  const plans = types.map((t, c) => (t === 'string' ? planStrings(batch.columns[c] as string[]) : null));
+  let size = 0;
+  types.forEach((t, c) => { size += t === 'string' ? plans[c]!.bytes : t === 'bool' ? n : 8 * n; });
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  let at = 0;
+  for (let c = 0; c < types.length; c++) {
+    const col = batch.columns[c];
+    switch (types[c]) {
+      case 'int64': case 'float64': {
+        const v = col as BigInt64Array | Float64Array;
+        out.set(new Uint8Array(v.buffer, v.byteOffset, 8 * n), at);
+        at += 8 * n;
+        break;
+      }
+      case 'bool':
+        out.set((col as Uint8Array).subarray(0, n), at);
+        at += n;
+        break;
+      case 'string': {
+        const plan = plans[c]!;
+        dv.setUint32(at, plan.dict.length, true);
+        at += 4;
+        for (const s of plan.dict) { dv.setUint32(at, s.byteLength, true); out.set(s, at + 4); at += 4 + s.byteLength; }
+        out.set(new Uint8Array(plan.codes.buffer), at);
+        at += 4 * n;
+        break;
+      }
+    }
+  }
+  if (at !== size) throw new Error('internal: WAL batch size mismatch');
+  return out;
+}
+
+function need(ok: boolean, what: string): void {
+  if (!ok) throw new Error(`WAL payload is malformed: ${what}`);
+}
+
+export function decodeBatch(types: readonly ColumnType[], rowCount: number, bytes: Uint8Array): NormalizedBatch {
+  const n = rowCount;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  const columns: ColumnValues[] = types.map((t): ColumnValues => {
+    switch (t) {
+      case 'int64': case 'float64': {
+        need(at + 8 * n <= bytes.byteLength, 'numeric column overruns the payload');
+        const copy = bytes.slice(at, at + 8 * n); // copy: aligned, owned
+        at += 8 * n;
+        return t === 'int64' ? new BigInt64Array(copy.buffer) : new Float64Array(copy.buffer);
+      }
+      case 'bool': {
+        need(at + n <= bytes.byteLength, 'bool column overruns the payload');
+        const v = bytes.slice(at, at + n);
+        at += n;
+        for (let i = 0; i < n; i++) need(v[i] <= 1, 'bool value other than 0/1');
+        return v;
+      }
+      case 'string': {
+        need(at + 4 <= bytes.byteLength, 'string dictionary size missing');
+        const count = dv.getUint32(at, true);
+        at += 4;
+        need(count <= n, 'string dictionary larger than the batch');
+        const dict = new Array<string>(count);
+        for (let d = 0; d < count; d++) {
+          need(at + 4 <= bytes.byteLength, 'string length missing');
+          const len = dv.getUint32(at, true);
+          need(at + 4 + len <= bytes.byteLength, 'string overruns the payload');
+          dict[d] = decoder.decode(bytes.subarray(at + 4, at + 4 + len));
+          at += 4 + len;
+        }
+        need(at + 4 * n <= bytes.byteLength, 'string codes overrun the payload');
+        const out = new Array<string>(n);
+        for (let i = 0; i < n; i++) {
+          const code = dv.getUint32(at + 4 * i, true);
+          need(code < count, 'string code outside the dictionary');
+          out[i] = dict[code];
+        }
+        at += 4 * n;
+        return out;
+      }
+    }
+  });
+  need(at === bytes.byteLength, 'trailing bytes after the last column');
+  return { rowCount: n, columns };
+}

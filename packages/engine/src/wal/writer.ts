@@ -1,0 +1,170 @@
+// WAL writer with group commit. append() only queues an encoded record; one flush writes
+// everything queued with a single positional write and a single fsync per segment. A failed
+// flush keeps its records queued and rewrites them at the same offset next time, so a
+// transient ENOSPC/EIO loses nothing and never acknowledges what is not on disk.
+import { join } from 'node:path';
+import type { FileHandle, Storage } from '../storage/storage.js';
+import { encodeRecord, encodeSegmentHeader, parseSegmentName, SEGMENT_HEADER_BYTES, segmentName } from './record.js';
+
+/** Default cap on queued, unwritten bytes. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024 * 1024;
+
+type QueueItem = { kind: 'record'; bytes: Uint8Array } | { kind: 'rotate'; firstRowSeq: number };
+
+interface Segment { handle: FileHandle; firstRowSeq: number; sizeBytes: number }
+
+export interface WalWriterOptions {
+  nextRowSeq: number;
+  /** Queued records reach the disk within this delay even without sync(). */
+  flushDelayMs?: number;
+  maxBufferedBytes?: number;
+}
+
+export class WalWriter {
+  private queue: QueueItem[] = [];
+  /** Items ever queued / ever made durable: sync() waits for the count it saw. */
+  private queuedCount = 0;
+  private durableCount = 0;
+  private bufferedBytes = 0;
+  private nextSeq: number;
+  private flushing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly flushDelayMs: number;
+  private readonly maxBufferedBytes: number;
+
+  private constructor(private readonly storage: Storage, readonly dir: string, private segment: Segment, opts: WalWriterOptions) {
+    this.nextSeq = opts.nextRowSeq;
+    this.flushDelayMs = opts.flushDelayMs ?? 2;
+    this.maxBufferedBytes = opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  }
+
+  /** Start a new segment at nextRowSeq (older segments stay until retired). */
+  static async open(storage: Storage, dir: string, opts: WalWriterOptions): Promise<WalWriter> {
+    await storage.mkdirp(dir);
+    const segment = await createSegment(storage, dir, opts.nextRowSeq);
+    return new WalWriter(storage, dir, segment, opts);
+  }
+
+  get pendingBytes(): number { return this.bufferedBytes; }
+
+  /** Queue a record of rows [firstRowSeq, firstRowSeq + rowCount). Synchronous; no I/O. */
+  append(firstRowSeq: number, rowCount: number, payload: Uint8Array): void {
+    if (this.closed) throw new Error(`WAL ${this.dir}: closed`);
+    if (firstRowSeq !== this.nextSeq) throw new Error(`internal: WAL record starts at row ${firstRowSeq}, expected ${this.nextSeq}`);
+    const bytes = encodeRecord(firstRowSeq, rowCount, payload);
+    if (this.bufferedBytes + bytes.byteLength > this.maxBufferedBytes) {
+      throw new Error(`WAL ${this.dir}: ${this.bufferedBytes} bytes are waiting to be written (limit ${this.maxBufferedBytes}); await sync()`);
+    }
+    this.queue.push({ kind: 'record', bytes });
+    this.queuedCount++;
+    this.bufferedBytes += bytes.byteLength;
+    this.nextSeq += rowCount;
+    this.arm();
+  }
+
+  /** Later records go to a new segment starting at nextRowSeq (created in flush order). */
+  rotate(nextRowSeq: number): void {
+    if (nextRowSeq !== this.nextSeq) throw new Error(`internal: WAL rotation at row ${nextRowSeq}, expected ${this.nextSeq}`);
+    this.queue.push({ kind: 'rotate', firstRowSeq: nextRowSeq });
+    this.queuedCount++;
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.timer !== null || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush().catch(() => undefined); // retried by the next flush; sync() reports it
+    }, this.flushDelayMs);
+    this.timer.unref();
+  }
+
+  /** Resolves once everything queued before the call is written and fsynced. */
+  async sync(): Promise<void> {
+    const target = this.queuedCount;
+    while (this.durableCount < target) {
+      if (this.flushing !== null) {
+        await this.flushing.catch(() => undefined);
+        continue;
+      }
+      await this.flush();
+    }
+  }
+
+  private flush(): Promise<void> {
+    if (this.flushing !== null) return this.flushing;
+    const run = this.writeQueued().finally(() => { this.flushing = null; });
+    this.flushing = run;
+    return run;
+  }
+
+  /** Write queued items in order; each item leaves the queue only once durable. */
+  private async writeQueued(): Promise<void> {
+    while (this.queue.length > 0) {
+      const head = this.queue[0];
+      if (head.kind === 'rotate') {
+        const next = await createSegment(this.storage, this.dir, head.firstRowSeq);
+        await this.segment.handle.close().catch(() => undefined);
+        this.segment = next;
+        this.queue.shift();
+        this.durableCount++;
+        continue;
+      }
+      let n = 0;
+      let size = 0;
+      while (n < this.queue.length && this.queue[n].kind === 'record') size += (this.queue[n++] as { bytes: Uint8Array }).bytes.byteLength;
+      const chunk = new Uint8Array(size);
+      let at = 0;
+      for (let i = 0; i < n; i++) { const b = (this.queue[i] as { bytes: Uint8Array }).bytes; chunk.set(b, at); at += b.byteLength; }
+      await this.segment.handle.write(chunk, this.segment.sizeBytes);
+      await this.segment.handle.sync();
+      this.segment.sizeBytes += size;
+      this.queue.splice(0, n);
+      this.bufferedBytes -= size;
+      this.durableCount += n;
+    }
+  }
+
+  /**
+   * Delete segments all of whose rows are below durableRowCount (held by durable blocks).
+   * A segment ends where the next one starts; the newest segment is never deleted.
+   */
+  async retireThrough(durableRowCount: number): Promise<void> {
+    const seqs = (await this.storage.list(this.dir)).map(parseSegmentName).filter((s): s is number => s !== null).sort((a, b) => a - b);
+    let removed = false;
+    for (let i = 0; i + 1 < seqs.length; i++) {
+      if (seqs[i] === this.segment.firstRowSeq) break;
+      if (seqs[i + 1] > durableRowCount) break;
+      await this.storage.remove(join(this.dir, segmentName(seqs[i])));
+      removed = true;
+    }
+    if (removed) await this.storage.syncDir(this.dir);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
+    try {
+      await this.sync();
+    } finally {
+      this.closed = true;
+      await this.segment.handle.close().catch(() => undefined);
+    }
+  }
+}
+
+async function createSegment(storage: Storage, dir: string, firstRowSeq: number): Promise<Segment> {
+  // A file of this name can only hold a header or a tail that replay already moved aside.
+  const handle = await storage.openWrite(join(dir, segmentName(firstRowSeq)), { create: true });
+  try {
+    await handle.truncate(0);
+    await handle.write(encodeSegmentHeader(), 0);
+    await handle.sync();
+    await storage.syncDir(dir);
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    throw err;
+  }
+  return { handle, firstRowSeq, sizeBytes: SEGMENT_HEADER_BYTES };
+}
