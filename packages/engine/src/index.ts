@@ -24,3 +24,4 @@ export * from './wal/record.js';
 export * from './wal/batch-codec.js';
 export * from './wal/writer.js';
 export * from './wal/reader.js';
+export * from './storage/faulty-storage.js';

@@ -1,6 +1,16 @@
 // The real file system, through node:fs/promises.
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { FileHandle, Storage } from './storage.js';
+
+async function syncDirectory(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
 
 function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
@@ -8,7 +18,13 @@ function isMissing(err: unknown): boolean {
 
 export const nodeStorage: Storage = {
   async mkdirp(dir) {
-    await mkdir(dir, { recursive: true });
+    const first = await mkdir(dir, { recursive: true });
+    if (first === undefined) return;
+    // New directory entries survive power loss only once their parents are fsynced.
+    for (let p = dir; ; p = dirname(p)) {
+      await syncDirectory(dirname(p));
+      if (p === first || dirname(p) === p) break;
+    }
   },
   async openWrite(path, opts): Promise<FileHandle> {
     const flags = opts.exclusive === true ? 'wx' : opts.create ? 'a+' : 'r+';
@@ -55,12 +71,5 @@ export const nodeStorage: Storage = {
   async remove(path) {
     await rm(path, { force: true, recursive: true });
   },
-  async syncDir(dir) {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  },
+  syncDir: (dir) => syncDirectory(dir),
 };
