@@ -80,13 +80,24 @@ export class DurableTable {
 
   set useDiskStorage(on: boolean) {
     this.settings.useDiskStorage = on;
+    this.saveSettings();
     if (on) this.persistEncoded().catch(() => undefined); // errors resurface on sync/flush
   }
 
   set maxBlockSize(n: number) {
     this.core.maxBlockSize = n;
     this.settings.maxBlockSize = this.core.maxBlockSize;
+    this.saveSettings();
   }
+
+  /** Settings changed at run time are stored at once, so a crash does not revert them. */
+  private saveSettings(): void {
+    const snapshot = { ...this.settings };
+    const run = this.settingsChain.catch(() => undefined).then(() => writeTableMeta(this.ctx.storage, this.dir, { schema: this.schema, settings: snapshot }));
+    this.settingsChain = run;
+    run.catch(() => undefined); // reported by the next sync()
+  }
+  private settingsChain: Promise<void> = Promise.resolve();
 
   // ---- WAL -------------------------------------------------------------------------
 
@@ -124,6 +135,10 @@ export class DurableTable {
   /** Every row appended before the call is durable once this resolves. */
   async sync(): Promise<void> {
     this.assertOpen();
+    await this.settingsChain.catch((err: unknown) => {
+      this.saveSettings(); // try again next time
+      throw new Error(`table "${this.name}": storing its settings failed: ${(err as Error).message}`);
+    });
     if (this.wal !== null) {
       this.capture();
       await this.wal.sync();
@@ -217,6 +232,7 @@ export class DurableTable {
       await this.core.flush();
       await this.persistEncoded();
       if (this.durableRowCount !== this.core.rowCount) throw new Error(`table "${this.name}": ${this.core.rowCount - this.durableRowCount} rows could not be written`);
+      await this.settingsChain.catch(() => undefined);
       await writeTableMeta(this.ctx.storage, this.dir, { schema: this.schema, settings: this.settings });
       if (this.wal !== null) {
         await this.wal.sync();

@@ -62,7 +62,13 @@ export class TableCore {
   private nextBlockId: number;
 
   get maxBlockSize(): number { return this.maxRows; }
-  set maxBlockSize(n: number) { this.maxRows = checkMaxBlockSize(this.schema.name, n); }
+  set maxBlockSize(n: number) {
+    this.maxRows = checkMaxBlockSize(this.schema.name, n);
+    // An empty active block was sized for the old limit: give appends one of the new size.
+    if (this.active.rowCount === 0 && this.active.capacityRows !== this.maxRows) {
+      this.active = newActiveBlock(this.schema, this.active.firstRowSeq, this.maxRows);
+    }
+  }
 
   /** Total rows: sealed plus active. */
   get rowCount(): number { return this.active.firstRowSeq + this.active.rowCount; }
