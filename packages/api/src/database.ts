@@ -6,6 +6,7 @@ import {
 } from '@backtracedb/engine';
 import { createPool, defaultPoolSize, type BlockPool } from './pool.js';
 import { Table, type CreateTableOptions } from './table.js';
+import { BlockCache, DEFAULT_CACHE_BYTES } from './block-cache.js';
 
 export interface OpenOptions {
   /** Worker threads for encoding and scanning (default: the machine's cores). */
@@ -18,6 +19,8 @@ export interface OpenOptions {
   storage?: Storage;
   /** Share a pool between databases (it is then not destroyed by close()). */
   pool?: BlockPool;
+  /** Byte budget of the decoded-block cache (LRU); 0 turns it off. Default 256 MiB. */
+  cacheBytes?: number;
 }
 
 export const DEFAULT_WAL_FLUSH_DELAY_MS = 5;
@@ -36,6 +39,8 @@ export class Database {
     private readonly ownsPool: boolean,
     private readonly lock: DbLock,
     private readonly opts: Required<Pick<OpenOptions, 'walFlushDelayMs' | 'maxPendingSeals'>>,
+    /** The decoded-block cache shared by this database's tables. */
+    readonly cache: BlockCache,
   ) {}
 
   private assertOpen(): void {
@@ -57,7 +62,7 @@ export class Database {
       maxBlockSize: options.maxBlockSize ?? 10_000_000,
       rowGroupRows: options.rowGroupRows ?? 65_536,
     });
-    const table = new Table<S>(durable, this.pool);
+    const table = new Table<S>(durable, this.pool, this.cache);
     this.tables.set(resolved.name, table as unknown as Table<TableSchema>);
     return table;
   }
@@ -71,7 +76,7 @@ export class Database {
     if (this.tables.has(name)) throw new Error(`table "${name}": already open in ${this.path}`);
     const { table: durable, report } = await openDurableTable(this.context(), schemaOrName);
     this.lastRecovery = report;
-    const table = new Table<TableSchema>(durable, this.pool);
+    const table = new Table<TableSchema>(durable, this.pool, this.cache);
     this.tables.set(name, table);
     return table;
   }
@@ -115,6 +120,7 @@ export async function open(path: string, options: OpenOptions = {}): Promise<Dat
   if (typeof path !== 'string' || path.length === 0) throw new Error('open: the database path must be a non-empty string');
   const dir = resolve(path);
   const storage = options.storage ?? nodeStorage;
+  const cache = new BlockCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
   const walFlushDelayMs = options.walFlushDelayMs ?? DEFAULT_WAL_FLUSH_DELAY_MS;
   if (!Number.isFinite(walFlushDelayMs) || walFlushDelayMs < 0 || walFlushDelayMs > 10_000) throw new Error('open: walFlushDelayMs must be from 0 to 10000');
   await storage.mkdirp(dir);
@@ -127,5 +133,5 @@ export async function open(path: string, options: OpenOptions = {}): Promise<Dat
     await lock.release();
     throw err;
   }
-  return new Database(dir, storage, pool, ownsPool, lock, { walFlushDelayMs, maxPendingSeals: options.maxPendingSeals ?? 2 });
+  return new Database(dir, storage, pool, ownsPool, lock, { walFlushDelayMs, maxPendingSeals: options.maxPendingSeals ?? 2 }, cache);
 }

@@ -1,7 +1,7 @@
 export { open, Database, type OpenOptions, DEFAULT_WAL_FLUSH_DELAY_MS } from './database.js';
 export { Table, type CreateTableOptions } from './table.js';
 export { createPool, type BlockPool } from './pool.js';
-export { Reader } from './reader.js';
+export { Reader, type ReaderStats } from './reader.js';
 export type { RowValue } from './rows.js';
 export type {
   TableSchema, ColumnDef, ColumnType, CompareOp, RowOf, RowInputOf, BatchInputOf,

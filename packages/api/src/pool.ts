@@ -1,11 +1,12 @@
 // The worker pool: Piscina over the built task module of @backtracedb/workers.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { taskFileUrl, encodeBlock, type PoolTask, type ScanTask } from '@backtracedb/workers';
+import { taskFileUrl, encodeBlock, type PoolTask, type ScanOutput, type ScanTask, type ScanViewsTask } from '@backtracedb/workers';
 import type { BlockEncoder, EncodedBlock, EncodeTask, ScanResult } from '@backtracedb/engine';
 
 export interface BlockPool extends BlockEncoder {
-  scan(task: ScanTask): Promise<ScanResult>;
+  scan(task: ScanTask): Promise<ScanOutput>;
+  scanViews(task: ScanViewsTask): Promise<ScanResult>;
   readonly threads: number;
   destroy(): Promise<void>;
 }
@@ -41,8 +42,9 @@ export function createPool(threads: number): BlockPool {
       // Bytes read from a file are handed over, not copied; shared bytes need neither.
       const buf = task.parquet.buffer;
       const whole = buf instanceof ArrayBuffer && task.parquet.byteOffset === 0 && task.parquet.byteLength === buf.byteLength;
-      return get().run(task, whole ? { transferList: [buf] } : {}) as Promise<ScanResult>;
+      return get().run(task, whole ? { transferList: [buf] } : {}) as Promise<ScanOutput>;
     },
+    scanViews: (task: ScanViewsTask) => get().run(task) as Promise<ScanResult>,
     destroy: async () => {
       const p = piscina;
       piscina = null;

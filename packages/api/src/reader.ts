@@ -4,7 +4,10 @@ import {
   compilePredicate, MAX_PREDICATES, pruneBlock, scanViews, viewsOf,
   type ActiveBlock, type CompareOp, type Predicate, type ResolvedSchema, type ScanRequest, type ScanResult, type SealedBlock,
 } from '@backtracedb/engine';
+import type * as arrow from 'apache-arrow';
+import { arrowSchemaFor, recordBatchOf } from './arrow-out.js';
 import { rowsOf, type RowValue } from './rows.js';
+import { Table as ArrowTable } from 'apache-arrow';
 
 /** What a reader sees: the sealed blocks and the active block's rows as of one moment. */
 export interface Snapshot {
@@ -22,9 +25,23 @@ export interface QuerySource {
   readonly scanConcurrency: number;
 }
 
+/** What the last run of a reader did: how much pruning saved. */
+export interface ReaderStats {
+  /** Sealed blocks in the snapshot. */
+  blocks: number;
+  /** Sealed blocks skipped by their zone maps without reading them. */
+  blocksPruned: number;
+  /** Parquet row groups decoded (0 for blocks read from shared memory or the cache). */
+  rowGroupsDecoded: number;
+  /** Rows in the active block, scanned in shared memory. */
+  activeRows: number;
+}
+
 export class Reader<Row extends object = Record<string, RowValue>> {
   private readonly predicates: Predicate[] = [];
   private projection: number[] | null = null;
+  /** Filled in as the reader runs. */
+  readonly stats: ReaderStats = { blocks: 0, blocksPruned: 0, rowGroupsDecoded: 0, activeRows: 0 };
 
   constructor(private readonly source: QuerySource) {}
 
@@ -64,11 +81,20 @@ export class Reader<Row extends object = Record<string, RowValue>> {
   async *results(countOnly: boolean): AsyncGenerator<ScanResult> {
     const req = this.request(countOnly);
     const snap = this.source.snapshot();
+    const stats = this.stats;
+    Object.assign(stats, { blocks: snap.sealed.length, blocksPruned: 0, rowGroupsDecoded: 0, activeRows: snap.activeRows });
     const tasks: Array<() => Promise<ScanResult>> = [];
     for (const block of snap.sealed) {
-      const plan = pruneBlock(block, req.timeColumn, req.predicates);
-      if (plan === null) continue;
-      tasks.push(() => this.source.scanSealed(block, plan.rowGroups, req));
+      const plan = pruneBlock(block, req.timeColumn, req.predicates, countOnly && block.raw === null);
+      if (plan === null) { stats.blocksPruned++; continue; }
+      if (plan.rowGroups !== null && plan.rowGroups.length === 0) {
+        tasks.push(() => Promise.resolve({ rowCount: plan.knownRows, columns: [] }));
+        continue;
+      }
+      tasks.push(async () => {
+        const r = await this.source.scanSealed(block, plan.rowGroups, req);
+        return plan.knownRows === 0 ? r : { ...r, rowCount: r.rowCount + plan.knownRows };
+      });
     }
     const inFlight: Array<Promise<ScanResult>> = [];
     const limit = Math.max(1, this.source.scanConcurrency);
@@ -80,7 +106,11 @@ export class Reader<Row extends object = Record<string, RowValue>> {
         inFlight.push(p);
       }
       const head = inFlight.shift();
-      if (head !== undefined) yield await head;
+      if (head !== undefined) {
+        const r = await head;
+        stats.rowGroupsDecoded += r.rowGroupsDecoded ?? 0;
+        yield r;
+      }
     }
     if (snap.activeRows > 0) {
       yield scanViews(viewsOf(snap.active, snap.activeRows), 0, snap.activeRows, req);
@@ -95,6 +125,19 @@ export class Reader<Row extends object = Record<string, RowValue>> {
   async *[Symbol.asyncIterator](): AsyncGenerator<Row> {
     const defs = this.columnDefs();
     for await (const r of this.results(false)) yield* rowsOf(r, defs) as Generator<Row>;
+  }
+
+  /** The selected rows as Arrow record batches, one per scanned block with matches. */
+  async *batches(): AsyncGenerator<arrow.RecordBatch> {
+    const schema = arrowSchemaFor(this.columnDefs());
+    for await (const r of this.results(false)) if (r.rowCount > 0) yield recordBatchOf(schema, r);
+  }
+
+  /** The selected rows as one apache-arrow Table (int64 as BigInt64Array, strings dictionary-encoded). */
+  async toArrow(): Promise<arrow.Table> {
+    const batches: arrow.RecordBatch[] = [];
+    for await (const b of this.batches()) batches.push(b);
+    return batches.length === 0 ? new ArrowTable(arrowSchemaFor(this.columnDefs())) : new ArrowTable(batches);
   }
 
   async toArray(): Promise<Row[]> {

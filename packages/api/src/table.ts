@@ -3,6 +3,7 @@ import {
   scanViews, viewsOf, schemaToJson,
   type BatchInputOf, type DurableTable, type ResolvedSchema, type RowInputOf, type RowOf, type ScanRequest, type ScanResult, type SealedBlock, type TableSchema,
 } from '@backtracedb/engine';
+import type { BlockCache } from './block-cache.js';
 import type { BlockPool } from './pool.js';
 import { Reader, type QuerySource, type Snapshot } from './reader.js';
 
@@ -22,6 +23,7 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
   constructor(
     private readonly durable: DurableTable,
     private readonly pool: BlockPool,
+    private readonly cache: BlockCache,
   ) {}
 
   get name(): string { return this.durable.name; }
@@ -78,16 +80,28 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
   async scanSealed(block: SealedBlock, rowGroups: number[] | null, req: ScanRequest): Promise<ScanResult> {
     const raw = block.raw;
     if (raw !== null) return scanViews(viewsOf(raw, block.rowCount), 0, block.rowCount, req);
+    const key = `${this.durable.dir}/${block.firstRowSeq}:${block.checksum}`;
+    const cached = this.cache.enabled ? this.cache.get(key) : undefined;
+    if (cached !== undefined) return this.pool.scanViews({ kind: 'scan-views', views: cached.views, rowCount: cached.rowCount, request: req });
     const parquet = await this.durable.blockBytes(block);
     const label = block.file !== null ? `${this.durable.dir}/${block.file}` : `memory block ${block.id} of table "${this.name}"`;
-    return this.pool.scan({
+    // Fill the cache only from whole-block reads: a row-group-pruned read stays cheap.
+    const keepDecoded = this.cache.enabled && rowGroups === null;
+    const out = await this.pool.scan({
       kind: 'scan', parquet, schema: schemaToJson(this.schema), rowGroups, request: req, label, expectedRows: block.rowCount,
+      totalRowGroups: block.rowGroups?.length ?? 1, keepDecoded,
     });
+    if (out.decoded !== undefined) {
+      this.cache.put(key, out.decoded, block.rowCount);
+      delete out.decoded;
+    }
+    return out;
   }
 
   /** @internal */
-  closeInternal(): Promise<void> {
-    return this.durable.close();
+  async closeInternal(): Promise<void> {
+    this.cache.dropPrefix(`${this.durable.dir}/`);
+    await this.durable.close();
   }
 
   /** @internal */

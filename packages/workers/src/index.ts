@@ -1,6 +1,6 @@
 export { encodeBlock } from './parquet-encode.js';
 export { decodeParquet, viewOfVector, type DecodedColumns } from './parquet-decode.js';
-export { scanBlock, neededColumns, type ScanTask } from './scan-block.js';
+export { scanBlock, scanDecoded, neededColumns, type ScanTask, type ScanViewsTask, type ScanOutput } from './scan-block.js';
 export { arrowTableOf, arrowDataOf, arrowTypeOf } from './arrow-build.js';
 export type { PoolTask } from './task.js';
 

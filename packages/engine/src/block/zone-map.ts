@@ -108,6 +108,42 @@ export function mayMatch(zm: ZoneMap, preds: readonly Predicate[]): boolean {
   return true;
 }
 
+/** True only when the zone proves that every row satisfies `p`. */
+function zoneAllMatch(z: ColumnZone, p: Predicate): boolean {
+  const { op } = p;
+  switch (z.type) {
+    case 'bool': {
+      const want = (op === '==') === (p.value as boolean);
+      return want ? !z.hasFalse : !z.hasTrue;
+    }
+    case 'string':
+      if (z.values !== null) return z.values.every((v) => compareScalar(op, v, p.value as string));
+      return rangeAllMatch(op, z.min, z.max, p.value as string, false);
+    case 'int64': return rangeAllMatch(op, z.min, z.max, p.value as bigint, false);
+    case 'float64': return rangeAllMatch(op, z.min, z.max, p.value as number, z.hasNaN);
+  }
+}
+
+/** Does every x in [min, max] satisfy `x op c`? NaN rows satisfy only `!=`. */
+function rangeAllMatch<T extends bigint | number | string>(op: Predicate['op'], min: T, max: T, c: T, hasNaN: boolean): boolean {
+  if (op === '!=') return c < min || c > max || (typeof c === 'number' && c !== c);
+  if (hasNaN) return false;
+  switch (op) {
+    case '==': return min === c && max === c;
+    case '>': return compareScalar('>', min, c);
+    case '>=': return compareScalar('>=', min, c);
+    case '<': return compareScalar('<', max, c);
+    case '<=': return compareScalar('<=', max, c);
+  }
+}
+
+/** True only when the zone map proves that every row satisfies every predicate. */
+export function allMatch(zm: ZoneMap, preds: readonly Predicate[]): boolean {
+  if (zm.rowCount === 0) return false;
+  for (const p of preds) if (!zoneAllMatch(zm.columns[p.column], p)) return false;
+  return true;
+}
+
 /** JSON form for manifests and Parquet metadata: bigints as decimal strings. */
 export function zoneMapToJson(zm: ZoneMap): unknown {
   return JSON.parse(JSON.stringify(zm, (_k, v: unknown) => {

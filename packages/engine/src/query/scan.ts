@@ -16,6 +16,8 @@ export interface ScanRequest {
 export interface ScanResult {
   rowCount: number;
   columns: ColumnView[];
+  /** Parquet row groups decoded for this result (0 when read from memory or the cache). */
+  rowGroupsDecoded?: number;
 }
 
 /** Row indexes in [start, end) that satisfy every predicate (null = every row of the range). */
