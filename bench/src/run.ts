@@ -5,6 +5,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ingestSuite } from './ingest.js';
 import { durabilitySuite } from './durability.js';
+import { querySuite } from './query.js';
 import type { ResultRow } from './measure.js';
 
 const quick = process.argv.includes('--quick');
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const suites: Array<[string, () => Promise<ResultRow[]>]> = [
     ['ingest', () => ingestSuite(ROWS, RUNS)],
+    ['query', () => querySuite(ROWS, quick ? 3 : 10)],
     ['durability', () => durabilitySuite(quick)],
   ];
   for (const [name, suite] of suites) {

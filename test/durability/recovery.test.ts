@@ -141,7 +141,9 @@ describe('recovery', () => {
     db = await open(dir, { pool });
     const t2 = await db.openTable(schema);
     await expect(t2.reader().toArray()).rejects.toThrow(victim);
-    await expect(t2.reader().count()).rejects.toThrow(/damaged/);
+    await expect(t2.reader().filter('symbol', '==', 'BTC').count()).rejects.toThrow(/damaged/);
+    // A bare count is answered from the manifest's row counts and needs no block file.
+    expect(await t2.reader().count()).toBe(3000);
     // Blocks that do not need the damaged one still answer.
     expect(await t2.reader().filter('ts', '<', 1_673_628_000n + 1000n).count()).toBe(1000);
     await db.close();

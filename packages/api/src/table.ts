@@ -83,13 +83,14 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
     const key = `${this.durable.dir}/${block.firstRowSeq}:${block.checksum}`;
     const cached = this.cache.enabled ? this.cache.get(key) : undefined;
     if (cached !== undefined) return this.pool.scanViews({ kind: 'scan-views', views: cached.views, rowCount: cached.rowCount, request: req });
-    const parquet = await this.durable.blockBytes(block);
+    // The worker verifies the file's checksum: off the main thread, in parallel.
+    const { bytes: parquet, fromFile } = await this.durable.blockBytes(block, false);
     const label = block.file !== null ? `${this.durable.dir}/${block.file}` : `memory block ${block.id} of table "${this.name}"`;
     // Fill the cache only from whole-block reads: a row-group-pruned read stays cheap.
     const keepDecoded = this.cache.enabled && rowGroups === null;
     const out = await this.pool.scan({
       kind: 'scan', parquet, schema: schemaToJson(this.schema), rowGroups, request: req, label, expectedRows: block.rowCount,
-      totalRowGroups: block.rowGroups?.length ?? 1, keepDecoded,
+      totalRowGroups: block.rowGroups?.length ?? 1, keepDecoded, checksum: fromFile ? block.checksum : null,
     });
     if (out.decoded !== undefined) {
       this.cache.put(key, out.decoded, block.rowCount);

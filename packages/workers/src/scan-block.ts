@@ -1,7 +1,11 @@
 // Scan one block: decode the columns the query needs from Parquet (or take already decoded
 // columns from shared memory), run the kernels, gather the selected rows.
-import { scanViews, type ColumnView, type ScanRequest, type ScanResult, type TableSchema } from '@backtracedb/engine';
-import { decodeParquet } from './parquet-decode.js';
+import { crc32 } from 'node:zlib';
+import { gather, scanViews, selectRows, type ColumnView, type ScanRequest, type ScanResult, type TableSchema } from '@backtracedb/engine';
+import { decodeParquet, type DecodedColumns } from './parquet-decode.js';
+import { readFooter, type Footer } from './parquet/footer.js';
+import { readParquetColumns } from './parquet/read.js';
+import { UnsupportedParquetError } from './parquet/thrift.js';
 
 export interface ScanTask {
   readonly kind: 'scan';
@@ -18,6 +22,8 @@ export interface ScanTask {
   readonly totalRowGroups: number;
   /** Also return every column, decoded, on shared memory (to fill the decoded-block cache). */
   readonly keepDecoded: boolean;
+  /** CRC32 the bytes must have (a block read from its file), or null (bytes from memory). */
+  readonly checksum: number | null;
 }
 
 /** A scan over columns already decoded into shared memory (a cache hit). */
@@ -32,10 +38,14 @@ export interface ScanViewsTask {
 export type ScanOutput = ScanResult & { decoded?: ColumnView[] };
 
 export function neededColumns(req: ScanRequest): number[] {
-  const set = new Set<number>([req.timeColumn]);
-  for (const p of req.predicates) set.add(p.column);
+  const set = new Set<number>(filterColumns(req));
   if (!req.countOnly) for (const c of req.projection) set.add(c);
   return [...set].sort((a, b) => a - b);
+}
+
+/** Columns the predicates read (the time column is among them when a predicate is on it). */
+export function filterColumns(req: ScanRequest): number[] {
+  return [...new Set(req.predicates.map((p) => p.column))].sort((a, b) => a - b);
 }
 
 function toShared(v: ColumnView): ColumnView {
@@ -50,22 +60,77 @@ function toShared(v: ColumnView): ColumnView {
   }
 }
 
-export function scanBlock(task: ScanTask): ScanOutput {
+/** Decode with the fast reader; parquet-wasm for anything outside its subset. */
+function decode(task: ScanTask, cols: readonly number[], footer: Footer | null): DecodedColumns {
   const defs = task.schema.columns;
-  const cols = task.keepDecoded ? defs.map((_, i) => i) : neededColumns(task.request);
-  let decoded;
+  const names = cols.map((c) => defs[c].name);
+  const types = cols.map((c) => defs[c].type);
   try {
-    decoded = decodeParquet(task.parquet, cols.map((c) => defs[c].name), cols.map((c) => defs[c].type), task.rowGroups);
+    if (footer !== null) return readParquetColumns(task.parquet, names, types, task.rowGroups, footer);
+    return decodeParquet(task.parquet, names, types, task.rowGroups);
   } catch (err) {
     throw new Error(`block ${task.label} is damaged or unreadable: ${(err as Error).message}`);
   }
-  if (task.rowGroups === null && task.expectedRows !== null && decoded.rowCount !== task.expectedRows) {
-    throw new Error(`block ${task.label} is damaged: it holds ${decoded.rowCount} rows, the manifest says ${task.expectedRows}`);
+}
+
+function fastFooter(task: ScanTask): Footer | null {
+  try {
+    const footer = readFooter(task.parquet);
+    if (footer.optional.size > 0) return null;
+    for (const rg of footer.rowGroups) for (const c of rg.chunks.values()) if (c.codec !== 0) return null;
+    return footer;
+  } catch (err) {
+    if (err instanceof UnsupportedParquetError) return null;
+    throw new Error(`block ${task.label} is damaged or unreadable: ${(err as Error).message}`);
   }
-  let views: ColumnView[] = new Array<ColumnView>(defs.length);
-  cols.forEach((c, i) => { views[c] = decoded.views[i]; });
-  if (task.keepDecoded) views = views.map(toShared);
-  const result: ScanOutput = scanViews(views, 0, decoded.rowCount, task.request);
+}
+
+export function scanBlock(task: ScanTask): ScanOutput {
+  if (task.checksum !== null && crc32(task.parquet) !== task.checksum) {
+    throw new Error(`block ${task.label} is damaged: checksum mismatch`);
+  }
+  const defs = task.schema.columns;
+  let footer = fastFooter(task);
+  const views: ColumnView[] = new Array<ColumnView>(defs.length);
+  let rowCount = -1;
+  const load = (cols: readonly number[]): void => {
+    const missing = cols.filter((c) => views[c] === undefined);
+    if (missing.length === 0) return;
+    let d: DecodedColumns;
+    try {
+      d = decode(task, missing, footer);
+    } catch (err) {
+      if (footer === null || !(String((err as Error).message).includes('unsupported Parquet feature'))) throw err;
+      footer = null; // outside the fast reader's subset: parquet-wasm reads it
+      d = decode(task, missing, null);
+    }
+    if (rowCount !== -1 && d.rowCount !== rowCount) throw new Error(`block ${task.label} is damaged: its columns differ in length`);
+    rowCount = d.rowCount;
+    missing.forEach((c, i) => { views[c] = d.views[i]; });
+  };
+  const expectedRows = task.rowGroups === null ? task.expectedRows : null;
+  if (task.keepDecoded) {
+    load(defs.map((_, i) => i));
+    for (let c = 0; c < views.length; c++) views[c] = toShared(views[c]);
+  } else {
+    // Late materialization: the filter columns first; the rest only if some row matches.
+    load(filterColumns(task.request));
+    if (rowCount === -1) {
+      rowCount = footer !== null
+        ? (task.rowGroups ?? footer.rowGroups.map((_, g) => g)).reduce((n, g) => n + (footer?.rowGroups[g]?.rowCount ?? 0), 0)
+        : -1;
+      if (rowCount === -1) load([task.request.timeColumn]);
+    }
+  }
+  if (expectedRows !== null && rowCount !== expectedRows) {
+    throw new Error(`block ${task.label} is damaged: it holds ${rowCount} rows, the manifest says ${expectedRows}`);
+  }
+  const { lo, hi, sel, n } = selectRows(views, 0, rowCount, task.request);
+  const result: ScanOutput = { rowCount: n, columns: [] };
+  if (!task.request.countOnly && n > 0) {
+    load(task.request.projection);
+    result.columns = task.request.projection.map((c) => gather(views[c], lo, hi, sel));
+  }
   result.rowGroupsDecoded = task.rowGroups?.length ?? task.totalRowGroups;
   if (task.keepDecoded) result.decoded = views;
   return result;

@@ -203,10 +203,13 @@ export class DurableTable {
     await writeFileAtomic(this.ctx.storage, join(this.dir, MANIFEST_FILE), encodeManifest(manifest));
   }
 
-  /** The Parquet bytes of a sealed block, from memory or from its file (checked). */
-  async blockBytes(block: SealedBlock): Promise<Uint8Array> {
+  /**
+   * The Parquet bytes of a sealed block, from memory or from its file (size checked).
+   * `fromFile` says the caller must verify the checksum (the scan worker does, in parallel).
+   */
+  async blockBytes(block: SealedBlock, verify = true): Promise<{ bytes: Uint8Array; fromFile: boolean }> {
     const inMemory = block.parquet;
-    if (inMemory !== null) return inMemory;
+    if (inMemory !== null) return { bytes: inMemory, fromFile: false };
     if (block.file === null) throw new Error(`internal: block ${block.id} has no bytes`);
     const path = join(this.dir, block.file);
     let bytes: Uint8Array;
@@ -216,8 +219,8 @@ export class DurableTable {
       throw new Error(`table "${this.name}": block file ${path} cannot be read: ${(err as Error).message}`);
     }
     if (bytes.byteLength !== block.sizeBytes) throw new Error(`table "${this.name}": block file ${path} is damaged: ${bytes.byteLength} bytes, the manifest says ${block.sizeBytes}`);
-    if (crc32(bytes) !== block.checksum) throw new Error(`table "${this.name}": block file ${path} is damaged: checksum mismatch`);
-    return bytes;
+    if (verify && crc32(bytes) !== block.checksum) throw new Error(`table "${this.name}": block file ${path} is damaged: checksum mismatch`);
+    return { bytes, fromFile: true };
   }
 
   // ---- closing -----------------------------------------------------------------------

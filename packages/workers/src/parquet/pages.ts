@@ -1,0 +1,144 @@
+// Page decoding for the subset our writer produces: uncompressed data pages v1 of PLAIN
+// INT64/DOUBLE/BOOLEAN/BYTE_ARRAY and RLE_DICTIONARY indices, REQUIRED columns. Anything else
+// throws UnsupportedParquetError so the caller falls back to parquet-wasm.
+import { num, struct, ThriftReader, UnsupportedParquetError } from './thrift.js';
+
+export interface Page {
+  readonly kind: 'data' | 'dictionary';
+  readonly numValues: number;
+  readonly encoding: number;
+  /** The page's bytes after its header. */
+  readonly body: Uint8Array;
+}
+
+const PLAIN = 0;
+const PLAIN_DICTIONARY = 2;
+const RLE_DICTIONARY = 8;
+
+/** Split a column chunk into its pages. */
+export function* pagesOf(bytes: Uint8Array, start: number, end: number): Generator<Page> {
+  let pos = start;
+  while (pos < end) {
+    const r = new ThriftReader(bytes, pos, end);
+    const header = r.struct();
+    const type = num(header, 1);
+    const compressed = num(header, 3);
+    if (num(header, 2) !== compressed) throw new UnsupportedParquetError('compressed page');
+    const bodyStart = r.pos;
+    if (bodyStart + compressed > end) throw new Error('Parquet page runs past its column chunk');
+    const body = bytes.subarray(bodyStart, bodyStart + compressed);
+    pos = bodyStart + compressed;
+    if (type === 0) {
+      const h = struct(header, 5);
+      yield { kind: 'data', numValues: num(h, 1), encoding: num(h, 2), body };
+    } else if (type === 2) {
+      const h = struct(header, 7);
+      yield { kind: 'dictionary', numValues: num(h, 1), encoding: num(h, 2), body };
+    } else if (type === 3) {
+      throw new UnsupportedParquetError('data page v2');
+    } // index pages (1) are skipped
+  }
+}
+
+/** Copy `count` little-endian 8-byte values (alignment-safe: byte copy into the target). */
+export function copy8(body: Uint8Array, count: number, out: BigInt64Array | Float64Array, at: number): void {
+  if (body.byteLength < count * 8) throw new Error('Parquet page is shorter than its values');
+  new Uint8Array(out.buffer, out.byteOffset + at * 8, count * 8).set(body.subarray(0, count * 8));
+}
+
+export function plainBools(body: Uint8Array, count: number, out: Uint8Array, at: number): void {
+  if (body.byteLength * 8 < count) throw new Error('Parquet page is shorter than its values');
+  for (let i = 0; i < count; i++) out[at + i] = (body[i >>> 3] >>> (i & 7)) & 1;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** PLAIN BYTE_ARRAY values: u32 length + bytes each. */
+export function plainStrings(body: Uint8Array, count: number): string[] {
+  const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const out = new Array<string>(count);
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    if (pos + 4 > body.byteLength) throw new Error('Parquet string page is truncated');
+    const len = dv.getUint32(pos, true);
+    if (pos + 4 + len > body.byteLength) throw new Error('Parquet string page is truncated');
+    out[i] = utf8.decode(body.subarray(pos + 4, pos + 4 + len));
+    pos += 4 + len;
+  }
+  return out;
+}
+
+/** RLE / bit-packed hybrid of dictionary indices (bit width in the first byte) into out[at…]. */
+export function dictionaryIndices(body: Uint8Array, count: number, out: Int32Array, at: number, remap: Int32Array): void {
+  if (body.byteLength < 1) throw new Error('Parquet dictionary page is empty');
+  const width = body[0];
+  if (width > 32) throw new Error(`Parquet dictionary index width ${width}`);
+  const bytesPer = (width + 7) >>> 3;
+  const limit = remap.length;
+  let pos = 1;
+  let n = 0;
+  while (n < count) {
+    let header = 0;
+    let shift = 0;
+    for (;;) {
+      if (pos >= body.byteLength) throw new Error('Parquet index run is truncated');
+      const b = body[pos++];
+      header += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) break;
+      shift += 7;
+      if (shift > 35) throw new Error('Parquet index run header is oversized');
+    }
+    if ((header & 1) === 0) {
+      const run = Math.min(header / 2, count - n);
+      let v = 0;
+      for (let k = 0; k < bytesPer; k++) v |= body[pos + k] << (8 * k);
+      pos += bytesPer;
+      if (v >>> 0 >= limit) throw new Error('Parquet dictionary index out of range');
+      out.fill(remap[v], at + n, at + n + run);
+      n += run;
+    } else {
+      const values = ((header - 1) / 2) * 8;
+      const byteLen = (values * width) / 8;
+      if (pos + byteLen > body.byteLength) throw new Error('Parquet bit-packed run is truncated');
+      const take = Math.min(values, count - n);
+      const mask = width === 32 ? 0xffffffff : (1 << width) - 1;
+      if (width <= 24) {
+        // Fast path: a bit buffer refilled a byte at a time never exceeds 31 bits.
+        let buf = 0;
+        let bits = 0;
+        let p = pos;
+        for (let i = 0; i < take; i++) {
+          while (bits < width) { buf |= body[p++] << bits; bits += 8; }
+          const v = buf & mask;
+          buf >>>= width;
+          bits -= width;
+          if (v >= limit) throw new Error('Parquet dictionary index out of range');
+          out[at + n + i] = remap[v];
+        }
+        pos += byteLen;
+        n += take;
+        continue;
+      }
+      let bitPos = pos * 8;
+      for (let i = 0; i < take; i++, bitPos += width) {
+        let byte = bitPos >>> 3;
+        let off = bitPos & 7;
+        let v = 0;
+        let got = 0;
+        while (got < width) {
+          v |= ((body[byte] >>> off) << got);
+          got += 8 - off;
+          off = 0;
+          byte++;
+        }
+        v = (v & mask) >>> 0;
+        if (v >= limit) throw new Error('Parquet dictionary index out of range');
+        out[at + n + i] = remap[v];
+      }
+      pos += byteLen;
+      n += take;
+    }
+  }
+}
+
+export { PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY };

@@ -1,0 +1,92 @@
+// A fast reader for the Parquet blocks this engine writes: only the named columns of the
+// chosen row groups, copied straight into typed arrays. Files outside the supported subset
+// throw UnsupportedParquetError; the caller then uses parquet-wasm.
+import type { ColumnType, ColumnView } from '@backtracedb/engine';
+import { readFooter, type ChunkInfo, type Footer } from './footer.js';
+import { copy8, dictionaryIndices, pagesOf, plainBools, plainStrings, PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY } from './pages.js';
+import { UnsupportedParquetError } from './thrift.js';
+
+const PHYSICAL: Readonly<Record<ColumnType, number>> = { bool: 0, int64: 2, float64: 5, string: 6 };
+
+function checkChunk(chunk: ChunkInfo | undefined, name: string, type: ColumnType, rows: number): ChunkInfo {
+  if (chunk === undefined) throw new Error(`column "${name}" is missing from the block`);
+  if (chunk.physicalType !== PHYSICAL[type]) throw new Error(`column "${name}" has physical type ${chunk.physicalType}, expected ${PHYSICAL[type]}`);
+  if (chunk.codec !== 0) throw new UnsupportedParquetError(`codec ${chunk.codec}`);
+  if (chunk.numValues !== rows) throw new Error(`column "${name}" holds ${chunk.numValues} values in a row group of ${rows}`);
+  return chunk;
+}
+
+/** Strings of all chosen row groups share one dictionary: each group's entries are mapped in. */
+interface StringSink { values: Int32Array; dictionary: string[]; codeOf: Map<string, number> }
+
+function mapIn(sink: StringSink, entries: readonly string[]): Int32Array {
+  const remap = new Int32Array(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    let c = sink.codeOf.get(entries[i]);
+    if (c === undefined) { c = sink.dictionary.length; sink.dictionary.push(entries[i]); sink.codeOf.set(entries[i], c); }
+    remap[i] = c;
+  }
+  return remap;
+}
+
+function readChunk(bytes: Uint8Array, chunk: ChunkInfo, type: ColumnType, out: ColumnView, sink: StringSink | null, at: number, rows: number): void {
+  let n = 0;
+  let remap: Int32Array | null = null;
+  for (const page of pagesOf(bytes, chunk.start, chunk.end)) {
+    if (page.kind === 'dictionary') {
+      if (type !== 'string' || sink === null) throw new UnsupportedParquetError(`dictionary page on a ${type} column`);
+      if (page.encoding !== PLAIN && page.encoding !== PLAIN_DICTIONARY) throw new UnsupportedParquetError(`dictionary encoding ${page.encoding}`);
+      remap = mapIn(sink, plainStrings(page.body, page.numValues));
+      continue;
+    }
+    const count = page.numValues;
+    if (n + count > rows) throw new Error('Parquet pages hold more values than their row group');
+    if (page.encoding === PLAIN) {
+      switch (out.type) {
+        case 'int64': case 'float64': copy8(page.body, count, out.values, at + n); break;
+        case 'bool': plainBools(page.body, count, out.values, at + n); break;
+        case 'string': out.values.set(mapIn(sink as StringSink, plainStrings(page.body, count)), at + n); break;
+      }
+    } else if ((page.encoding === RLE_DICTIONARY || page.encoding === PLAIN_DICTIONARY) && out.type === 'string' && remap !== null) {
+      dictionaryIndices(page.body, count, out.values, at + n, remap);
+    } else {
+      throw new UnsupportedParquetError(`encoding ${page.encoding} on a ${type} column`);
+    }
+    n += count;
+  }
+  if (n !== rows) throw new Error(`Parquet column chunk holds ${n} values, its row group ${rows}`);
+}
+
+export interface DecodedColumns {
+  rowCount: number;
+  views: ColumnView[];
+}
+
+export function readParquetColumns(bytes: Uint8Array, names: readonly string[], types: readonly ColumnType[], rowGroups: number[] | null, footer: Footer = readFooter(bytes)): DecodedColumns {
+  for (const name of names) if (footer.optional.has(name)) throw new UnsupportedParquetError(`nullable column "${name}"`);
+  const groups = rowGroups ?? footer.rowGroups.map((_, i) => i);
+  let rowCount = 0;
+  for (const g of groups) {
+    const rg = footer.rowGroups[g];
+    if (rg === undefined) throw new Error(`row group ${g} does not exist`);
+    rowCount += rg.rowCount;
+  }
+  const views = names.map((name, c): ColumnView => {
+    const type = types[c];
+    const out: ColumnView = type === 'int64' ? { type, values: new BigInt64Array(rowCount) }
+      : type === 'float64' ? { type, values: new Float64Array(rowCount) }
+        : type === 'bool' ? { type, values: new Uint8Array(rowCount) }
+          : { type, values: new Int32Array(rowCount), dictionary: [] };
+    const sink: StringSink | null = out.type === 'string' ? { values: out.values, dictionary: out.dictionary as string[], codeOf: new Map() } : null;
+    let at = 0;
+    for (const g of groups) {
+      const rg = footer.rowGroups[g];
+      readChunk(bytes, checkChunk(rg.chunks.get(name), name, type, rg.rowCount), type, out, sink, at, rg.rowCount);
+      at += rg.rowCount;
+    }
+    return out;
+  });
+  return { rowCount, views };
+}
+
+export { readFooter, UnsupportedParquetError };
