@@ -40,9 +40,12 @@ export function createPool(threads: number): BlockPool {
     encodeNow: (task: EncodeTask) => encodeBlock(task),
     scan: (task: ScanTask) => {
       // Bytes read from a file are handed over, not copied; shared bytes need neither.
+      const transferList = new Set<ArrayBuffer>();
+      const own = (b: Uint8Array) => { if (b.buffer instanceof ArrayBuffer && b.byteLength > 0) transferList.add(b.buffer); };
       const buf = task.parquet.buffer;
-      const whole = buf instanceof ArrayBuffer && task.parquet.byteOffset === 0 && task.parquet.byteLength === buf.byteLength;
-      return get().run(task, whole ? { transferList: [buf] } : {}) as Promise<ScanOutput>;
+      if (buf instanceof ArrayBuffer && task.parquet.byteOffset === 0 && task.parquet.byteLength === buf.byteLength) own(task.parquet);
+      task.chunks?.chunks.forEach((row) => row.forEach(own));
+      return get().run(task, { transferList: [...transferList] }) as Promise<ScanOutput>;
     },
     scanViews: (task: ScanViewsTask) => get().run(task) as Promise<ScanResult>,
     destroy: async () => {

@@ -3,6 +3,7 @@ import {
   scanViews, viewsOf, schemaToJson,
   type BatchInputOf, type DurableTable, type ResolvedSchema, type RowInputOf, type RowOf, type ScanRequest, type ScanResult, type SealedBlock, type TableSchema,
 } from '@backtracedb/engine';
+import { neededColumns } from '@backtracedb/workers';
 import type { BlockCache } from './block-cache.js';
 import type { BlockPool } from './pool.js';
 import { Reader, type QuerySource, type Snapshot } from './reader.js';
@@ -38,7 +39,7 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
     this.durable.useDiskStorage = on;
   }
   get enableWal(): boolean { return this.durable.settings.enableWal; }
-  get scanConcurrency(): number { return this.pool.threads * 2; }
+  get scanConcurrency(): number { return this.pool.threads * 4; }
   /** Sealed blocks (memory and disk), for tools and tests. */
   get blockCount(): number { return this.durable.core.sealed.length; }
 
@@ -83,15 +84,22 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
     const key = `${this.durable.dir}/${block.firstRowSeq}:${block.checksum}`;
     const cached = this.cache.enabled ? this.cache.get(key) : undefined;
     if (cached !== undefined) return this.pool.scanViews({ kind: 'scan-views', views: cached.views, rowCount: cached.rowCount, request: req });
-    // The worker verifies the file's checksum: off the main thread, in parallel.
-    const { bytes: parquet, fromFile } = await this.durable.blockBytes(block, false);
     const label = block.file !== null ? `${this.durable.dir}/${block.file}` : `memory block ${block.id} of table "${this.name}"`;
     // Fill the cache only from whole-block reads: a row-group-pruned read stays cheap.
     const keepDecoded = this.cache.enabled && rowGroups === null;
-    const out = await this.pool.scan({
-      kind: 'scan', parquet, schema: schemaToJson(this.schema), rowGroups, request: req, label, expectedRows: block.rowCount,
-      totalRowGroups: block.rowGroups?.length ?? 1, keepDecoded, checksum: fromFile ? block.checksum : null,
-    });
+    const base = { kind: 'scan' as const, schema: schemaToJson(this.schema), rowGroups, request: req, label, expectedRows: block.rowCount, totalRowGroups: block.rowGroups?.length ?? 1, keepDecoded };
+    let out;
+    if (block.parquet === null && block.layout !== null) {
+      // Read only the needed column chunks of the needed row groups; the worker checks their CRCs.
+      const columns = keepDecoded ? this.schema.columns.map((_, i) => i) : neededColumns(req);
+      const groups = rowGroups ?? block.layout.rowGroups.map((_, g) => g);
+      const read = await this.durable.readChunks(block, groups, columns);
+      out = await this.pool.scan({ ...base, parquet: new Uint8Array(0), checksum: null, chunks: { rowCounts: read.rowCounts, columns, chunks: read.chunks, crcs: read.crcs } });
+    } else {
+      // The worker verifies a file's checksum: off the main thread, in parallel.
+      const { bytes: parquet, fromFile } = await this.durable.blockBytes(block, false);
+      out = await this.pool.scan({ ...base, parquet, checksum: fromFile ? block.checksum : null, chunks: null });
+    }
     if (out.decoded !== undefined) {
       this.cache.put(key, out.decoded, block.rowCount);
       delete out.decoded;

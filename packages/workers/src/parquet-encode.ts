@@ -2,8 +2,32 @@
 import { crc32 } from 'node:zlib';
 import * as arrow from 'apache-arrow';
 import * as pq from 'parquet-wasm';
-import { computeZoneMap, type EncodedBlock, type EncodeTask, type RowGroupZone } from '@backtracedb/engine';
+import { computeZoneMap, type BlockLayout, type EncodedBlock, type EncodeTask, type RowGroupZone } from '@backtracedb/engine';
+import { readFooter } from './parquet/footer.js';
+import { UnsupportedParquetError } from './parquet/thrift.js';
 import { arrowTableOf } from './arrow-build.js';
+
+/** Byte ranges and CRC32s of every column chunk, when the fast reader can read the file. */
+function layoutOf(bytes: Uint8Array, names: readonly string[]): BlockLayout | null {
+  let footer;
+  try {
+    footer = readFooter(bytes);
+  } catch (err) {
+    if (err instanceof UnsupportedParquetError) return null;
+    throw err;
+  }
+  if (footer.optional.size > 0) return null;
+  const rowGroups = footer.rowGroups.map((rg) => ({
+    rowCount: rg.rowCount,
+    chunks: names.map((name): [number, number, number] => {
+      const c = rg.chunks.get(name);
+      if (c === undefined) throw new Error(`internal: encoded block lacks column "${name}"`);
+      return [c.start, c.end, crc32(bytes.subarray(c.start, c.end))];
+    }),
+  }));
+  for (const rg of footer.rowGroups) for (const c of rg.chunks.values()) if (c.codec !== 0) return null;
+  return { rowGroups };
+}
 
 export function encodeBlock(task: EncodeTask): EncodedBlock {
   const { rowCount, columns, rowGroupRows } = task;
@@ -31,5 +55,5 @@ export function encodeBlock(task: EncodeTask): EncodedBlock {
   for (let first = 0; first < rowCount; first += rowGroupRows) {
     rowGroups.push({ firstRow: first, zoneMap: computeZoneMap(columns, first, Math.min(rowCount, first + rowGroupRows)) });
   }
-  return { parquet: shared, zoneMap: computeZoneMap(columns, 0, rowCount), rowGroups, checksum: crc32(shared) };
+  return { parquet: shared, zoneMap: computeZoneMap(columns, 0, rowCount), rowGroups, checksum: crc32(shared), layout: layoutOf(bytes, names) };
 }

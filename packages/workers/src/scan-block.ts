@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib';
 import { gather, scanViews, selectRows, type ColumnView, type ScanRequest, type ScanResult, type TableSchema } from '@backtracedb/engine';
 import { decodeParquet, type DecodedColumns } from './parquet-decode.js';
 import { readFooter, type Footer } from './parquet/footer.js';
-import { readParquetColumns } from './parquet/read.js';
+import { readChunkColumns, readParquetColumns, type ChunkSet } from './parquet/read.js';
 import { UnsupportedParquetError } from './parquet/thrift.js';
 
 export interface ScanTask {
@@ -24,6 +24,11 @@ export interface ScanTask {
   readonly keepDecoded: boolean;
   /** CRC32 the bytes must have (a block read from its file), or null (bytes from memory). */
   readonly checksum: number | null;
+  /**
+   * Instead of the whole file: the needed column chunks of the chosen row groups, each with
+   * the CRC32 it must have (`parquet` is then empty).
+   */
+  readonly chunks: (ChunkSet & { readonly crcs: ReadonlyArray<ReadonlyArray<number>> }) | null;
 }
 
 /** A scan over columns already decoded into shared memory (a cache hit). */
@@ -85,7 +90,27 @@ function fastFooter(task: ScanTask): Footer | null {
   }
 }
 
+function scanChunks(task: ScanTask, set: NonNullable<ScanTask['chunks']>): ScanOutput {
+  set.chunks.forEach((row, g) => row.forEach((bytes, c) => {
+    if (crc32(bytes) !== set.crcs[g][c]) throw new Error(`block ${task.label} is damaged: checksum mismatch in a column chunk`);
+  }));
+  const defs = task.schema.columns;
+  let d: DecodedColumns;
+  try {
+    d = readChunkColumns(set, set.columns, set.columns.map((c) => defs[c].type));
+  } catch (err) {
+    throw new Error(`block ${task.label} is damaged or unreadable: ${(err as Error).message}`);
+  }
+  const views: ColumnView[] = new Array<ColumnView>(defs.length);
+  set.columns.forEach((c, i) => { views[c] = d.views[i]; });
+  const result: ScanOutput = scanViews(views, 0, d.rowCount, task.request);
+  result.rowGroupsDecoded = set.rowCounts.length;
+  if (task.keepDecoded) result.decoded = views.map(toShared);
+  return result;
+}
+
 export function scanBlock(task: ScanTask): ScanOutput {
+  if (task.chunks !== null) return scanChunks(task, task.chunks);
   if (task.checksum !== null && crc32(task.parquet) !== task.checksum) {
     throw new Error(`block ${task.label} is damaged: checksum mismatch`);
   }

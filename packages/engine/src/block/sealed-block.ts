@@ -11,6 +11,18 @@ export interface RowGroupZone {
   readonly zoneMap: ZoneMap;
 }
 
+/**
+ * Where each column chunk of each row group lies in the block file, with its CRC32, so a
+ * scan reads (and verifies) only the bytes it needs. Null for files the fast reader can't read.
+ */
+export interface BlockLayout {
+  readonly rowGroups: ReadonlyArray<{
+    readonly rowCount: number;
+    /** Per schema column: [start, end) byte offsets in the file and the CRC32 of those bytes. */
+    readonly chunks: ReadonlyArray<readonly [number, number, number]>;
+  }>;
+}
+
 export interface SealedBlock {
   /** Block number within the table, dense from 0; names the block file. */
   readonly id: number;
@@ -29,6 +41,7 @@ export interface SealedBlock {
   file: string | null;
   sizeBytes: number;
   checksum: number;
+  layout: BlockLayout | null;
 }
 
 /** What the pool is asked to encode: the block's shared buffers, never a copy. */
@@ -47,6 +60,7 @@ export interface EncodedBlock {
   readonly rowGroups: RowGroupZone[];
   /** CRC32 of the Parquet bytes. */
   readonly checksum: number;
+  readonly layout: BlockLayout | null;
 }
 
 /** Views of rows [0, rowCount) of a block's shared buffers, fixed-length. */

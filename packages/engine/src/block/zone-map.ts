@@ -21,11 +21,20 @@ export interface ZoneMap {
 function zoneOf(view: ColumnView, start: number, end: number): ColumnZone {
   switch (view.type) {
     case 'int64': {
+      // Compare on the 32-bit halves (signed high, unsigned low): no BigInt per row.
       const v = view.values;
-      let min = v[start];
-      let max = min;
-      for (let i = start + 1; i < end; i++) { const x = v[i]; if (x < min) min = x; else if (x > max) max = x; }
-      return { type: 'int64', min, max };
+      const w = new Int32Array(v.buffer, v.byteOffset, v.length * 2);
+      let minAt = start;
+      let maxAt = start;
+      let minHi = w[2 * start + 1], minLo = w[2 * start] >>> 0;
+      let maxHi = minHi, maxLo = minLo;
+      for (let i = start + 1; i < end; i++) {
+        const hi = w[2 * i + 1];
+        const lo = w[2 * i] >>> 0;
+        if (hi < minHi || (hi === minHi && lo < minLo)) { minHi = hi; minLo = lo; minAt = i; }
+        if (hi > maxHi || (hi === maxHi && lo > maxLo)) { maxHi = hi; maxLo = lo; maxAt = i; }
+      }
+      return { type: 'int64', min: v[minAt], max: v[maxAt] };
     }
     case 'float64': {
       const v = view.values;

@@ -149,6 +149,14 @@ export class FaultyStorage implements Storage {
     return inode.data.slice(0, inode.size);
   }
 
+  async readRange(path: string, offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
+    this.gate('read', false);
+    const inode = this.lookup(path);
+    if (inode === undefined) throw errorWithCode(`ENOENT: ${path}`, 'ENOENT');
+    if (offsetBytes + lengthBytes > inode.size) throw new Error(`${path} ends before byte ${offsetBytes + lengthBytes}`);
+    return inode.data.slice(offsetBytes, offsetBytes + lengthBytes);
+  }
+
   async sizeOf(path: string): Promise<number | null> {
     this.gate('read', false);
     return this.lookup(path)?.size ?? null;

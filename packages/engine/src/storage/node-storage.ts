@@ -51,6 +51,21 @@ export const nodeStorage: Storage = {
     const buf = await readFile(path);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   },
+  async readRange(path, offsetBytes, lengthBytes) {
+    const fh = await open(path, 'r');
+    try {
+      const out = new Uint8Array(lengthBytes);
+      let done = 0;
+      while (done < lengthBytes) {
+        const { bytesRead } = await fh.read(out, done, lengthBytes - done, offsetBytes + done);
+        if (bytesRead === 0) throw new Error(`${path} ends before byte ${offsetBytes + lengthBytes}`);
+        done += bytesRead;
+      }
+      return out;
+    } finally {
+      await fh.close();
+    }
+  },
   async sizeOf(path) {
     try {
       return (await stat(path)).size;

@@ -17,6 +17,8 @@ export interface Storage {
   openWrite(path: string, opts: { create: boolean; exclusive?: boolean }): Promise<FileHandle>;
   /** Whole file; rejects with code ENOENT when missing. */
   readFile(path: string): Promise<Uint8Array>;
+  /** `lengthBytes` bytes at `offsetBytes`; rejects if the file is shorter. */
+  readRange(path: string, offsetBytes: number, lengthBytes: number): Promise<Uint8Array>;
   /** Size in bytes, or null when missing. */
   sizeOf(path: string): Promise<number | null>;
   /** Entry names, sorted; [] when the directory is missing. */

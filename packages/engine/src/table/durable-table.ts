@@ -223,6 +223,41 @@ export class DurableTable {
     return { bytes, fromFile: true };
   }
 
+  /**
+   * Read column chunks of a block file: for each chosen row group, the given columns.
+   * Adjacent chunks are read with one call. Returns chunks[g][c] and their expected CRC32s.
+   */
+  async readChunks(block: SealedBlock, rowGroups: readonly number[], columns: readonly number[]): Promise<{ chunks: Uint8Array[][]; crcs: number[][]; rowCounts: number[] }> {
+    const layout = block.layout;
+    if (layout === null || block.file === null) throw new Error(`internal: block ${block.id} has no file layout`);
+    const path = join(this.dir, block.file);
+    const out = await Promise.all(rowGroups.map(async (g) => {
+      const group = layout.rowGroups[g];
+      if (group === undefined) throw new Error(`table "${this.name}": block file ${path}: no row group ${g}`);
+      const ranges = columns.map((c) => group.chunks[c]);
+      // Coalesce runs of adjacent chunks into single reads.
+      const order = columns.map((_, i) => i).sort((a, b) => ranges[a][0] - ranges[b][0]);
+      const parts: Uint8Array[] = new Array<Uint8Array>(columns.length);
+      let i = 0;
+      while (i < order.length) {
+        let j = i;
+        while (j + 1 < order.length && ranges[order[j + 1]][0] === ranges[order[j]][1]) j++;
+        const start = ranges[order[i]][0];
+        const end = ranges[order[j]][1];
+        let bytes: Uint8Array;
+        try {
+          bytes = await this.ctx.storage.readRange(path, start, end - start);
+        } catch (err) {
+          throw new Error(`table "${this.name}": block file ${path} cannot be read: ${(err as Error).message}`);
+        }
+        for (let k = i; k <= j; k++) { const [s, e] = ranges[order[k]]; parts[order[k]] = bytes.subarray(s - start, e - start); }
+        i = j + 1;
+      }
+      return { parts, crcs: ranges.map((r) => r[2]), rows: group.rowCount };
+    }));
+    return { chunks: out.map((o) => o.parts), crcs: out.map((o) => o.crcs), rowCounts: out.map((o) => o.rows) };
+  }
+
   // ---- closing -----------------------------------------------------------------------
 
   /** Seal the active block, write every block and the manifest, retire the WAL. */

@@ -1,7 +1,7 @@
 // The manifest: the list of durable blocks of a table. It is replaced atomically (temp
 // file, fsync, rename, fsync dir) and is the single truth about which block files count.
 import { zoneMapFromJson, zoneMapToJson, type ZoneMap } from '../block/zone-map.js';
-import type { RowGroupZone, SealedBlock } from '../block/sealed-block.js';
+import type { BlockLayout, RowGroupZone, SealedBlock } from '../block/sealed-block.js';
 
 export const MANIFEST_FORMAT = 1;
 
@@ -16,6 +16,7 @@ export interface ManifestBlock {
   readonly checksum: number;
   readonly zoneMap: ZoneMap;
   readonly rowGroups: RowGroupZone[];
+  readonly layout: BlockLayout | null;
 }
 
 export interface Manifest {
@@ -35,7 +36,7 @@ export function manifestBlockOf(b: SealedBlock): ManifestBlock {
   if (b.file === null || b.zoneMap === null || b.rowGroups === null) throw new Error(`internal: block ${b.id} is not durable yet`);
   return {
     file: b.file, firstRowSeq: b.firstRowSeq, rowCount: b.rowCount, minTime: b.minTime, maxTime: b.maxTime,
-    sizeBytes: b.sizeBytes, checksum: b.checksum, zoneMap: b.zoneMap, rowGroups: b.rowGroups,
+    sizeBytes: b.sizeBytes, checksum: b.checksum, zoneMap: b.zoneMap, rowGroups: b.rowGroups, layout: b.layout,
   };
 }
 
@@ -49,6 +50,7 @@ export function encodeManifest(m: Manifest): Uint8Array {
       sizeBytes: b.sizeBytes, checksum: b.checksum,
       zoneMap: zoneMapToJson(b.zoneMap),
       rowGroups: b.rowGroups.map((g) => ({ firstRow: g.firstRow, zoneMap: zoneMapToJson(g.zoneMap) })),
+      layout: b.layout,
     })),
   };
   return new TextEncoder().encode(JSON.stringify(json));
@@ -84,6 +86,7 @@ export function decodeManifest(bytes: Uint8Array, path: string): Manifest {
       sizeBytes: b.sizeBytes as number, checksum: b.checksum as number,
       zoneMap: zoneMapFromJson(b.zoneMap),
       rowGroups: (b.rowGroups as Array<{ firstRow: number; zoneMap: unknown }>).map((g) => ({ firstRow: g.firstRow, zoneMap: zoneMapFromJson(g.zoneMap) })),
+      layout: checkLayout(b.layout, b.sizeBytes as number, path, i),
     };
   });
   need(o.durableRowCount === expected, path, `durableRowCount ${String(o.durableRowCount)} does not match the blocks (${expected})`);
@@ -93,11 +96,22 @@ export function decodeManifest(bytes: Uint8Array, path: string): Manifest {
   };
 }
 
+function checkLayout(raw: unknown, sizeBytes: number, path: string, i: number): BlockLayout | null {
+  if (raw === undefined || raw === null) return null;
+  const l = raw as BlockLayout;
+  need(Array.isArray(l.rowGroups), path, `block ${i} has a bad layout`);
+  for (const g of l.rowGroups) {
+    need(Number.isSafeInteger(g.rowCount) && Array.isArray(g.chunks), path, `block ${i} has a bad layout`);
+    for (const c of g.chunks) need(Array.isArray(c) && c.length === 3 && c[0] >= 0 && c[0] <= c[1] && c[1] <= sizeBytes, path, `block ${i} has a chunk outside its file`);
+  }
+  return l;
+}
+
 /** A sealed block that lives only in its file (as after a reopen). */
 export function sealedFromManifest(b: ManifestBlock, id: number): SealedBlock {
   return {
     id, firstRowSeq: b.firstRowSeq, rowCount: b.rowCount, minTime: b.minTime, maxTime: b.maxTime,
     raw: null, zoneMap: b.zoneMap, rowGroups: b.rowGroups, parquet: null, file: b.file,
-    sizeBytes: b.sizeBytes, checksum: b.checksum,
+    sizeBytes: b.sizeBytes, checksum: b.checksum, layout: b.layout,
   };
 }

@@ -112,7 +112,7 @@ export class TableCore {
     const block: SealedBlock = {
       id: this.nextBlockId++, firstRowSeq: raw.firstRowSeq, rowCount: raw.rowCount,
       minTime: times[0], maxTime: times[raw.rowCount - 1],
-      raw, zoneMap: null, rowGroups: null, parquet: null, file: null, sizeBytes: 0, checksum: 0,
+      raw, zoneMap: null, rowGroups: null, parquet: null, file: null, sizeBytes: 0, checksum: 0, layout: null,
     };
     this.sealed.push(block);
     this.active = newActiveBlock(this.schema, raw.firstRowSeq + raw.rowCount, this.maxRows);
@@ -155,6 +155,7 @@ export class TableCore {
     block.zoneMap = encoded.zoneMap;
     block.rowGroups = encoded.rowGroups;
     block.checksum = encoded.checksum;
+    block.layout = encoded.layout;
     block.sizeBytes = encoded.parquet.byteLength;
     block.parquet = encoded.parquet;
     // Only now may the shared buffers go: the block is readable from its encoded form.

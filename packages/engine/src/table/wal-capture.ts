@@ -3,7 +3,8 @@
 import type { ActiveBlock } from '../block/active-block.js';
 import type { ResolvedSchema } from '../schema/schema.js';
 import type { ColumnValues, NormalizedBatch } from './validate.js';
-import { encodeBatch } from '../wal/batch-codec.js';
+import { encodeBlockRange, type BlockColumn } from '../wal/batch-codec.js';
+import { RECORD_HEADER_BYTES } from '../wal/record.js';
 import type { WalWriter } from '../wal/writer.js';
 
 /** Rows per WAL record: keeps every record far below the record size limit. */
@@ -35,7 +36,8 @@ export function captureRows(wal: WalWriter, schema: ResolvedSchema, block: Activ
     const n = Math.min(maxRows, toSeq - seq);
     const at = seq - block.firstRowSeq;
     if (at < 0 || at + n > block.rowCount) throw new Error('internal: WAL capture outside the block');
-    wal.append(seq, n, encodeBatch(types, batchFromBlock(block, at, at + n)));
+    const columns = block.columns.map((c): BlockColumn => (c.type === 'string' ? { type: 'string', values: c.values, dictionary: c.dictionary.values } : c));
+    wal.appendInPlace(seq, n, encodeBlockRange(types, columns, at, at + n, RECORD_HEADER_BYTES));
     seq += n;
   }
   return seq;

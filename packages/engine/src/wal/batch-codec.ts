@@ -28,6 +28,65 @@ function planStrings(values: readonly string[]): StringPlan {
   return { dict, codes, bytes };
 }
 
+/**
+ * Encode rows [from, to) straight from a block's buffers: strings go out as the block's own
+ * dictionary codes, remapped to the entries the range uses — no string is touched per row.
+ * The payload starts `headroomBytes` into the returned buffer (room for a record header).
+ */
+export function encodeBlockRange(types: readonly ColumnType[], columns: readonly BlockColumn[], from: number, to: number, headroomBytes: number): Uint8Array {
+  const n = to - from;
+  const plans = columns.map((col) => {
+    if (col.type !== 'string') return null;
+    const remap = new Int32Array(col.dictionary.length).fill(-1);
+    const used: Uint8Array[] = [];
+    const codes = new Uint32Array(n);
+    let bytes = 4 + 4 * n;
+    for (let i = 0; i < n; i++) {
+      const code = col.values[from + i];
+      let m = remap[code];
+      if (m === -1) {
+        m = used.length;
+        remap[code] = m;
+        const utf8 = encoder.encode(col.dictionary[code]);
+        used.push(utf8);
+        bytes += 4 + utf8.byteLength;
+      }
+      codes[i] = m;
+    }
+    return { dict: used, codes, bytes };
+  });
+  let size = headroomBytes;
+  types.forEach((t, c) => { size += t === 'string' ? plans[c]!.bytes : t === 'bool' ? n : 8 * n; });
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  let at = headroomBytes;
+  for (let c = 0; c < types.length; c++) {
+    const col = columns[c];
+    if (col.type === 'string') {
+      const plan = plans[c]!;
+      dv.setUint32(at, plan.dict.length, true);
+      at += 4;
+      for (const s of plan.dict) { dv.setUint32(at, s.byteLength, true); out.set(s, at + 4); at += 4 + s.byteLength; }
+      out.set(new Uint8Array(plan.codes.buffer), at);
+      at += 4 * n;
+    } else {
+      const width = col.type === 'bool' ? 1 : 8;
+      const v = col.values;
+      out.set(new Uint8Array(v.buffer, v.byteOffset + from * width, n * width), at);
+      at += n * width;
+    }
+  }
+  if (at !== size) throw new Error('internal: WAL batch size mismatch');
+  return out;
+}
+
+/** A block column as the WAL encoder reads it. */
+export type BlockColumn =
+  | { readonly type: 'int64'; readonly values: BigInt64Array }
+  | { readonly type: 'float64'; readonly values: Float64Array }
+  | { readonly type: 'bool'; readonly values: Uint8Array }
+  | { readonly type: 'string'; readonly values: Int32Array; readonly dictionary: readonly string[] };
+
 export function encodeBatch(types: readonly ColumnType[], batch: NormalizedBatch): Uint8Array {
   const n = batch.rowCount;
   const plans = types.map((t, c) => (t === 'string' ? planStrings(batch.columns[c] as string[]) : null));

@@ -33,6 +33,24 @@ export function checkSegmentHeader(bytes: Uint8Array): string | null {
   return version === SEGMENT_VERSION ? null : `unknown segment version ${version}`;
 }
 
+/**
+ * Fill in the header of a record whose payload already sits at RECORD_HEADER_BYTES in `buf`
+ * (no copy of the payload), and return `buf`.
+ */
+export function sealRecord(buf: Uint8Array, firstRowSeq: number, rowCount: number): Uint8Array {
+  const length = buf.byteLength - RECORD_HEADER_BYTES;
+  if (!Number.isSafeInteger(firstRowSeq) || firstRowSeq < 0) throw new Error(`WAL: bad firstRowSeq ${firstRowSeq}`);
+  if (!Number.isSafeInteger(rowCount) || rowCount < 1 || rowCount > 0xffffffff) throw new Error(`WAL: bad rowCount ${rowCount}`);
+  if (length < 0 || length > MAX_PAYLOAD_BYTES) throw new Error(`WAL: record payload of ${length} bytes exceeds the ${MAX_PAYLOAD_BYTES}-byte limit`);
+  const dv = new DataView(buf.buffer, buf.byteOffset, RECORD_HEADER_BYTES);
+  dv.setUint32(4, length, true);
+  dv.setBigUint64(8, BigInt(firstRowSeq), true);
+  dv.setUint32(16, rowCount, true);
+  dv.setUint32(20, RECORD_TYPE_BATCH, true);
+  dv.setUint32(0, crc32(buf.subarray(4)), true);
+  return buf;
+}
+
 export function encodeRecord(firstRowSeq: number, rowCount: number, payload: Uint8Array): Uint8Array {
   if (!Number.isSafeInteger(firstRowSeq) || firstRowSeq < 0) throw new Error(`WAL: bad firstRowSeq ${firstRowSeq}`);
   if (!Number.isSafeInteger(rowCount) || rowCount < 1 || rowCount > 0xffffffff) throw new Error(`WAL: bad rowCount ${rowCount}`);

@@ -4,7 +4,7 @@
 // transient ENOSPC/EIO loses nothing and never acknowledges what is not on disk.
 import { join } from 'node:path';
 import type { FileHandle, Storage } from '../storage/storage.js';
-import { encodeRecord, encodeSegmentHeader, parseSegmentName, SEGMENT_HEADER_BYTES, segmentName } from './record.js';
+import { encodeRecord, sealRecord, encodeSegmentHeader, parseSegmentName, SEGMENT_HEADER_BYTES, segmentName } from './record.js';
 
 /** Default cap on queued, unwritten bytes. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024 * 1024;
@@ -50,9 +50,17 @@ export class WalWriter {
 
   /** Queue a record of rows [firstRowSeq, firstRowSeq + rowCount). Synchronous; no I/O. */
   append(firstRowSeq: number, rowCount: number, payload: Uint8Array): void {
+    this.appendRecord(firstRowSeq, rowCount, encodeRecord(firstRowSeq, rowCount, payload));
+  }
+
+  /** Queue a record built in place: payload at RECORD_HEADER_BYTES of `buf` (see sealRecord). */
+  appendInPlace(firstRowSeq: number, rowCount: number, buf: Uint8Array): void {
+    this.appendRecord(firstRowSeq, rowCount, sealRecord(buf, firstRowSeq, rowCount));
+  }
+
+  private appendRecord(firstRowSeq: number, rowCount: number, bytes: Uint8Array): void {
     if (this.closed) throw new Error(`WAL ${this.dir}: closed`);
     if (firstRowSeq !== this.nextSeq) throw new Error(`internal: WAL record starts at row ${firstRowSeq}, expected ${this.nextSeq}`);
-    const bytes = encodeRecord(firstRowSeq, rowCount, payload);
     if (this.bufferedBytes + bytes.byteLength > this.maxBufferedBytes) {
       throw new Error(`WAL ${this.dir}: ${this.bufferedBytes} bytes are waiting to be written (limit ${this.maxBufferedBytes}); await sync()`);
     }
@@ -114,10 +122,31 @@ export class WalWriter {
       let n = 0;
       let size = 0;
       while (n < this.queue.length && this.queue[n].kind === 'record') size += (this.queue[n++] as { bytes: Uint8Array }).bytes.byteLength;
-      const chunk = new Uint8Array(size);
-      let at = 0;
-      for (let i = 0; i < n; i++) { const b = (this.queue[i] as { bytes: Uint8Array }).bytes; chunk.set(b, at); at += b.byteLength; }
-      await this.segment.handle.write(chunk, this.segment.sizeBytes);
+      // Small records are gathered into one write; large ones are written as they are.
+      let at = this.segment.sizeBytes;
+      let small: Uint8Array[] = [];
+      let smallBytes = 0;
+      const flushSmall = async (): Promise<void> => {
+        if (small.length === 0) return;
+        const chunk = small.length === 1 ? small[0] : new Uint8Array(smallBytes);
+        if (small.length > 1) { let o = 0; for (const b of small) { chunk.set(b, o); o += b.byteLength; } }
+        await this.segment.handle.write(chunk, at);
+        at += smallBytes;
+        small = [];
+        smallBytes = 0;
+      };
+      for (let i = 0; i < n; i++) {
+        const b = (this.queue[i] as { bytes: Uint8Array }).bytes;
+        if (b.byteLength >= 256 * 1024) {
+          await flushSmall();
+          await this.segment.handle.write(b, at);
+          at += b.byteLength;
+        } else {
+          small.push(b);
+          smallBytes += b.byteLength;
+        }
+      }
+      await flushSmall();
       await this.segment.handle.sync();
       this.segment.sizeBytes += size;
       this.queue.splice(0, n);

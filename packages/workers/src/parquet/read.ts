@@ -89,4 +89,35 @@ export function readParquetColumns(bytes: Uint8Array, names: readonly string[], 
   return { rowCount, views };
 }
 
+/** Column chunks already cut out of the file: chunks[g][c] for the g-th chosen row group. */
+export interface ChunkSet {
+  readonly rowCounts: readonly number[];
+  /** Schema column indexes present, in the order of chunks[g]. */
+  readonly columns: readonly number[];
+  readonly chunks: ReadonlyArray<ReadonlyArray<Uint8Array>>;
+}
+
+export function readChunkColumns(set: ChunkSet, columns: readonly number[], types: readonly ColumnType[]): DecodedColumns {
+  const rowCount = set.rowCounts.reduce((a, b) => a + b, 0);
+  const views = columns.map((col, c): ColumnView => {
+    const type = types[c];
+    const at = set.columns.indexOf(col);
+    if (at < 0) throw new Error(`internal: column ${col} was not read`);
+    const out: ColumnView = type === 'int64' ? { type, values: new BigInt64Array(rowCount) }
+      : type === 'float64' ? { type, values: new Float64Array(rowCount) }
+        : type === 'bool' ? { type, values: new Uint8Array(rowCount) }
+          : { type, values: new Int32Array(rowCount), dictionary: [] };
+    const sink: StringSink | null = out.type === 'string' ? { values: out.values, dictionary: out.dictionary as string[], codeOf: new Map() } : null;
+    let row = 0;
+    set.rowCounts.forEach((rows, g) => {
+      const bytes = set.chunks[g][at];
+      const info: ChunkInfo = { physicalType: PHYSICAL[type], codec: 0, numValues: rows, start: 0, end: bytes.byteLength };
+      readChunk(bytes, info, type, out, sink, row, rows);
+      row += rows;
+    });
+    return out;
+  });
+  return { rowCount, views };
+}
+
 export { readFooter, UnsupportedParquetError };
