@@ -62,6 +62,7 @@ export class Database {
       maxBlockSize: options.maxBlockSize ?? 10_000_000,
       rowGroupRows: options.rowGroupRows ?? 65_536,
     });
+    this.pool.warm();
     const table = new Table<S>(durable, this.pool, this.cache);
     this.tables.set(resolved.name, table as unknown as Table<TableSchema>);
     return table;
@@ -74,6 +75,7 @@ export class Database {
     this.assertOpen();
     const name = typeof schemaOrName === 'string' ? schemaOrName : resolveSchema(schemaOrName).name;
     if (this.tables.has(name)) throw new Error(`table "${name}": already open in ${this.path}`);
+    this.pool.warm();
     const { table: durable, report } = await openDurableTable(this.context(), schemaOrName);
     this.lastRecovery = report;
     const table = new Table<TableSchema>(durable, this.pool, this.cache);

@@ -8,6 +8,8 @@ export interface BlockPool extends BlockEncoder {
   scan(task: ScanTask): Promise<ScanOutput>;
   scanViews(task: ScanViewsTask): Promise<ScanResult>;
   readonly threads: number;
+  /** Start the worker threads now (a table is about to seal blocks). */
+  warm(): void;
   destroy(): Promise<void>;
 }
 
@@ -26,7 +28,7 @@ export function createPool(threads: number): BlockPool {
   const get = (): Piscina<PoolTask, EncodedBlock | ScanResult> => {
     piscina ??= new Piscina<PoolTask, EncodedBlock | ScanResult>({
       filename: taskFileUrl.href,
-      minThreads: 1,
+      minThreads: threads,
       maxThreads: threads,
       idleTimeout: 30_000,
       // Bounded queue: readers keep at most 2 scans per thread in flight, seals at most a few.
@@ -36,6 +38,7 @@ export function createPool(threads: number): BlockPool {
   };
   return {
     threads,
+    warm: () => { get(); },
     encode: (task: EncodeTask) => get().run(task) as Promise<EncodedBlock>,
     encodeNow: (task: EncodeTask) => encodeBlock(task),
     scan: (task: ScanTask) => {

@@ -2,7 +2,7 @@
 import { crc32 } from 'node:zlib';
 import * as arrow from 'apache-arrow';
 import * as pq from 'parquet-wasm';
-import { computeZoneMap, type BlockLayout, type EncodedBlock, type EncodeTask, type RowGroupZone } from '@backtracedb/engine';
+import { computeZoneMap, mergeZoneMaps, type BlockLayout, type EncodedBlock, type EncodeTask, type RowGroupZone } from '@backtracedb/engine';
 import { readFooter } from './parquet/footer.js';
 import { UnsupportedParquetError } from './parquet/thrift.js';
 import { arrowTableOf } from './arrow-build.js';
@@ -55,5 +55,5 @@ export function encodeBlock(task: EncodeTask): EncodedBlock {
   for (let first = 0; first < rowCount; first += rowGroupRows) {
     rowGroups.push({ firstRow: first, zoneMap: computeZoneMap(columns, first, Math.min(rowCount, first + rowGroupRows)) });
   }
-  return { parquet: shared, zoneMap: computeZoneMap(columns, 0, rowCount), rowGroups, checksum: crc32(shared), layout: layoutOf(bytes, names) };
+  return { parquet: shared, zoneMap: mergeZoneMaps(rowGroups.map((g) => g.zoneMap)), rowGroups, checksum: crc32(shared), layout: layoutOf(bytes, names) };
 }

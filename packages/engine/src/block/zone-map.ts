@@ -70,6 +70,30 @@ export function computeZoneMap(views: readonly ColumnView[], start: number, end:
   return { rowCount: end - start, columns: views.map((v) => zoneOf(v, start, end)) };
 }
 
+function mergeZone(a: ColumnZone, b: ColumnZone): ColumnZone {
+  switch (a.type) {
+    case 'int64': { const o = b as typeof a; return { type: 'int64', min: a.min < o.min ? a.min : o.min, max: a.max > o.max ? a.max : o.max }; }
+    case 'float64': { const o = b as typeof a; return { type: 'float64', min: Math.min(a.min, o.min), max: Math.max(a.max, o.max), hasNaN: a.hasNaN || o.hasNaN }; }
+    case 'bool': { const o = b as typeof a; return { type: 'bool', hasTrue: a.hasTrue || o.hasTrue, hasFalse: a.hasFalse || o.hasFalse }; }
+    case 'string': {
+      const o = b as typeof a;
+      let values: string[] | null = null;
+      if (a.values !== null && o.values !== null) {
+        const merged = [...new Set([...a.values, ...o.values])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+        values = merged.length <= MAX_ZONE_STRINGS ? merged : null;
+      }
+      return { type: 'string', min: a.min < o.min ? a.min : o.min, max: a.max > o.max ? a.max : o.max, values };
+    }
+  }
+}
+
+/** The zone map of consecutive ranges, from theirs (a block's, from its row groups'). */
+export function mergeZoneMaps(parts: readonly ZoneMap[]): ZoneMap {
+  const nonEmpty = parts.filter((p) => p.rowCount > 0);
+  if (nonEmpty.length === 0) return { rowCount: 0, columns: [] };
+  return nonEmpty.slice(1).reduce((acc, p) => ({ rowCount: acc.rowCount + p.rowCount, columns: acc.columns.map((z, i) => mergeZone(z, p.columns[i])) }), nonEmpty[0]);
+}
+
 function zoneMayMatch(z: ColumnZone, p: Predicate): boolean {
   const { op } = p;
   switch (z.type) {

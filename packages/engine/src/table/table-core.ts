@@ -1,9 +1,11 @@
 // The write path of one table: validate → active block → seal → encode in the pool.
 // Worker-free: the encoder is injected, so this runs the same under tests and in the API.
-import { newActiveBlock, roomLeft, writeBatch, writeRow, type ActiveBlock } from '../block/active-block.js';
+import { newActiveBlock, roomLeft, writeBatch, type ActiveBlock } from '../block/active-block.js';
+import { ensureCapacity } from '../block/column-store.js';
+import { compileRowChecker, compileRowWriter, type RowChecker, type RowWriter } from './row-codegen.js';
 import { frozenViewsOf, type EncodedBlock, type EncodeTask, type SealedBlock } from '../block/sealed-block.js';
 import { schemaToJson, type ResolvedSchema } from '../schema/schema.js';
-import { checkRow, normalizeBatch, type NormalizedBatch } from './validate.js';
+import { normalizeBatch, type NormalizedBatch } from './validate.js';
 
 export const DEFAULT_MAX_BLOCK_SIZE = 10_000_000;
 /** Largest block: keeps one column's shared buffer reservation ≤ 1 GiB. */
@@ -58,8 +60,12 @@ export class TableCore {
     this.lastTime = start?.lastTime ?? null;
     this.nextBlockId = start?.nextBlockId ?? 0;
     this.active = newActiveBlock(schema, start?.firstRowSeq ?? 0, this.maxRows);
+    this.checkRow = compileRowChecker(schema);
+    this.writeRow = compileRowWriter(schema);
   }
   private nextBlockId: number;
+  private readonly checkRow: RowChecker;
+  private readonly writeRow: RowWriter;
 
   get maxBlockSize(): number { return this.maxRows; }
   set maxBlockSize(n: number) {
@@ -77,11 +83,15 @@ export class TableCore {
   get pendingSeals(): number { return this.pending.size; }
 
   append(row: unknown): void {
-    const t = checkRow(this.schema, row, this.lastTime);
+    const t = this.checkRow(row, this.lastTime);
     if (this.active.rowCount >= this.maxRows) this.seal();
-    writeRow(this.active, this.schema, row as Record<string, unknown>);
+    const block = this.active;
+    const at = block.rowCount;
+    if (at >= block.columns[0].values.length) ensureCapacity(block.columns, at + 1, block.capacityRows);
+    this.writeRow(block.columns, row as Record<string, unknown>, at);
+    block.rowCount = at + 1;
     this.lastTime = t;
-    if (this.active.rowCount >= this.maxRows || roomLeft(this.active) === 0) this.seal();
+    if (block.rowCount >= this.maxRows || block.rowCount === block.capacityRows) this.seal();
   }
 
   appendBatch(input: unknown): number {
