@@ -83,7 +83,7 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
     if (raw !== null) return scanViews(viewsOf(raw, block.rowCount), 0, block.rowCount, req);
     const key = `${this.durable.dir}/${block.firstRowSeq}:${block.checksum}`;
     const cached = this.cache.enabled ? this.cache.get(key) : undefined;
-    if (cached !== undefined) return this.pool.scanViews({ kind: 'scan-views', views: cached.views, rowCount: cached.rowCount, request: req });
+    if (cached !== undefined) return scanViews(cached.views, 0, cached.rowCount, req);
     const label = block.file !== null ? `${this.durable.dir}/${block.file}` : `memory block ${block.id} of table "${this.name}"`;
     // Fill the cache only from whole-block reads: a row-group-pruned read stays cheap.
     const keepDecoded = this.cache.enabled && rowGroups === null;

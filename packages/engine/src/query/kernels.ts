@@ -6,9 +6,19 @@ import type { ColumnView } from './column-view.js';
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
+/**
+ * A selection vector reused across scans of this thread: scans are synchronous, and the
+ * selection is consumed (counted or gathered) before the next scan starts.
+ */
+let scratch = new Uint32Array(0);
+export function scratchSelection(n: number): Uint32Array {
+  if (scratch.length < n) scratch = new Uint32Array(Math.max(n, scratch.length * 2, 65_536));
+  return scratch.subarray(0, n);
+}
+
 /** Selection of every row in [0, n). */
 export function fullSelection(n: number): Uint32Array {
-  const sel = new Uint32Array(n);
+  const sel = scratchSelection(n);
   for (let i = 0; i < n; i++) sel[i] = i;
   return sel;
 }
@@ -76,6 +86,38 @@ export function filterDictionary(codes: Int32Array, dictionary: readonly string[
   let k = 0;
   for (let j = 0; j < n; j++) { const i = sel[j]; if (lut[codes[i]] === 1) sel[k++] = i; }
   return k;
+}
+
+/**
+ * The first predicate of a scan, over rows [0, n) directly: builds the selection without the
+ * identity fill and indirection. Null when this column type has no direct kernel.
+ */
+export function firstPass(view: ColumnView, p: Predicate, n: number): { sel: Uint32Array; count: number } | null {
+  if (view.type !== 'string' && view.type !== 'float64') return null;
+  const sel = scratchSelection(n);
+  let k = 0;
+  if (view.type === 'string') {
+    const dict = view.dictionary;
+    const lut = new Uint8Array(dict.length);
+    for (let d = 0; d < dict.length; d++) if (compareScalar(p.op, dict[d], p.value as string)) lut[d] = 1;
+    const codes = view.values;
+    for (let i = 0; i < n; i++) { sel[k] = i; k += lut[codes[i]]; }
+    return { sel, count: k };
+  }
+  if (view.type === 'float64') {
+    const v = view.values;
+    const c = p.value as number;
+    switch (p.op) {
+      case '==': for (let i = 0; i < n; i++) { sel[k] = i; k += v[i] === c ? 1 : 0; } break;
+      case '!=': for (let i = 0; i < n; i++) { sel[k] = i; k += v[i] !== c ? 1 : 0; } break;
+      case '>': for (let i = 0; i < n; i++) { sel[k] = i; k += v[i] > c ? 1 : 0; } break;
+      case '>=': for (let i = 0; i < n; i++) { sel[k] = i; k += v[i] >= c ? 1 : 0; } break;
+      case '<': for (let i = 0; i < n; i++) { sel[k] = i; k += v[i] < c ? 1 : 0; } break;
+      case '<=': for (let i = 0; i < n; i++) { sel[k] = i; k += v[i] <= c ? 1 : 0; } break;
+    }
+    return { sel, count: k };
+  }
+  return null;
 }
 
 export function applyPredicate(view: ColumnView, p: Predicate, sel: Uint32Array, n: number): number {

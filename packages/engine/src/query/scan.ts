@@ -1,6 +1,6 @@
 // Scan one block's columns: narrow by time with binary search, run the kernels, then
 // gather only the projected columns of the selected rows (late materialization).
-import { applyPredicate, fullSelection, timeRange } from './kernels.js';
+import { applyPredicate, firstPass, fullSelection, timeRange } from './kernels.js';
 import type { ColumnView } from './column-view.js';
 import type { Predicate } from './predicate.js';
 
@@ -28,14 +28,17 @@ export function selectRows(views: readonly ColumnView[], start: number, end: num
   if (times !== undefined && times.type === 'int64') [lo, hi] = timeRange(times.values, start, end, req.timeColumn, req.predicates);
   const rest = req.predicates.filter((p) => !(p.column === req.timeColumn && p.op !== '!='));
   if (rest.length === 0) return { lo, hi, sel: null, n: hi - lo };
-  let sel = fullSelection(hi - lo);
-  let n = sel.length;
-  for (const p of rest) {
+  // Branch-free first pass where there is one; then each predicate narrows the selection.
+  const first = firstPass(offsetView(views[rest[0].column], lo, hi), rest[0], hi - lo);
+  let sel = first?.sel ?? fullSelection(hi - lo);
+  let n = first?.count ?? sel.length;
+  for (const p of first === null ? rest : rest.slice(1)) {
     if (n === 0) break;
     const view = views[p.column];
     n = applyPredicate(offsetView(view, lo, hi), p, sel, n);
   }
-  if (n < sel.length) sel = sel.slice(0, n);
+  // A view of the thread's scratch selection: valid until the next scan on this thread.
+  if (n < sel.length) sel = sel.subarray(0, n);
   return { lo, hi, sel, n };
 }
 
