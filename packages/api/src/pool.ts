@@ -5,7 +5,8 @@ import { taskFileUrl, encodeBlock, type PoolTask, type ScanOutput, type ScanTask
 import type { BlockEncoder, EncodedBlock, EncodeTask, ScanResult } from '@backtracedb/engine';
 
 export interface BlockPool extends BlockEncoder {
-  scan(task: ScanTask): Promise<ScanOutput>;
+  /** `handOver`: the task's `parquet` bytes were read for it and may be transferred. */
+  scan(task: ScanTask, handOver?: boolean): Promise<ScanOutput>;
   scanViews(task: ScanViewsTask): Promise<ScanResult>;
   readonly threads: number;
   /** Start the worker threads now (a table is about to seal blocks). */
@@ -41,12 +42,12 @@ export function createPool(threads: number): BlockPool {
     warm: () => { get(); },
     encode: (task: EncodeTask) => get().run(task) as Promise<EncodedBlock>,
     encodeNow: (task: EncodeTask) => encodeBlock(task),
-    scan: (task: ScanTask) => {
+    scan: (task: ScanTask, handOver = false) => {
       // Bytes read from a file are handed over, not copied; shared bytes need neither.
       const transferList = new Set<ArrayBuffer>();
       const own = (b: Uint8Array) => { if (b.buffer instanceof ArrayBuffer && b.byteLength > 0) transferList.add(b.buffer); };
-      const buf = task.parquet.buffer;
-      if (buf instanceof ArrayBuffer && task.parquet.byteOffset === 0 && task.parquet.byteLength === buf.byteLength) own(task.parquet);
+      // Only buffers read for this scan are handed over: a block's in-memory bytes stay put.
+      if (handOver) own(task.parquet);
       task.chunks?.chunks.forEach((row) => row.forEach(own));
       return get().run(task, { transferList: [...transferList] }) as Promise<ScanOutput>;
     },

@@ -98,7 +98,7 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
     } else {
       // The worker verifies a file's checksum: off the main thread, in parallel.
       const { bytes: parquet, fromFile } = await this.durable.blockBytes(block, false);
-      out = await this.pool.scan({ ...base, parquet, checksum: fromFile ? block.checksum : null, chunks: null });
+      out = await this.pool.scan({ ...base, parquet, checksum: fromFile ? block.checksum : null, chunks: null }, fromFile && parquet.byteOffset === 0 && parquet.byteLength === parquet.buffer.byteLength);
     }
     if (out.decoded !== undefined) {
       this.cache.put(key, out.decoded, block.rowCount);

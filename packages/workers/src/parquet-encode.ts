@@ -48,12 +48,15 @@ export function encodeBlock(task: EncodeTask): EncodedBlock {
   for (const c of task.schema.columns) if (c.type === 'string') builder = builder.setColumnDictionaryEnabled(c.name, true);
   const props = builder.build();
   const bytes = pq.writeParquet(pq.Table.fromIPCStream(ipc), props);
-  // Hand the bytes back on shared memory so memory-mode scans can read them without copying.
-  const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
-  shared.set(bytes);
+  // Memory storage: hand the bytes back on shared memory so scans read them without copying.
+  let out = bytes;
+  if (task.sharedOutput) {
+    out = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+    out.set(bytes);
+  }
   const rowGroups: RowGroupZone[] = [];
   for (let first = 0; first < rowCount; first += rowGroupRows) {
     rowGroups.push({ firstRow: first, zoneMap: computeZoneMap(columns, first, Math.min(rowCount, first + rowGroupRows)) });
   }
-  return { parquet: shared, zoneMap: mergeZoneMaps(rowGroups.map((g) => g.zoneMap)), rowGroups, checksum: crc32(shared), layout: layoutOf(bytes, names) };
+  return { parquet: out, zoneMap: mergeZoneMaps(rowGroups.map((g) => g.zoneMap)), rowGroups, checksum: crc32(out), layout: layoutOf(bytes, names) };
 }

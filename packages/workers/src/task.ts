@@ -9,8 +9,14 @@ export type PoolTask = EncodeTask | ScanTask | ScanViewsTask;
 export default function runTask(task: PoolTask): EncodedBlock | ScanResult {
   switch (task.kind) {
     case 'encode':
-      // Parquet bytes sit on shared memory: posting them back copies nothing.
-      return encodeBlock(task);
+    {
+      // Shared bytes are posted as they are; plain ones are handed over, not copied.
+      const encoded = encodeBlock(task);
+      const buf = encoded.parquet.buffer;
+      if (!(buf instanceof ArrayBuffer)) return encoded;
+      const movable = { [Piscina.transferableSymbol]: [buf], [Piscina.valueSymbol]: encoded };
+      return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]) as unknown as EncodedBlock;
+    }
     case 'scan':
     case 'scan-views': {
       const result = task.kind === 'scan' ? scanBlock(task) : scanDecoded(task);

@@ -51,6 +51,12 @@ export interface EncodeTask {
   readonly rowCount: number;
   readonly columns: ColumnView[];
   readonly rowGroupRows: number;
+  /**
+   * Return the Parquet bytes on shared memory (kept in memory and scanned by workers) or in a
+   * plain transferred buffer (written to disk and dropped: plain buffers count towards V8's
+   * GC pressure, shared ones are collected late).
+   */
+  readonly sharedOutput: boolean;
 }
 
 export interface EncodedBlock {

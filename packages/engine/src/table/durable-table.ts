@@ -47,6 +47,7 @@ export class DurableTable {
     this.walRowSeq = core.rowCount;
     core.onSeal = (block) => this.onSeal(block);
     core.onEncoded = () => (this.settings.useDiskStorage ? this.persistEncoded() : Promise.resolve());
+    core.sharedOutput = () => !this.settings.useDiskStorage;
   }
 
   get schema(): ResolvedSchema { return this.core.schema; }
@@ -142,6 +143,8 @@ export class DurableTable {
     if (this.wal !== null) {
       this.capture();
       await this.wal.sync();
+      // Backpressure: blocks sealed faster than they are encoded and written wait here.
+      await this.core.waitForBacklog();
       return;
     }
     // Without a WAL only sealed blocks can be made durable (disk storage): write them.

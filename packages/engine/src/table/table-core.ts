@@ -47,6 +47,8 @@ export class TableCore {
   private pending = new Set<Promise<void>>();
   private encodeErrors: Error[] = [];
   onEncoded: OnEncoded | null = null;
+  /** Whether sealed blocks stay in memory (their Parquet bytes then go on shared memory). */
+  sharedOutput: () => boolean = () => true;
   /** Called after rows are written (the WAL captures them lazily from the blocks). */
   onSeal: ((block: SealedBlock) => void) | null = null;
 
@@ -134,7 +136,7 @@ export class TableCore {
   private encodeTask(block: SealedBlock): EncodeTask {
     const raw = block.raw;
     if (raw === null) throw new Error('internal: encoding a block without raw buffers');
-    return { kind: 'encode', schema: schemaToJson(this.schema), rowCount: block.rowCount, columns: frozenViewsOf(raw, block.rowCount), rowGroupRows: this.rowGroupRows };
+    return { kind: 'encode', schema: schemaToJson(this.schema), rowCount: block.rowCount, columns: frozenViewsOf(raw, block.rowCount), rowGroupRows: this.rowGroupRows, sharedOutput: this.sharedOutput() };
   }
 
   private startEncode(block: SealedBlock): void {
@@ -171,6 +173,14 @@ export class TableCore {
     // Only now may the shared buffers go: the block is readable from its encoded form.
     block.raw = null;
     if (this.onEncoded !== null) await this.onEncoded(block, encoded);
+  }
+
+  /**
+   * Resolves once at most maxPendingSeals sealed blocks are still being encoded or written:
+   * appends themselves never wait, so callers that sync() get backpressure here.
+   */
+  async waitForBacklog(): Promise<void> {
+    while (this.pending.size > this.maxPendingSeals) await Promise.race([...this.pending]);
   }
 
   /** Resolves when every sealed block is encoded (and written, with disk storage). */
