@@ -81,12 +81,16 @@ function copyLoopMs(batches: TradeColumns[], runs: number): number {
   return best;
 }
 
+/** rows/s of appendBatch in the last ingest run (the reopen target is measured against it). */
+export let appendBatchRowsPerSec = NaN;
+
 export async function ingestSuite(rows: number, runs: number): Promise<ResultRow[]> {
   const batches = batchesOf(rows);
   const duckMs = await duckAppendMs(batches, runs);
   const loopMs = await appendLoopMs(batches, runs);
   const batchMs = await appendBatchMs(batches, runs);
   const copyMs = copyLoopMs(batches, runs);
+  appendBatchRowsPerSec = (rows / batchMs) * 1000;
   const m = (rows / 1e6).toFixed(1);
   return [
     {

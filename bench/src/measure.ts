@@ -40,5 +40,8 @@ export async function bestOfMs(n: number, fn: () => Promise<unknown> | unknown, 
   return best;
 }
 
-export const fmtRate = (rows: number, ms: number): string => `${((rows / ms) * 1000 / 1e6).toFixed(2)} M rows/s`;
+export const fmtRate = (rows: number, ms: number): string => {
+  const perSec = (rows / ms) * 1000;
+  return perSec >= 100_000 ? `${(perSec / 1e6).toFixed(2)} M rows/s` : `${(perSec / 1e3).toFixed(1)} k rows/s`;
+};
 export const fmtMs = (ms: number): string => `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
