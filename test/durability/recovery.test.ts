@@ -156,7 +156,7 @@ describe('recovery', () => {
       const t = await db.createTable(schema, { enableWal: true, useDiskStorage: true, maxBlockSize: 100_000 });
       t.appendBatch(cols(0, 500));
       await t.sync();
-      storage.failNext('write', code);
+      storage.failNext('write', code, '.parquet');
       await expect(t.flush()).rejects.toThrow(new RegExp(`table "trades".*${code}`));
       expect(await t.reader().count()).toBe(500);
       t.appendBatch(cols(500, 100));
@@ -175,7 +175,7 @@ describe('recovery', () => {
       let db = await open('/w', { pool, storage });
       const t = await db.createTable(schema, { enableWal: true });
       t.appendBatch(cols(0, 10));
-      storage.failNext('sync', code);
+      storage.failNext('sync', code, '.wal');
       await expect(t.sync()).rejects.toThrow(code);
       t.appendBatch(cols(10, 5));
       await t.sync();

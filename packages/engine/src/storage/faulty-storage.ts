@@ -27,12 +27,13 @@ export class FaultyStorage implements Storage {
   private generation = 0;
   private crashed = false;
   private crashAt: number | null = null;
-  private faults: Array<{ op: FaultOp; code: string }> = [];
+  private faults: Array<{ op: FaultOp; code: string; pathIncludes: string }> = [];
   /** Mutating operations performed so far. */
   opCount = 0;
 
   crashAtOp(n: number): void { this.crashAt = n; }
-  failNext(op: FaultOp, code: 'ENOSPC' | 'EIO'): void { this.faults.push({ op, code }); }
+  /** The next `op` (on a path containing `pathIncludes`, if given) rejects with `code`. */
+  failNext(op: FaultOp, code: 'ENOSPC' | 'EIO', pathIncludes = ''): void { this.faults.push({ op, code, pathIncludes }); }
   clearFaults(): void { this.faults = []; this.crashAt = null; }
   get isCrashed(): boolean { return this.crashed; }
 
@@ -51,7 +52,7 @@ export class FaultyStorage implements Storage {
   }
 
   /** Every gate a call passes: the machine must be on, and faults fire here. */
-  private gate(op: FaultOp, mutating: boolean): void {
+  private gate(op: FaultOp, mutating: boolean, path = ''): void {
     if (this.crashed) throw new SimulatedCrash(`${op} (after the crash)`);
     if (mutating) {
       this.opCount++;
@@ -60,7 +61,7 @@ export class FaultyStorage implements Storage {
         throw new SimulatedCrash(op);
       }
     }
-    const i = this.faults.findIndex((f) => f.op === op);
+    const i = this.faults.findIndex((f) => f.op === op && path.includes(f.pathIncludes));
     if (i >= 0) {
       const { code } = this.faults.splice(i, 1)[0];
       throw errorWithCode(`${code}: injected fault on ${op}`, code);
@@ -91,7 +92,7 @@ export class FaultyStorage implements Storage {
   async openWrite(path: string, opts: { create: boolean; exclusive?: boolean }): Promise<FileHandle> {
     const parent = this.dir(dirname(path));
     const existing = this.lookup(path);
-    this.gate('open', opts.create && existing === undefined);
+    this.gate('open', opts.create && existing === undefined, path);
     if (parent === undefined) throw errorWithCode(`ENOENT: no directory ${dirname(path)}`, 'ENOENT');
     if (existing !== undefined && opts.exclusive === true) throw errorWithCode(`EEXIST: ${path}`, 'EEXIST');
     let inode = existing;
@@ -112,7 +113,7 @@ export class FaultyStorage implements Storage {
       path,
       write: async (data, positionBytes) => {
         live('write');
-        this.gate('write', true);
+        this.gate('write', true, path);
         const end = positionBytes + data.byteLength;
         if (end > inode.data.byteLength) {
           const grown = new Uint8Array(Math.max(end, inode.data.byteLength * 2));
@@ -124,7 +125,7 @@ export class FaultyStorage implements Storage {
       },
       sync: async () => {
         live('sync');
-        this.gate('sync', true);
+        this.gate('sync', true, path);
         inode.synced = inode.data.slice(0, inode.size);
       },
       truncate: async (sizeBytes) => {
@@ -170,7 +171,7 @@ export class FaultyStorage implements Storage {
   }
 
   async rename(from: string, to: string): Promise<void> {
-    this.gate('rename', true);
+    this.gate('rename', true, from);
     const inode = this.lookup(from);
     if (inode === undefined) throw errorWithCode(`ENOENT: ${from}`, 'ENOENT');
     this.dirs.get(dirname(from))?.current.delete(basename(from));
@@ -180,13 +181,13 @@ export class FaultyStorage implements Storage {
   }
 
   async remove(path: string): Promise<void> {
-    this.gate('remove', true);
+    this.gate('remove', true, path);
     this.dirs.get(dirname(path))?.current.delete(basename(path));
     for (const p of [...this.dirs.keys()]) if (p === path || p.startsWith(`${path}/`)) this.dirs.delete(p);
   }
 
   async syncDir(dir: string): Promise<void> {
-    this.gate('syncDir', true);
+    this.gate('syncDir', true, dir);
     const d = this.dirs.get(dir);
     if (d !== undefined) d.durable = new Map(d.current);
   }
