@@ -2,7 +2,7 @@
 // table: prune blocks by zone maps → scan the rest in parallel → yield in time order.
 import {
   compilePredicate, MAX_PREDICATES, pruneBlock, scanViews, viewsOf,
-  type ActiveBlock, type CompareOp, type Predicate, type ResolvedSchema, type ScanRequest, type ScanResult, type SealedBlock,
+  type ActiveBlock, type ColumnDef, type CompareOp, type Predicate, type ResolvedSchema, type ScanRequest, type ScanResult, type SealedBlock,
 } from '@backtracedb/engine';
 import type * as arrow from 'apache-arrow';
 import { arrowSchemaFor, recordBatchOf } from './arrow-out.js';
@@ -117,7 +117,8 @@ export class Reader<Row extends object = Record<string, RowValue>> {
     }
   }
 
-  private columnDefs() {
+  /** The columns the reader returns, in order. */
+  columnDefs(): ColumnDef[] {
     const schema = this.source.schema;
     return (this.projection ?? schema.columns.map((_, i) => i)).map((i) => schema.columns[i]);
   }

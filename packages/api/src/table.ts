@@ -7,6 +7,11 @@ import { neededColumns } from '@backtracedb/workers';
 import type { BlockCache } from './block-cache.js';
 import type { BlockPool } from './pool.js';
 import { Reader, type QuerySource, type Snapshot } from './reader.js';
+import type * as arrow from 'apache-arrow';
+import { columnsFromArrow } from './arrow-in.js';
+import { writeParquetFile } from './export.js';
+import type { RowValue } from './rows.js';
+import type { CompareOp } from '@backtracedb/engine';
 
 export interface CreateTableOptions {
   /** Log every append to the write-ahead log; sync() then makes rows durable. Default false. */
@@ -39,6 +44,8 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
     this.durable.useDiskStorage = on;
   }
   get enableWal(): boolean { return this.durable.settings.enableWal; }
+  /** The time of the last row, or null for an empty table. */
+  get lastTimestamp(): bigint | null { return this.durable.core.lastTimestamp; }
   get scanConcurrency(): number { return this.pool.threads * 4; }
   /** Sealed blocks (memory and disk), for tools and tests. */
   get blockCount(): number { return this.durable.core.sealed.length; }
@@ -66,6 +73,24 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
     this.durable.core.seal();
     await this.durable.core.flush();
     if (this.useDiskStorage) await this.durable.persistEncoded();
+  }
+
+  /** Append an apache-arrow Table or RecordBatch: same rules as appendBatch (exact types, no nulls). */
+  appendArrow(data: arrow.Table | arrow.RecordBatch): number {
+    return this.durable.appendBatch(columnsFromArrow(this.schema, data));
+  }
+
+  /**
+   * Write the rows that pass `filters` (all rows without) to a Parquet file, atomically.
+   * Returns the number of rows written.
+   */
+  async exportParquet(path: string, options: { filters?: ReadonlyArray<readonly [string, CompareOp, RowValue]>; select?: readonly string[] } = {}): Promise<number> {
+    let r = this.reader();
+    for (const [c, op, v] of options.filters ?? []) r = r.filter(c as never, op, v as never);
+    if (options.select !== undefined) r = r.select(options.select as never);
+    const results: ScanResult[] = [];
+    for await (const res of r.results(false)) results.push(res);
+    return writeParquetFile(path, this.name, r.columnDefs(), results);
   }
 
   reader(): Reader<RowOf<S>> {

@@ -1,0 +1,66 @@
+// Arrow in: an apache-arrow Table or RecordBatch → the columnar input of appendBatch, so it
+// gets exactly appendBatch's validation. Types must match: Int64, Float64, Utf8 (or a
+// dictionary of Utf8), Bool; no nulls.
+import * as arrow from 'apache-arrow';
+import type { ResolvedSchema } from '@backtracedb/engine';
+
+function fail(schema: ResolvedSchema, column: string | null, what: string): never {
+  throw new Error(column === null ? `table "${schema.name}": ${what}` : `table "${schema.name}", column "${column}": ${what}`);
+}
+
+function concatInt64(v: arrow.Vector): BigInt64Array {
+  if (v.data.length === 1) { const d = v.data[0]; return (d.values as BigInt64Array).subarray(d.offset, d.offset + d.length); }
+  const out = new BigInt64Array(v.length);
+  let at = 0;
+  for (const d of v.data) { out.set((d.values as BigInt64Array).subarray(d.offset, d.offset + d.length), at); at += d.length; }
+  return out;
+}
+
+function concatFloat64(v: arrow.Vector): Float64Array {
+  if (v.data.length === 1) { const d = v.data[0]; return (d.values as Float64Array).subarray(d.offset, d.offset + d.length); }
+  const out = new Float64Array(v.length);
+  let at = 0;
+  for (const d of v.data) { out.set((d.values as Float64Array).subarray(d.offset, d.offset + d.length), at); at += d.length; }
+  return out;
+}
+
+export function columnsFromArrow(schema: ResolvedSchema, input: unknown): Record<string, unknown> {
+  let table: arrow.Table;
+  if (input instanceof arrow.Table) table = input;
+  else if (input instanceof arrow.RecordBatch) table = new arrow.Table([input]);
+  else fail(schema, null, 'appendArrow expects an apache-arrow Table or RecordBatch');
+  for (const f of table.schema.fields) if (!schema.indexOf.has(f.name)) fail(schema, f.name, 'unknown column');
+  const out: Record<string, unknown> = {};
+  for (const c of schema.columns) {
+    const v = table.getChild(c.name);
+    if (v === null) fail(schema, c.name, 'missing column');
+    if (v.nullCount > 0) fail(schema, c.name, `${v.nullCount} null values (the engine stores no nulls)`);
+    const t = v.type;
+    switch (c.type) {
+      case 'int64':
+        if (!arrow.DataType.isInt(t) || t.bitWidth !== 64 || !t.isSigned) fail(schema, c.name, `expected an Arrow Int64 column, got ${t}`);
+        out[c.name] = concatInt64(v);
+        break;
+      case 'float64':
+        if (!arrow.DataType.isFloat(t) || t.precision !== arrow.Precision.DOUBLE) fail(schema, c.name, `expected an Arrow Float64 column, got ${t}`);
+        out[c.name] = concatFloat64(v);
+        break;
+      case 'bool': {
+        if (!arrow.DataType.isBool(t)) fail(schema, c.name, `expected an Arrow Bool column, got ${t}`);
+        const bools = new Array<boolean>(v.length);
+        for (let i = 0; i < v.length; i++) bools[i] = v.get(i) === true;
+        out[c.name] = bools;
+        break;
+      }
+      case 'string': {
+        const ok = arrow.DataType.isUtf8(t) || arrow.DataType.isLargeUtf8(t) || (arrow.DataType.isDictionary(t) && (arrow.DataType.isUtf8(t.dictionary) || arrow.DataType.isLargeUtf8(t.dictionary)));
+        if (!ok) fail(schema, c.name, `expected an Arrow Utf8 or Dictionary<Utf8> column, got ${t}`);
+        const strings = new Array<string>(v.length);
+        for (let i = 0; i < v.length; i++) strings[i] = v.get(i) as string;
+        out[c.name] = strings;
+        break;
+      }
+    }
+  }
+  return out;
+}

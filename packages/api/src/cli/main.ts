@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// btdb: the command-line tool of backtracedb. Exit codes: 0 done, 1 failed or damage found,
+// 2 wrong usage.
+import { Command, CommanderError } from 'commander';
+import { resolve } from 'node:path';
+import { resolveSchema, type ColumnType, type TableSchema } from '@backtracedb/engine';
+import { open } from '../database.js';
+import { writeCsvFile } from '../export.js';
+import { importCsv } from './import-csv.js';
+import { listTables, tableInfo, verifyTable } from './inspect.js';
+import { runQuery, type OutputFormat } from './query.js';
+import { parseWhere } from './values.js';
+
+class UsageError extends Error {}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+/** A mistake in the command's words, not a failure of the database: exit code 2. */
+function usage<T>(fn: () => T): T {
+  try { return fn(); } catch (err) { throw new UsageError((err as Error).message); }
+}
+const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
+
+function parseCreate(spec: string, time: string | undefined, table: string): TableSchema {
+  const columns = spec.split(',').map((part) => {
+    const [name, type] = part.split(':').map((s) => s.trim());
+    if (name === undefined || type === undefined || name === '') throw new UsageError(`--create "${spec}": expected "name:type,…" with types int64, float64, string, bool`);
+    return { name, type: type as ColumnType };
+  });
+  const timeColumn = time ?? columns.find((c) => c.type === 'int64')?.name;
+  if (timeColumn === undefined) throw new UsageError('--create needs --time <column> (an int64 column)');
+  return { name: table, timeColumn, columns };
+}
+
+async function info(dbPath: string): Promise<void> {
+  const db = resolve(dbPath);
+  const tables = await listTables(db);
+  console.log(`database ${db}: ${tables.length} table${tables.length === 1 ? '' : 's'}`);
+  for (const name of tables) {
+    const t = await tableInfo(db, name);
+    const m = t.manifest;
+    console.log(`\ntable ${name}`);
+    console.log(`  schema:   ${t.schema.columns.map((c) => `${c.name}:${c.type}`).join(', ')} (time column ${t.schema.timeColumn})`);
+    console.log(`  settings: ${Object.entries(t.settings).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`);
+    console.log(`  rows:     ${(m.durableRowCount + t.wal.rows).toLocaleString('en-US')} (${m.durableRowCount.toLocaleString('en-US')} in blocks, ${t.wal.rows.toLocaleString('en-US')} only in the WAL)`);
+    const first = m.blocks[0];
+    const last = m.blocks[m.blocks.length - 1];
+    console.log(`  time:     ${first === undefined ? '(no blocks yet)' : `${first.minTime} .. ${last.maxTime} in blocks`}`);
+    console.log(`  blocks:   ${m.blocks.length}, ${mib(t.blockBytes)} on disk`);
+    console.log(`  WAL:      ${t.wal.segments} segment${t.wal.segments === 1 ? '' : 's'}, ${mib(t.wal.sizeBytes)}${t.wal.damaged.length > 0 ? `, DAMAGED: ${t.wal.damaged.join('; ')}` : ''}`);
+  }
+}
+
+async function verify(dbPath: string): Promise<number> {
+  const db = resolve(dbPath);
+  let bad = 0;
+  let checked = 0;
+  for (const name of await listTables(db)) {
+    const r = await verifyTable(db, name);
+    checked += r.checked;
+    for (const p of r.problems) console.log(`DAMAGED ${p}`);
+    bad += r.problems.length;
+  }
+  console.log(bad === 0 ? `ok: ${checked} files checked, nothing damaged` : `${bad} problem${bad === 1 ? '' : 's'} in ${db}`);
+  return bad === 0 ? 0 : 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command('btdb')
+    .description('BacktraceDB command-line tool: inspect, query, import, export and verify a database directory')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program.command('info').argument('<db>', 'database directory')
+    .description('every table with its schema, row count, time range, blocks, bytes on disk and WAL size (read-only, no lock)')
+    .action(async (db: string) => { await info(db); });
+
+  program.command('query').argument('<db>').argument('<table>')
+    .description('print the rows that pass the filters')
+    .option('--where <clause>', 'a filter "<column> <op> <value>", op one of == != > >= < <= (repeatable, AND)', collect, [])
+    .option('--select <columns>', 'comma-separated columns to print')
+    .option('--limit <n>', 'print at most n rows')
+    .option('--format <format>', 'table, csv or json (one object per line, int64 exact)', 'table')
+    .action(async (dbPath: string, name: string, o: { where: string[]; select?: string; limit?: string; format: string }) => {
+      if (!['table', 'csv', 'json'].includes(o.format)) throw new UsageError(`--format must be table, csv or json, not "${o.format}"`);
+      const limit = o.limit === undefined ? Infinity : Number(o.limit);
+      if (!(limit >= 0) || (limit !== Infinity && !Number.isSafeInteger(limit))) throw new UsageError(`--limit must be a non-negative integer, not "${o.limit}"`);
+      const db = await open(dbPath);
+      try {
+        const t = await db.openTable(name);
+        let r = t.reader();
+        for (const w of o.where) { const [c, op, v] = usage(() => parseWhere(t.schema, w)); r = r.filter(c, op, v); }
+        if (o.select !== undefined) r = r.select(o.select.split(',').map((s) => s.trim()));
+        await runQuery(r, o.format as OutputFormat, limit, (s) => process.stdout.write(s));
+      } finally {
+        await db.close();
+      }
+    });
+
+  program.command('import').argument('<db>').argument('<table>').argument('<file>', 'CSV file with a header line naming the columns')
+    .description('stream a CSV file into a table; bad lines are reported with their line numbers and skipped (exit 1 if any was)')
+    .option('--create <columns>', 'create the table first: "ts:int64,symbol:string,price:float64,…"')
+    .option('--time <column>', 'the time column of --create (default: the first int64 column)')
+    .option('--no-progress', 'no progress bar')
+    .action(async (dbPath: string, name: string, file: string, o: { create?: string; time?: string; progress: boolean }) => {
+      const db = await open(dbPath);
+      try {
+        let t;
+        if (o.create !== undefined) {
+          const schema = parseCreate(o.create, o.time, name);
+          resolveSchema(schema);
+          t = await db.createTable(schema, { enableWal: true, useDiskStorage: true, maxBlockSize: 1_000_000 });
+        } else {
+          t = await db.openTable(name);
+        }
+        const s = await importCsv(t, t.schema, file, { progress: o.progress && process.stderr.isTTY === true, report: (l) => process.stderr.write(`${l}\n`) });
+        console.log(`imported ${s.imported.toLocaleString('en-US')} rows, skipped ${s.skipped.toLocaleString('en-US')} bad line${s.skipped === 1 ? '' : 's'} (${mib(s.bytes)} in ${(s.ms / 1000).toFixed(1)} s)`);
+        if (s.skipped > 0) code = 1;
+      } finally {
+        await db.close();
+      }
+    });
+
+  program.command('export').argument('<db>').argument('<table>').argument('<out>', 'output file: .parquet or .csv')
+    .description('write the rows that pass the filters to a Parquet or CSV file')
+    .option('--where <clause>', 'a filter "<column> <op> <value>" (repeatable, AND)', collect, [])
+    .action(async (dbPath: string, name: string, out: string, o: { where: string[] }) => {
+      const format = out.endsWith('.parquet') ? 'parquet' : out.endsWith('.csv') ? 'csv' : null;
+      if (format === null) throw new UsageError(`export: the output file must end in .parquet or .csv, not "${out}"`);
+      const db = await open(dbPath);
+      try {
+        const t = await db.openTable(name);
+        const filters = o.where.map((w) => usage(() => parseWhere(t.schema, w)));
+        let n: number;
+        if (format === 'parquet') {
+          n = await t.exportParquet(out, { filters });
+        } else {
+          let r = t.reader();
+          for (const [c, op, v] of filters) r = r.filter(c, op, v);
+          n = await writeCsvFile(out, r.columnDefs(), r.results(false));
+        }
+        console.log(`exported ${n.toLocaleString('en-US')} rows to ${out}`);
+      } finally {
+        await db.close();
+      }
+    });
+
+  program.command('verify').argument('<db>')
+    .description('check every block file against the manifest checksum and every WAL record; exit 1 naming each damaged file (read-only)')
+    .action(async (db: string) => { code = await verify(db); });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof UsageError) { process.stderr.write(`btdb: ${err.message}\n`); return 2; }
+    process.stderr.write(`btdb: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
+  process.stderr.write(`btdb: ${String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,45 @@
+// Text → typed values, for --where filters and CSV import: the same words for both.
+import type { ColumnType, ResolvedSchema } from '@backtracedb/engine';
+import { COMPARE_OPS, type CompareOp } from '@backtracedb/engine';
+import type { RowValue } from '../rows.js';
+
+export function parseValue(type: ColumnType, text: string): RowValue {
+  const t = text.trim();
+  switch (type) {
+    case 'int64':
+      if (!/^[+-]?\d+$/.test(t)) throw new Error(`"${text}" is not an integer`);
+      return BigInt(t);
+    case 'float64': {
+      if (t === '' || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(Infinity|NaN)$/.test(t)) throw new Error(`"${text}" is not a number`);
+      return Number(t);
+    }
+    case 'bool':
+      if (/^(true|1)$/i.test(t)) return true;
+      if (/^(false|0)$/i.test(t)) return false;
+      throw new Error(`"${text}" is not a boolean (true/false)`);
+    case 'string':
+      return text;
+  }
+}
+
+/** "<column> <op> <value>", e.g. `price > 20000` or `symbol == "BTC"`. */
+export function parseWhere(schema: ResolvedSchema, clause: string): [string, CompareOp, RowValue] {
+  const m = /^\s*(\S+)\s*(==|!=|>=|<=|>|<)\s*(.*)$/.exec(clause);
+  if (m === null) throw new Error(`--where "${clause}": expected "<column> <op> <value>" with op one of ${COMPARE_OPS.join(' ')}`);
+  const [, column, op, raw] = m;
+  const index = schema.indexOf.get(column);
+  if (index === undefined) throw new Error(`--where "${clause}": table "${schema.name}" has no column "${column}"`);
+  let text = raw.trim();
+  if (/^(["']).*\1$/.test(text)) text = text.slice(1, -1);
+  try {
+    return [column, op as CompareOp, parseValue(schema.columns[index].type, text)];
+  } catch (err) {
+    throw new Error(`--where "${clause}": ${(err as Error).message}`);
+  }
+}
+
+/** JSON with int64 written as exact integer literals (never rounded through a double). */
+export function jsonLine(row: Record<string, unknown>): string {
+  const parts = Object.entries(row).map(([k, v]) => `${JSON.stringify(k)}:${typeof v === 'bigint' ? v.toString() : JSON.stringify(Number.isFinite(v as number) || typeof v !== 'number' ? v : String(v))}`);
+  return `{${parts.join(',')}}`;
+}

@@ -1,0 +1,82 @@
+// Export the rows a reader selects to a Parquet file (the engine's own block encoder, so any
+// Parquet reader can open it) or a CSV file. Files appear atomically.
+import { rename, open as openFile } from 'node:fs/promises';
+import { encodeBlock } from '@backtracedb/workers';
+import { type ColumnDef, type ColumnView, type ScanResult } from '@backtracedb/engine';
+import { valueAt } from './rows.js';
+
+/** One set of column views from many scan results (strings re-coded into one dictionary). */
+export function concatResults(results: readonly ScanResult[], defs: readonly ColumnDef[]): { rowCount: number; columns: ColumnView[] } {
+  const rowCount = results.reduce((n, r) => n + r.rowCount, 0);
+  const columns = defs.map((d, c): ColumnView => {
+    switch (d.type) {
+      case 'int64': { const out = new BigInt64Array(rowCount); let at = 0; for (const r of results) { out.set(r.columns[c].values as BigInt64Array, at); at += r.rowCount; } return { type: 'int64', values: out }; }
+      case 'float64': { const out = new Float64Array(rowCount); let at = 0; for (const r of results) { out.set(r.columns[c].values as Float64Array, at); at += r.rowCount; } return { type: 'float64', values: out }; }
+      case 'bool': { const out = new Uint8Array(rowCount); let at = 0; for (const r of results) { out.set(r.columns[c].values as Uint8Array, at); at += r.rowCount; } return { type: 'bool', values: out }; }
+      case 'string': {
+        const out = new Int32Array(rowCount);
+        const dictionary: string[] = [];
+        const codeOf = new Map<string, number>();
+        let at = 0;
+        for (const r of results) {
+          const v = r.columns[c] as Extract<ColumnView, { type: 'string' }>;
+          const remap = v.dictionary.map((s) => { let k = codeOf.get(s); if (k === undefined) { k = dictionary.length; dictionary.push(s); codeOf.set(s, k); } return k; });
+          for (let i = 0; i < r.rowCount; i++) out[at + i] = remap[v.values[i]];
+          at += r.rowCount;
+        }
+        return { type: 'string', values: out, dictionary };
+      }
+    }
+  });
+  return { rowCount, columns };
+}
+
+export async function writeParquetFile(path: string, table: string, defs: readonly ColumnDef[], results: readonly ScanResult[]): Promise<number> {
+  const { rowCount, columns } = concatResults(results.filter((r) => r.rowCount > 0), defs);
+  if (rowCount === 0) throw new Error(`table "${table}": nothing to export (no row matches)`);
+  const schema = { name: table, timeColumn: defs[0].name, columns: defs.map((d) => ({ name: d.name, type: d.type })) };
+  const encoded = encodeBlock({ kind: 'encode', schema, rowCount, columns, rowGroupRows: 65_536, sharedOutput: false });
+  await writeAtomically(path, encoded.parquet);
+  return rowCount;
+}
+
+function csvField(v: unknown): string {
+  const s = typeof v === 'bigint' ? v.toString() : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function csvLine(values: readonly unknown[]): string {
+  return values.map(csvField).join(',');
+}
+
+export async function writeCsvFile(path: string, defs: readonly ColumnDef[], results: AsyncIterable<ScanResult>): Promise<number> {
+  const tmp = `${path}.tmp`;
+  const fh = await openFile(tmp, 'w');
+  let rows = 0;
+  try {
+    await fh.write(`${csvLine(defs.map((d) => d.name))}\n`);
+    for await (const r of results) {
+      const lines: string[] = [];
+      for (let i = 0; i < r.rowCount; i++) lines.push(csvLine(r.columns.map((v) => valueAt(v, i))));
+      if (lines.length > 0) await fh.write(`${lines.join('\n')}\n`);
+      rows += r.rowCount;
+    }
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+  return rows;
+}
+
+async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const fh = await openFile(tmp, 'w');
+  try {
+    await fh.write(bytes);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+}
