@@ -52,7 +52,7 @@ for (const [mode, maxBlockSize] of [['one block', 1000], ['rotating blocks of 2'
           expect(t.rowCount).toBe(5);
           for (const [label, filters, want] of cases) {
             let r = t.reader();
-            for (const [c, op, v] of filters) r = r.filter(c, op, v);
+            for (const [c, op, v] of filters) r = r.filter(c as 'ts', op, v as bigint);
             const rows = await r.toArray();
             expect(rows.map((x) => x.ts), label).toEqual(want);
             expect(await r.count(), label).toBe(want.length);

@@ -25,6 +25,9 @@ export interface QuerySource {
   readonly scanConcurrency: number;
 }
 
+/** What a filter on a column of JS type T accepts: int64 columns also take safe-integer numbers. */
+export type FilterValue<T> = T extends bigint ? bigint | number : T;
+
 /** What the last run of a reader did: how much pruning saved. */
 export interface ReaderStats {
   /** Sealed blocks in the snapshot. */
@@ -46,14 +49,14 @@ export class Reader<Row extends object = Record<string, RowValue>> {
   constructor(private readonly source: QuerySource) {}
 
   /** Add a filter (AND). Throws at once for an unknown column, operator or ill-typed value. */
-  filter(column: string, op: CompareOp, value: RowValue): this {
+  filter<K extends keyof Row & string>(column: K, op: CompareOp, value: FilterValue<Row[K]>): this {
     if (this.predicates.length >= MAX_PREDICATES) throw new Error(`table "${this.source.schema.name}": at most ${MAX_PREDICATES} filters per reader`);
     this.predicates.push(compilePredicate(this.source.schema, column, op, value));
     return this;
   }
 
   /** Return only these columns, in this order. */
-  select(columns: readonly string[]): this {
+  select<K extends keyof Row & string>(columns: readonly K[]): Reader<Pick<Row, K>> {
     const schema = this.source.schema;
     if (!Array.isArray(columns) || columns.length === 0) throw new Error(`table "${schema.name}": select needs at least one column`);
     const out: number[] = [];
@@ -64,7 +67,7 @@ export class Reader<Row extends object = Record<string, RowValue>> {
       out.push(i);
     }
     this.projection = out;
-    return this;
+    return this as unknown as Reader<Pick<Row, K>>;
   }
 
   private request(countOnly: boolean): ScanRequest {

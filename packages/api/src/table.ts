@@ -85,9 +85,9 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
    * Returns the number of rows written.
    */
   async exportParquet(path: string, options: { filters?: ReadonlyArray<readonly [string, CompareOp, RowValue]>; select?: readonly string[] } = {}): Promise<number> {
-    let r = this.reader();
-    for (const [c, op, v] of options.filters ?? []) r = r.filter(c as never, op, v as never);
-    if (options.select !== undefined) r = r.select(options.select as never);
+    let r = this.reader() as unknown as Reader<Record<string, RowValue>>;
+    for (const [c, op, v] of options.filters ?? []) r = r.filter(c, op, v);
+    if (options.select !== undefined) r = r.select(options.select);
     const results: ScanResult[] = [];
     for await (const res of r.results(false)) results.push(res);
     return writeParquetFile(path, this.name, r.columnDefs(), results);
