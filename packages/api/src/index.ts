@@ -6,3 +6,5 @@ export type { RowValue } from './rows.js';
 export type {
   TableSchema, ColumnDef, ColumnType, CompareOp, RowOf, RowInputOf, BatchInputOf,
 } from '@backtracedb/engine';
+export { openInWorker, RemoteDatabase, RemoteTable, RemoteReader } from './remote/client.js';
+export type { FilterValue } from './reader.js';

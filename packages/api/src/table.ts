@@ -34,6 +34,8 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
 
   get name(): string { return this.durable.name; }
   get schema(): ResolvedSchema { return this.durable.schema; }
+  /** The schema as plain JSON (as stored in table.json). */
+  get schemaJson(): TableSchema { return schemaToJson(this.durable.schema); }
   /** Number of rows in the table. */
   get rowCount(): number { return this.durable.core.rowCount; }
   get maxBlockSize(): number { return this.durable.core.maxBlockSize; }

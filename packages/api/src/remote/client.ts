@@ -1,0 +1,217 @@
+// openInWorker: the whole database in a worker thread, driven through comlink, so the
+// caller's event loop never blocks on ingest or queries. Same API as open(), every call
+// returning a promise. Single-row appends are gathered and cross the boundary in batches.
+import { Worker } from 'node:worker_threads';
+import * as Comlink from 'comlink/dist/esm/comlink.mjs';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import * as arrow from 'apache-arrow';
+import {
+  compilePredicate, resolveSchema,
+  type BatchInputOf, type CompareOp, type Predicate, type ResolvedSchema, type RowInputOf, type RowOf, type ScanResult, type TableSchema,
+} from '@backtracedb/engine';
+import type { OpenOptions } from '../database.js';
+import type { CreateTableOptions } from '../table.js';
+import type { FilterValue } from '../reader.js';
+import { arrowSchemaFor, recordBatchOf } from '../arrow-out.js';
+import { rowsOf, type RowValue } from '../rows.js';
+import { columnsFromArrow } from '../arrow-in.js';
+import type { EngineWorkerApi } from './protocol.js';
+
+/** Rows gathered before a batch crosses to the worker without waiting for the next tick. */
+export const REMOTE_APPEND_BATCH_ROWS = 16_384;
+
+type Remote = Comlink.Remote<EngineWorkerApi>;
+
+export class RemoteReader<Row extends object> {
+  private readonly predicates: Predicate[] = [];
+  private selected: string[] | null = null;
+
+  constructor(private readonly table: RemoteTable<TableSchema>) {}
+
+  filter<K extends keyof Row & string>(column: K, op: CompareOp, value: FilterValue<Row[K]>): this {
+    // Checked here, at once, exactly as a local reader checks it.
+    this.predicates.push(compilePredicate(this.table.schema, column, op, value));
+    return this;
+  }
+
+  select<K extends keyof Row & string>(columns: readonly K[]): RemoteReader<Pick<Row, K>> {
+    for (const c of columns) if (!this.table.schema.indexOf.has(c)) throw new Error(`table "${this.table.name}", column "${c}": unknown column in select`);
+    this.selected = [...columns];
+    return this as unknown as RemoteReader<Pick<Row, K>>;
+  }
+
+  private defs() {
+    const s = this.table.schema;
+    return this.selected === null ? [...s.columns] : this.selected.map((n) => s.columns[s.indexOf.get(n) as number]);
+  }
+
+  private async results(): Promise<ScanResult[]> {
+    await this.table.drain();
+    const out = await this.table.remote.query(this.table.name, { predicates: this.predicates, select: this.selected, countOnly: false, limit: null });
+    return out.results;
+  }
+
+  async count(): Promise<number> {
+    await this.table.drain();
+    return (await this.table.remote.query(this.table.name, { predicates: this.predicates, select: this.selected, countOnly: true, limit: null })).count;
+  }
+
+  async toArray(): Promise<Row[]> {
+    const defs = this.defs();
+    const rows: Row[] = [];
+    for (const r of await this.results()) for (const row of rowsOf(r, defs)) rows.push(row as Row);
+    return rows;
+  }
+
+  async toArrow(): Promise<arrow.Table> {
+    const schema = arrowSchemaFor(this.defs());
+    const batches = (await this.results()).map((r) => recordBatchOf(schema, r));
+    return batches.length === 0 ? new arrow.Table(schema) : new arrow.Table(batches);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Row> {
+    const defs = this.defs();
+    for (const r of await this.results()) yield* rowsOf(r, defs) as Generator<Row>;
+  }
+}
+
+interface Pending { columns: Record<string, unknown[]>; count: number; settle: Array<{ resolve: () => void; reject: (e: Error) => void }> }
+
+export class RemoteTable<S extends TableSchema = TableSchema> {
+  private pending: Pending | null = null;
+  private inFlight: Promise<void> = Promise.resolve();
+  /** Errors of appends nobody awaited, reported by the next sync(). */
+  private readonly rejected: string[] = [];
+  readonly schema: ResolvedSchema;
+
+  /** @internal */
+  constructor(readonly remote: Remote, schema: TableSchema) {
+    this.schema = resolveSchema(schema);
+  }
+
+  get name(): string { return this.schema.name; }
+
+  /** Resolves once the row is appended in the worker; rejects with the same error a local append throws. */
+  append(row: RowInputOf<S>): Promise<void> {
+    const names = this.schema.columns.map((c) => c.name);
+    let p = this.pending;
+    if (p === null) {
+      p = { columns: Object.fromEntries(names.map((n) => [n, []])), count: 0, settle: [] };
+      this.pending = p;
+      setImmediate(() => { if (this.pending === p) this.send(); });
+    }
+    const r = row as Record<string, unknown>;
+    // Unknown keys ride along under their own name, so the worker reports them exactly.
+    for (const k of Object.keys(r)) if (!(k in p.columns)) p.columns[k] = [];
+    for (const k of Object.keys(p.columns)) p.columns[k][p.count] = r[k];
+    p.count++;
+    const done = new Promise<void>((resolve, reject) => p.settle.push({ resolve, reject }));
+    // Callers may fire appends without awaiting each: a rejection is then reported by the
+    // next sync() instead of surfacing as an unhandled rejection.
+    done.catch(() => undefined);
+    if (p.count >= REMOTE_APPEND_BATCH_ROWS) this.send();
+    return done;
+  }
+
+  private send(): void {
+    const p = this.pending;
+    if (p === null) return;
+    this.pending = null;
+    const prev = this.inFlight;
+    this.inFlight = prev.then(async () => {
+      try {
+        const errors = await this.remote.appendRows(this.name, p.columns, p.count);
+        errors.forEach((e, i) => {
+          if (e === null) { p.settle[i].resolve(); return; }
+          this.rejected.push(e);
+          p.settle[i].reject(new Error(e));
+        });
+      } catch (err) {
+        for (const s of p.settle) s.reject(err as Error);
+      }
+    });
+  }
+
+  /** @internal Every append made so far has reached the worker. */
+  async drain(): Promise<void> {
+    this.send();
+    await this.inFlight;
+  }
+
+  async appendBatch(columns: BatchInputOf<S>): Promise<number> {
+    await this.drain();
+    return this.remote.appendBatch(this.name, columns as Record<string, unknown>);
+  }
+
+  async appendArrow(data: arrow.Table | arrow.RecordBatch): Promise<number> {
+    return this.appendBatch(columnsFromArrow(this.schema, data) as BatchInputOf<S>);
+  }
+
+  async sync(): Promise<void> {
+    await this.drain();
+    await this.remote.sync(this.name);
+    const rejected = this.rejected.splice(0);
+    if (rejected.length > 0) throw new Error(`${rejected.length} appended row${rejected.length === 1 ? ' was' : 's were'} rejected since the last sync(); the first: ${rejected[0]}`);
+  }
+  async flush(): Promise<void> { await this.drain(); await this.remote.flush(this.name); }
+
+  /** `await tbl.rowCount`: includes every append made before it. */
+  get rowCount(): Promise<number> { return this.drain().then(() => this.remote.state(this.name)).then((s) => s.rowCount); }
+  get maxBlockSize(): Promise<number> { return this.remote.state(this.name).then((s) => s.maxBlockSize); }
+  setMaxBlockSize(n: number): Promise<void> { return this.remote.setMaxBlockSize(this.name, n); }
+  setUseDiskStorage(on: boolean): Promise<void> { return this.remote.setUseDiskStorage(this.name, on); }
+
+  reader(): RemoteReader<RowOf<S>> {
+    return new RemoteReader<RowOf<S>>(this as unknown as RemoteTable<TableSchema>);
+  }
+
+  async exportParquet(path: string, options: { filters?: ReadonlyArray<readonly [string, CompareOp, RowValue]> } = {}): Promise<number> {
+    await this.drain();
+    return this.remote.exportParquet(this.name, path, (options.filters ?? []).map(([c, op, v]) => [c, op, v]));
+  }
+}
+
+export class RemoteDatabase {
+  private readonly tables: Array<RemoteTable<TableSchema>> = [];
+
+  /** @internal */
+  constructor(private readonly worker: Worker, private readonly remote: Remote) {}
+
+  async createTable<const S extends TableSchema>(schema: S, options: CreateTableOptions = {}): Promise<RemoteTable<S>> {
+    const t = new RemoteTable<S>(this.remote, await this.remote.createTable(schema, options));
+    this.tables.push(t as unknown as RemoteTable<TableSchema>);
+    return t;
+  }
+
+  async openTable<const S extends TableSchema>(schema: S): Promise<RemoteTable<S>>;
+  async openTable(name: string): Promise<RemoteTable<TableSchema>>;
+  async openTable(schemaOrName: TableSchema | string): Promise<RemoteTable<TableSchema>> {
+    const t = new RemoteTable<TableSchema>(this.remote, await this.remote.openTable(schemaOrName));
+    this.tables.push(t);
+    return t;
+  }
+
+  /** Persist everything, release the lock and stop the worker. */
+  async close(): Promise<void> {
+    try {
+      for (const t of this.tables) await t.drain();
+      await this.remote.close();
+    } finally {
+      this.remote[Comlink.releaseProxy]();
+      await this.worker.terminate();
+    }
+  }
+}
+
+/** Open (or create) a database in a worker thread. Same options as open(), minus `storage` and `pool`. */
+export async function openInWorker(path: string, options: Omit<OpenOptions, 'storage' | 'pool'> = {}): Promise<RemoteDatabase> {
+  const worker = new Worker(new URL('./worker-entry.js', import.meta.url));
+  const remote = Comlink.wrap<EngineWorkerApi>(nodeEndpoint(worker));
+  try {
+    await remote.open(path, options);
+  } catch (err) {
+    await worker.terminate();
+    throw err;
+  }
+  return new RemoteDatabase(worker, remote);
+}

@@ -1,0 +1,32 @@
+// What crosses the thread boundary of openInWorker: plain data, typed arrays handed over.
+import type { ColumnView, Predicate, ScanResult, TableSchema } from '@backtracedb/engine';
+import type { CreateTableOptions } from '../table.js';
+import type { OpenOptions } from '../database.js';
+
+export interface RemoteQuery {
+  predicates: Predicate[];
+  /** Column names, or null for all. */
+  select: string[] | null;
+  countOnly: boolean;
+  limit: number | null;
+}
+
+/** The engine API the worker exposes (one database per worker). */
+export interface EngineWorkerApi {
+  open(path: string, options: Omit<OpenOptions, 'storage' | 'pool'>): Promise<void>;
+  createTable(schema: TableSchema, options: CreateTableOptions): Promise<TableSchema>;
+  openTable(schemaOrName: TableSchema | string): Promise<TableSchema>;
+  /** Appends rows one by one; returns an error message per row (null = appended). */
+  appendRows(table: string, columns: Record<string, unknown[]>, count: number): Promise<Array<string | null>>;
+  appendBatch(table: string, columns: Record<string, unknown>): Promise<number>;
+  sync(table: string): Promise<void>;
+  flush(table: string): Promise<void>;
+  state(table: string): Promise<{ rowCount: number; maxBlockSize: number; useDiskStorage: boolean }>;
+  setMaxBlockSize(table: string, n: number): Promise<void>;
+  setUseDiskStorage(table: string, on: boolean): Promise<void>;
+  query(table: string, q: RemoteQuery): Promise<{ count: number; results: ScanResult[] }>;
+  exportParquet(table: string, path: string, filters: Array<[string, string, unknown]>): Promise<number>;
+  close(): Promise<void>;
+}
+
+export type { ColumnView };
