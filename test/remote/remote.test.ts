@@ -35,6 +35,17 @@ describe('openInWorker', () => {
     for await (const r of q().select(['ts', 'buy'])) got.push(r);
     expect(got).toEqual(want.map((r) => ({ ts: r.ts, buy: r.buy })));
     expect((await q().toArrow()).numRows).toBe(want.length);
+    // Random filter chains: the worker answers as the oracle does.
+    let seed = 7;
+    const next = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+    for (let q2 = 0; q2 < 20; q2++) {
+      const lo = BigInt(Math.floor(next() * 3000)) * 2n ** 40n;
+      const px = Math.floor(next() * 900) - 100;
+      const sym = SYMS[Math.floor(next() * 4)];
+      const oracle = rows.filter((r) => r.ts >= lo && r.price < px && r.symbol === sym);
+      const got2 = await t.reader().filter('ts', '>=', lo).filter('price', '<', px).filter('symbol', '==', sym).toArray();
+      expect(got2).toEqual(oracle);
+    }
     // Errors: a filter is checked at once, locally; a bad row rejects its own append only.
     expect(() => t.reader().filter('nope' as 'ts', '==', 1n)).toThrow(/table "trades", column "nope": unknown column/);
     await expect(t.append({ ts: 5n, symbol: 'x', price: 1, buy: true })).rejects.toThrow(/time goes backwards/);

@@ -4,11 +4,11 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
-  checkSegmentHeader, decodeManifest, decodeRecordAt, emptyManifest, MANIFEST_FILE, parseSegmentName,
+  checkSegmentHeader, decodeBatch, decodeManifest, decodeRecordAt, emptyManifest, MANIFEST_FILE, parseSegmentName,
   resolveSchema, SEGMENT_HEADER_BYTES, TABLE_FILE, WAL_DIR, type Manifest, type ResolvedSchema,
 } from '@backtracedb/engine';
 
-export interface WalSummary { segments: number; sizeBytes: number; rows: number; firstRowSeq: number | null; damaged: string[] }
+export interface WalSummary { segments: number; sizeBytes: number; rows: number; firstRowSeq: number | null; damaged: string[]; minTime: bigint | null; maxTime: bigint | null }
 export interface TableInfo {
   name: string;
   schema: ResolvedSchema;
@@ -30,9 +30,10 @@ export async function listTables(db: string): Promise<string[]> {
 }
 
 /** Walk the WAL read-only: count rows of valid records, note the first problem of each segment. */
-export async function scanWal(dir: string, fromRowSeq: number): Promise<WalSummary> {
+export async function scanWal(dir: string, fromRowSeq: number, schema?: ResolvedSchema): Promise<WalSummary> {
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => parseSegmentName(n) !== null).sort();
-  const s: WalSummary = { segments: names.length, sizeBytes: 0, rows: 0, firstRowSeq: null, damaged: [] };
+  const s: WalSummary = { segments: names.length, sizeBytes: 0, rows: 0, firstRowSeq: null, damaged: [], minTime: null, maxTime: null };
+  const types = schema?.columns.map((c) => c.type);
   let expected: number | null = null;
   for (const name of names) {
     const path = join(dir, name);
@@ -51,6 +52,13 @@ export async function scanWal(dir: string, fromRowSeq: number): Promise<WalSumma
       if (end > fromRowSeq) {
         s.rows += end - Math.max(fromRowSeq, r.record.firstRowSeq);
         s.firstRowSeq ??= Math.max(fromRowSeq, r.record.firstRowSeq);
+        if (schema !== undefined && types !== undefined) {
+          // Times of the rows only the log holds (non-decreasing, so first and last suffice).
+          const times = decodeBatch(types, r.record.rowCount, r.record.payload).columns[schema.timeIndex] as BigInt64Array;
+          const from = Math.max(0, fromRowSeq - r.record.firstRowSeq);
+          s.minTime ??= times[from];
+          s.maxTime = times[times.length - 1];
+        }
       }
       off = r.nextOffset;
     }
@@ -65,7 +73,7 @@ export async function tableInfo(db: string, name: string): Promise<TableInfo> {
   const mpath = join(dir, MANIFEST_FILE);
   const manifest = (await exists(mpath)) ? decodeManifest(new Uint8Array(await readFile(mpath)), mpath) : emptyManifest(name);
   const blockBytes = manifest.blocks.reduce((n, b) => n + b.sizeBytes, 0);
-  const wal = await scanWal(join(dir, WAL_DIR), manifest.durableRowCount);
+  const wal = await scanWal(join(dir, WAL_DIR), manifest.durableRowCount, schema);
   return { name, schema, settings: meta.settings, manifest, blockBytes, wal };
 }
 

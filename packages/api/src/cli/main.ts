@@ -44,7 +44,9 @@ async function info(dbPath: string): Promise<void> {
     console.log(`  rows:     ${(m.durableRowCount + t.wal.rows).toLocaleString('en-US')} (${m.durableRowCount.toLocaleString('en-US')} in blocks, ${t.wal.rows.toLocaleString('en-US')} only in the WAL)`);
     const first = m.blocks[0];
     const last = m.blocks[m.blocks.length - 1];
-    console.log(`  time:     ${first === undefined ? '(no blocks yet)' : `${first.minTime} .. ${last.maxTime} in blocks`}`);
+    const minTime = first?.minTime ?? t.wal.minTime;
+    const maxTime = t.wal.maxTime ?? last?.maxTime ?? null;
+    console.log(`  time:     ${minTime === null || minTime === undefined ? '(empty)' : `${minTime} .. ${maxTime}`}`);
     console.log(`  blocks:   ${m.blocks.length}, ${mib(t.blockBytes)} on disk`);
     console.log(`  WAL:      ${t.wal.segments} segment${t.wal.segments === 1 ? '' : 's'}, ${mib(t.wal.sizeBytes)}${t.wal.damaged.length > 0 ? `, DAMAGED: ${t.wal.damaged.join('; ')}` : ''}`);
   }
