@@ -75,7 +75,28 @@ export class RemoteReader<Row extends object> {
   }
 }
 
-interface Pending { columns: Record<string, unknown[]>; count: number; settle: Array<{ resolve: () => void; reject: (e: Error) => void }> }
+/**
+ * Appends gathered for one crossing. Numeric columns fill typed arrays while every value has
+ * the right type and range (the crossing then copies memory instead of cloning values one by
+ * one); the first misfit turns that column into a plain array, so the worker sees the value
+ * as given and reports it exactly as a local append would.
+ */
+interface PendingColumn { typed: BigInt64Array | Float64Array | null; plain: unknown[] | null }
+interface Pending { columns: Map<string, PendingColumn>; count: number; settle: Array<{ resolve: () => void; reject: (e: Error) => void }> }
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+function put(col: PendingColumn, type: string | undefined, at: number, v: unknown): void {
+  const t = col.typed;
+  if (t !== null) {
+    if (type === 'int64' && typeof v === 'bigint' && v >= INT64_MIN && v <= INT64_MAX) { (t as BigInt64Array)[at] = v; return; }
+    if (type === 'float64' && typeof v === 'number') { (t as Float64Array)[at] = v; return; }
+    col.plain = Array.from(t.subarray(0, at) as ArrayLike<unknown>);
+    col.typed = null;
+  }
+  (col.plain as unknown[])[at] = v;
+}
 
 export class RemoteTable<S extends TableSchema = TableSchema> {
   private pending: Pending | null = null;
@@ -93,17 +114,28 @@ export class RemoteTable<S extends TableSchema = TableSchema> {
 
   /** Resolves once the row is appended in the worker; rejects with the same error a local append throws. */
   append(row: RowInputOf<S>): Promise<void> {
-    const names = this.schema.columns.map((c) => c.name);
     let p = this.pending;
     if (p === null) {
-      p = { columns: Object.fromEntries(names.map((n) => [n, []])), count: 0, settle: [] };
+      const columns = new Map<string, PendingColumn>();
+      for (const c of this.schema.columns) {
+        const typed = c.type === 'int64' ? new BigInt64Array(REMOTE_APPEND_BATCH_ROWS) : c.type === 'float64' ? new Float64Array(REMOTE_APPEND_BATCH_ROWS) : null;
+        columns.set(c.name, { typed, plain: typed === null ? [] : null });
+      }
+      p = { columns, count: 0, settle: [] };
       this.pending = p;
-      setImmediate(() => { if (this.pending === p) this.send(); });
+      const mine = p;
+      setImmediate(() => { if (this.pending === mine) this.send(); });
     }
     const r = row as Record<string, unknown>;
+    const at = p.count;
+    for (const c of this.schema.columns) put(p.columns.get(c.name) as PendingColumn, c.type, at, r[c.name]);
     // Unknown keys ride along under their own name, so the worker reports them exactly.
-    for (const k of Object.keys(r)) if (!(k in p.columns)) p.columns[k] = [];
-    for (const k of Object.keys(p.columns)) p.columns[k][p.count] = r[k];
+    for (const k in r) {
+      if (!Object.prototype.hasOwnProperty.call(r, k) || this.schema.indexOf.has(k)) continue;
+      let col = p.columns.get(k);
+      if (col === undefined) { col = { typed: null, plain: [] }; p.columns.set(k, col); }
+      (col.plain as unknown[])[at] = r[k];
+    }
     p.count++;
     const done = new Promise<void>((resolve, reject) => p.settle.push({ resolve, reject }));
     // Callers may fire appends without awaiting each: a rejection is then reported by the
@@ -120,7 +152,12 @@ export class RemoteTable<S extends TableSchema = TableSchema> {
     const prev = this.inFlight;
     this.inFlight = prev.then(async () => {
       try {
-        const errors = await this.remote.appendRows(this.name, p.columns, p.count);
+        const columns: Record<string, unknown[] | BigInt64Array | Float64Array> = {};
+        const transfer: ArrayBuffer[] = [];
+        for (const [name, col] of p.columns) {
+          if (col.typed !== null) { const t = col.typed.slice(0, p.count); columns[name] = t; transfer.push(t.buffer); } else columns[name] = col.plain as unknown[];
+        }
+        const errors = await this.remote.appendRows(this.name, Comlink.transfer(columns, transfer), p.count);
         errors.forEach((e, i) => {
           if (e === null) { p.settle[i].resolve(); return; }
           this.rejected.push(e);

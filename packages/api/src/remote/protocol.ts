@@ -17,7 +17,7 @@ export interface EngineWorkerApi {
   createTable(schema: TableSchema, options: CreateTableOptions): Promise<TableSchema>;
   openTable(schemaOrName: TableSchema | string): Promise<TableSchema>;
   /** Appends rows one by one; returns an error message per row (null = appended). */
-  appendRows(table: string, columns: Record<string, unknown[]>, count: number): Promise<Array<string | null>>;
+  appendRows(table: string, columns: Record<string, unknown[] | BigInt64Array | Float64Array>, count: number): Promise<Array<string | null>>;
   appendBatch(table: string, columns: Record<string, unknown>): Promise<number>;
   sync(table: string): Promise<void>;
   flush(table: string): Promise<void>;

@@ -42,6 +42,15 @@ const api: EngineWorkerApi = {
     const t = table(name);
     const names = Object.keys(columns);
     const errors: Array<string | null> = new Array<string | null>(count).fill(null);
+    // Fast path: the whole gathering as one batch. It is all-or-nothing, so on any error the
+    // rows are appended one by one instead, each getting its own result.
+    const complete = names.length === t.schema.columns.length && names.every((n) => t.schema.indexOf.has(n) && columns[n].length === count);
+    if (complete) {
+      try {
+        t.appendBatch(columns as never);
+        return errors;
+      } catch { /* fall through: find out which rows fail */ }
+    }
     for (let i = 0; i < count; i++) {
       const row: Record<string, unknown> = {};
       for (const n of names) { const v = columns[n][i]; if (v !== undefined) row[n] = v; }
