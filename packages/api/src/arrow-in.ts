@@ -8,19 +8,13 @@ function fail(schema: ResolvedSchema, column: string | null, what: string): neve
   throw new Error(column === null ? `table "${schema.name}": ${what}` : `table "${schema.name}", column "${column}": ${what}`);
 }
 
-function concatInt64(v: arrow.Vector): BigInt64Array {
-  if (v.data.length === 1) { const d = v.data[0]; return (d.values as BigInt64Array).subarray(d.offset, d.offset + d.length); }
-  const out = new BigInt64Array(v.length);
+/** One typed array from an Arrow vector's chunks (a view when there is a single chunk). */
+function concat<T extends BigInt64Array | Float64Array>(v: arrow.Vector, make: (n: number) => T): T {
+  const chunks = v.data.map((d) => (d.values as T).subarray(d.offset, d.offset + d.length) as T);
+  if (chunks.length === 1) return chunks[0];
+  const out = make(v.length);
   let at = 0;
-  for (const d of v.data) { out.set((d.values as BigInt64Array).subarray(d.offset, d.offset + d.length), at); at += d.length; }
-  return out;
-}
-
-function concatFloat64(v: arrow.Vector): Float64Array {
-  if (v.data.length === 1) { const d = v.data[0]; return (d.values as Float64Array).subarray(d.offset, d.offset + d.length); }
-  const out = new Float64Array(v.length);
-  let at = 0;
-  for (const d of v.data) { out.set((d.values as Float64Array).subarray(d.offset, d.offset + d.length), at); at += d.length; }
+  for (const c of chunks) { (out as Float64Array).set(c as Float64Array, at); at += c.length; }
   return out;
 }
 
@@ -39,11 +33,11 @@ export function columnsFromArrow(schema: ResolvedSchema, input: unknown): Record
     switch (c.type) {
       case 'int64':
         if (!arrow.DataType.isInt(t) || t.bitWidth !== 64 || !t.isSigned) fail(schema, c.name, `expected an Arrow Int64 column, got ${t}`);
-        out[c.name] = concatInt64(v);
+        out[c.name] = concat(v, (n) => new BigInt64Array(n));
         break;
       case 'float64':
         if (!arrow.DataType.isFloat(t) || t.precision !== arrow.Precision.DOUBLE) fail(schema, c.name, `expected an Arrow Float64 column, got ${t}`);
-        out[c.name] = concatFloat64(v);
+        out[c.name] = concat(v, (n) => new Float64Array(n));
         break;
       case 'bool': {
         if (!arrow.DataType.isBool(t)) fail(schema, c.name, `expected an Arrow Bool column, got ${t}`);

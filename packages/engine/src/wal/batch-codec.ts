@@ -63,12 +63,7 @@ export function encodeBlockRange(types: readonly ColumnType[], columns: readonly
   for (let c = 0; c < types.length; c++) {
     const col = columns[c];
     if (col.type === 'string') {
-      const plan = plans[c]!;
-      dv.setUint32(at, plan.dict.length, true);
-      at += 4;
-      for (const s of plan.dict) { dv.setUint32(at, s.byteLength, true); out.set(s, at + 4); at += 4 + s.byteLength; }
-      out.set(new Uint8Array(plan.codes.buffer), at);
-      at += 4 * n;
+      at = writeStrings(out, dv, at, plans[c]!, n);
     } else {
       const width = col.type === 'bool' ? 1 : 8;
       const v = col.values;
@@ -86,6 +81,15 @@ export type BlockColumn =
   | { readonly type: 'float64'; readonly values: Float64Array }
   | { readonly type: 'bool'; readonly values: Uint8Array }
   | { readonly type: 'string'; readonly values: Int32Array; readonly dictionary: readonly string[] };
+
+/** A string column's payload: dictionary count, entries (length + UTF-8), codes. */
+function writeStrings(out: Uint8Array, dv: DataView, at: number, plan: StringPlan, n: number): number {
+  dv.setUint32(at, plan.dict.length, true);
+  at += 4;
+  for (const s of plan.dict) { dv.setUint32(at, s.byteLength, true); out.set(s, at + 4); at += 4 + s.byteLength; }
+  out.set(new Uint8Array(plan.codes.buffer, plan.codes.byteOffset, 4 * n), at);
+  return at + 4 * n;
+}
 
 export function encodeBatch(types: readonly ColumnType[], batch: NormalizedBatch): Uint8Array {
   const n = batch.rowCount;
@@ -108,15 +112,9 @@ export function encodeBatch(types: readonly ColumnType[], batch: NormalizedBatch
         out.set((col as Uint8Array).subarray(0, n), at);
         at += n;
         break;
-      case 'string': {
-        const plan = plans[c]!;
-        dv.setUint32(at, plan.dict.length, true);
-        at += 4;
-        for (const s of plan.dict) { dv.setUint32(at, s.byteLength, true); out.set(s, at + 4); at += 4 + s.byteLength; }
-        out.set(new Uint8Array(plan.codes.buffer), at);
-        at += 4 * n;
+      case 'string':
+        at = writeStrings(out, dv, at, plans[c]!, n);
         break;
-      }
     }
   }
   if (at !== size) throw new Error('internal: WAL batch size mismatch');

@@ -57,6 +57,19 @@ function readChunk(bytes: Uint8Array, chunk: ChunkInfo, type: ColumnType, out: C
   if (n !== rows) throw new Error(`Parquet column chunk holds ${n} values, its row group ${rows}`);
 }
 
+function newView(type: ColumnType, rowCount: number): ColumnView {
+  switch (type) {
+    case 'int64': return { type, values: new BigInt64Array(rowCount) };
+    case 'float64': return { type, values: new Float64Array(rowCount) };
+    case 'bool': return { type, values: new Uint8Array(rowCount) };
+    case 'string': return { type, values: new Int32Array(rowCount), dictionary: [] };
+  }
+}
+
+function sinkOf(out: ColumnView): StringSink | null {
+  return out.type === 'string' ? { values: out.values, dictionary: out.dictionary as string[], codeOf: new Map() } : null;
+}
+
 export interface DecodedColumns {
   rowCount: number;
   views: ColumnView[];
@@ -73,11 +86,8 @@ export function readParquetColumns(bytes: Uint8Array, names: readonly string[], 
   }
   const views = names.map((name, c): ColumnView => {
     const type = types[c];
-    const out: ColumnView = type === 'int64' ? { type, values: new BigInt64Array(rowCount) }
-      : type === 'float64' ? { type, values: new Float64Array(rowCount) }
-        : type === 'bool' ? { type, values: new Uint8Array(rowCount) }
-          : { type, values: new Int32Array(rowCount), dictionary: [] };
-    const sink: StringSink | null = out.type === 'string' ? { values: out.values, dictionary: out.dictionary as string[], codeOf: new Map() } : null;
+    const out = newView(type, rowCount);
+    const sink = sinkOf(out);
     let at = 0;
     for (const g of groups) {
       const rg = footer.rowGroups[g];
@@ -103,11 +113,8 @@ export function readChunkColumns(set: ChunkSet, columns: readonly number[], type
     const type = types[c];
     const at = set.columns.indexOf(col);
     if (at < 0) throw new Error(`internal: column ${col} was not read`);
-    const out: ColumnView = type === 'int64' ? { type, values: new BigInt64Array(rowCount) }
-      : type === 'float64' ? { type, values: new Float64Array(rowCount) }
-        : type === 'bool' ? { type, values: new Uint8Array(rowCount) }
-          : { type, values: new Int32Array(rowCount), dictionary: [] };
-    const sink: StringSink | null = out.type === 'string' ? { values: out.values, dictionary: out.dictionary as string[], codeOf: new Map() } : null;
+    const out = newView(type, rowCount);
+    const sink = sinkOf(out);
     let row = 0;
     set.rowCounts.forEach((rows, g) => {
       const bytes = set.chunks[g][at];
