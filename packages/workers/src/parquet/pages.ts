@@ -102,6 +102,24 @@ export function dictionaryIndices(body: Uint8Array, count: number, out: Int32Arr
       if (pos + byteLen > body.byteLength) throw new Error('Parquet bit-packed run is truncated');
       const take = Math.min(values, count - n);
       const mask = width === 32 ? 0xffffffff : (1 << width) - 1;
+      if (width <= 8 && take === values) {
+        // Whole groups of 8 values in `width` bytes: read each group as two 32-bit words.
+        const groups = values / 8;
+        let p = pos;
+        let o = at + n;
+        for (let g = 0; g < groups; g++, p += width) {
+          const lo = (body[p] | (body[p + 1] << 8) | (body[p + 2] << 16) | (body[p + 3] << 24)) >>> 0;
+          const hi = width > 4 ? (body[p + 4] | (body[p + 5] << 8) | (body[p + 6] << 16) | (body[p + 7] << 24)) >>> 0 : 0;
+          for (let k = 0, b = 0; k < 8; k++, b += width) {
+            const v = b + width <= 32 ? (lo >>> b) & mask : b >= 32 ? (hi >>> (b - 32)) & mask : ((lo >>> b) | (hi << (32 - b))) & mask;
+            if (v >= limit) throw new Error('Parquet dictionary index out of range');
+            out[o++] = remap[v];
+          }
+        }
+        pos += byteLen;
+        n += take;
+        continue;
+      }
       if (width <= 24) {
         // Fast path: a bit buffer refilled a byte at a time never exceeds 31 bits.
         let buf = 0;
