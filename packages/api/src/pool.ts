@@ -34,6 +34,7 @@ export function createPool(threads: number): BlockPool {
       idleTimeout: 30_000,
       // A second task waits in each worker, so it never idles while the main thread dispatches.
       concurrentTasksPerWorker: 2,
+      atomics: 'disabled',
       // Bounded queue: readers keep at most 2 scans per thread in flight, seals at most a few.
       maxQueue: 4096,
     });

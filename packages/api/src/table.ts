@@ -35,7 +35,8 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
   get name(): string { return this.durable.name; }
   get schema(): ResolvedSchema { return this.durable.schema; }
   /** The schema as plain JSON (as stored in table.json). */
-  get schemaJson(): TableSchema { return schemaToJson(this.durable.schema); }
+  get schemaJson(): TableSchema { return (this.jsonSchema ??= schemaToJson(this.durable.schema)); }
+  private jsonSchema: TableSchema | undefined;
   /** Number of rows in the table. */
   get rowCount(): number { return this.durable.core.rowCount; }
   get maxBlockSize(): number { return this.durable.core.maxBlockSize; }
@@ -114,7 +115,7 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
     const label = block.file !== null ? `${this.durable.dir}/${block.file}` : `memory block ${block.id} of table "${this.name}"`;
     // Fill the cache only from whole-block reads: a row-group-pruned read stays cheap.
     const keepDecoded = this.cache.enabled && rowGroups === null;
-    const base = { kind: 'scan' as const, schema: schemaToJson(this.schema), rowGroups, request: req, label, expectedRows: block.rowCount, totalRowGroups: block.rowGroups?.length ?? 1, keepDecoded };
+    const base = { kind: 'scan' as const, schema: this.schemaJson, rowGroups, request: req, label, expectedRows: block.rowCount, totalRowGroups: block.rowGroups?.length ?? 1, keepDecoded };
     let out;
     if (block.parquet === null && block.layout !== null) {
       // Read only the needed column chunks of the needed row groups; the worker checks their CRCs.

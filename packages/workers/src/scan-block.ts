@@ -4,7 +4,12 @@ import { crc32 } from 'node:zlib';
 import { gather, scanViews, selectRows, type ColumnView, type ScanRequest, type ScanResult, type TableSchema } from '@backtracedb/engine';
 import { decodeParquet, type DecodedColumns } from './parquet-decode.js';
 import { readFooter, type Footer } from './parquet/footer.js';
-import { readChunkColumns, readParquetColumns, type ChunkSet } from './parquet/read.js';
+import { freshView, readChunkColumns, readParquetColumns, scratchView, type ChunkSet, type ViewAllocator } from './parquet/read.js';
+
+/** Scratch views keyed by schema column (the reader numbers columns by their position in `cols`). */
+function slotted(cols: readonly number[]): ViewAllocator {
+  return (type, rows, i) => scratchView(type, rows, cols[i]);
+}
 import { UnsupportedParquetError } from './parquet/thrift.js';
 
 export interface ScanTask {
@@ -71,7 +76,7 @@ function decode(task: ScanTask, cols: readonly number[], footer: Footer | null):
   const names = cols.map((c) => defs[c].name);
   const types = cols.map((c) => defs[c].type);
   try {
-    if (footer !== null) return readParquetColumns(task.parquet, names, types, task.rowGroups, footer);
+    if (footer !== null) return readParquetColumns(task.parquet, names, types, task.rowGroups, footer, task.keepDecoded ? freshView : slotted(cols));
     return decodeParquet(task.parquet, names, types, task.rowGroups);
   } catch (err) {
     throw new Error(`block ${task.label} is damaged or unreadable: ${(err as Error).message}`);
@@ -97,7 +102,7 @@ function scanChunks(task: ScanTask, set: NonNullable<ScanTask['chunks']>): ScanO
   const defs = task.schema.columns;
   let d: DecodedColumns;
   try {
-    d = readChunkColumns(set, set.columns, set.columns.map((c) => defs[c].type));
+    d = readChunkColumns(set, set.columns, set.columns.map((c) => defs[c].type), task.keepDecoded ? freshView : scratchView);
   } catch (err) {
     throw new Error(`block ${task.label} is damaged or unreadable: ${(err as Error).message}`);
   }

@@ -1,7 +1,43 @@
 // The real file system, through node:fs/promises.
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle as FsFileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FileHandle, Storage } from './storage.js';
+
+/**
+ * Open read handles of block files, reused across range reads (scans read a few chunks of
+ * many files; an open and a close per read cost more than the read). Bounded; a rename or
+ * remove through this storage drops the handles of the paths it touches.
+ */
+const MAX_READ_HANDLES = 128;
+const readHandles = new Map<string, Promise<FsFileHandle>>();
+
+function readHandle(path: string): Promise<FsFileHandle> {
+  let h = readHandles.get(path);
+  if (h !== undefined) {
+    readHandles.delete(path); // re-insert: Map order is the LRU order
+    readHandles.set(path, h);
+    return h;
+  }
+  h = open(path, 'r');
+  h.catch(() => readHandles.delete(path));
+  readHandles.set(path, h);
+  while (readHandles.size > MAX_READ_HANDLES) {
+    const [oldest, handle] = readHandles.entries().next().value as [string, Promise<FsFileHandle>];
+    readHandles.delete(oldest);
+    // Close a little later: a read may still be using it.
+    setTimeout(() => { handle.then((fh) => fh.close()).catch(() => undefined); }, 1000).unref();
+  }
+  return h;
+}
+
+function forgetHandles(path: string): void {
+  for (const [p, h] of readHandles) {
+    if (p === path || p.startsWith(`${path}/`)) {
+      readHandles.delete(p);
+      setTimeout(() => { h.then((fh) => fh.close()).catch(() => undefined); }, 1000).unref();
+    }
+  }
+}
 
 async function syncDirectory(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
@@ -52,19 +88,17 @@ export const nodeStorage: Storage = {
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   },
   async readRange(path, offsetBytes, lengthBytes) {
-    const fh = await open(path, 'r');
-    try {
-      const out = new Uint8Array(lengthBytes);
-      let done = 0;
-      while (done < lengthBytes) {
-        const { bytesRead } = await fh.read(out, done, lengthBytes - done, offsetBytes + done);
-        if (bytesRead === 0) throw new Error(`${path} ends before byte ${offsetBytes + lengthBytes}`);
-        done += bytesRead;
-      }
-      return out;
-    } finally {
-      await fh.close();
+    const fh = await readHandle(path);
+    // Not zero-filled: every byte is overwritten by the read (or the read fails).
+    const raw = Buffer.allocUnsafeSlow(lengthBytes);
+    const out = new Uint8Array(raw.buffer, raw.byteOffset, lengthBytes);
+    let done = 0;
+    while (done < lengthBytes) {
+      const { bytesRead } = await fh.read(out, done, lengthBytes - done, offsetBytes + done);
+      if (bytesRead === 0) throw new Error(`${path} ends before byte ${offsetBytes + lengthBytes}`);
+      done += bytesRead;
     }
+    return out;
   },
   async sizeOf(path) {
     try {
@@ -82,8 +116,13 @@ export const nodeStorage: Storage = {
       throw err;
     }
   },
-  rename: (from, to) => rename(from, to),
+  async rename(from, to) {
+    forgetHandles(from);
+    forgetHandles(to);
+    await rename(from, to);
+  },
   async remove(path) {
+    forgetHandles(path);
     await rm(path, { force: true, recursive: true });
   },
   syncDir: (dir) => syncDirectory(dir),

@@ -57,14 +57,35 @@ function readChunk(bytes: Uint8Array, chunk: ChunkInfo, type: ColumnType, out: C
   if (n !== rows) throw new Error(`Parquet column chunk holds ${n} values, its row group ${rows}`);
 }
 
-function newView(type: ColumnType, rowCount: number): ColumnView {
+/** Makes the output array of one column; `slot` tells columns apart for reuse. */
+export type ViewAllocator = (type: ColumnType, rowCount: number, slot: number) => ColumnView;
+
+export const freshView: ViewAllocator = (type, rowCount) => {
   switch (type) {
     case 'int64': return { type, values: new BigInt64Array(rowCount) };
     case 'float64': return { type, values: new Float64Array(rowCount) };
     case 'bool': return { type, values: new Uint8Array(rowCount) };
     case 'string': return { type, values: new Int32Array(rowCount), dictionary: [] };
   }
-}
+};
+
+/**
+ * Views over per-thread buffers reused from scan to scan: decoding a block then allocates
+ * (and zero-fills, and later collects) nothing. Valid only until the next scan on this
+ * thread, so only for scans that copy out what they keep.
+ */
+const scratch = new Map<number, ArrayBuffer>();
+export const scratchView: ViewAllocator = (type, rowCount, slot) => {
+  const bytes = rowCount * (type === 'bool' ? 1 : type === 'string' ? 4 : 8);
+  let buf = scratch.get(slot);
+  if (buf === undefined || buf.byteLength < bytes) { buf = new ArrayBuffer(Math.max(bytes, 8)); scratch.set(slot, buf); }
+  switch (type) {
+    case 'int64': return { type, values: new BigInt64Array(buf, 0, rowCount) };
+    case 'float64': return { type, values: new Float64Array(buf, 0, rowCount) };
+    case 'bool': return { type, values: new Uint8Array(buf, 0, rowCount) };
+    case 'string': return { type, values: new Int32Array(buf, 0, rowCount), dictionary: [] };
+  }
+};
 
 function sinkOf(out: ColumnView): StringSink | null {
   return out.type === 'string' ? { values: out.values, dictionary: out.dictionary as string[], codeOf: new Map() } : null;
@@ -75,7 +96,7 @@ export interface DecodedColumns {
   views: ColumnView[];
 }
 
-export function readParquetColumns(bytes: Uint8Array, names: readonly string[], types: readonly ColumnType[], rowGroups: number[] | null, footer: Footer = readFooter(bytes)): DecodedColumns {
+export function readParquetColumns(bytes: Uint8Array, names: readonly string[], types: readonly ColumnType[], rowGroups: number[] | null, footer: Footer = readFooter(bytes), alloc: ViewAllocator = freshView): DecodedColumns {
   for (const name of names) if (footer.optional.has(name)) throw new UnsupportedParquetError(`nullable column "${name}"`);
   const groups = rowGroups ?? footer.rowGroups.map((_, i) => i);
   let rowCount = 0;
@@ -86,7 +107,7 @@ export function readParquetColumns(bytes: Uint8Array, names: readonly string[], 
   }
   const views = names.map((name, c): ColumnView => {
     const type = types[c];
-    const out = newView(type, rowCount);
+    const out = alloc(type, rowCount, c);
     const sink = sinkOf(out);
     let at = 0;
     for (const g of groups) {
@@ -107,13 +128,13 @@ export interface ChunkSet {
   readonly chunks: ReadonlyArray<ReadonlyArray<Uint8Array>>;
 }
 
-export function readChunkColumns(set: ChunkSet, columns: readonly number[], types: readonly ColumnType[]): DecodedColumns {
+export function readChunkColumns(set: ChunkSet, columns: readonly number[], types: readonly ColumnType[], alloc: ViewAllocator = freshView): DecodedColumns {
   const rowCount = set.rowCounts.reduce((a, b) => a + b, 0);
   const views = columns.map((col, c): ColumnView => {
     const type = types[c];
     const at = set.columns.indexOf(col);
     if (at < 0) throw new Error(`internal: column ${col} was not read`);
-    const out = newView(type, rowCount);
+    const out = alloc(type, rowCount, col);
     const sink = sinkOf(out);
     let row = 0;
     set.rowCounts.forEach((rows, g) => {
