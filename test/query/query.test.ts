@@ -102,6 +102,29 @@ describe('decoded-block cache', () => {
   });
 });
 
+describe('disk scans against an oracle', () => {
+  it('string-first filter chains (read from dictionary indices) match a plain filter', async () => {
+    await withDb({ cacheBytes: 0 }, async (db) => {
+      const syms = ['AAPL', 'MSFT', 'BTC', 'ETH', 'ü', ''];
+      const t = await db.createTable(schema, { maxBlockSize: 3000, useDiskStorage: true, rowGroupRows: 700 });
+      const all = cols(0, 10_000, syms);
+      t.appendBatch(all);
+      await t.flush();
+      const rows = all.ts.map((ts, i) => ({ ts, symbol: all.symbol[i], price: all.price[i], volume: all.volume[i], buy: all.buy[i] }));
+      const ops: CompareOp[] = ['==', '!=', '>', '>=', '<', '<='];
+      const cmp = (op: CompareOp, a: string | number, b: string | number) => (op === '==' ? a === b : op === '!=' ? a !== b : op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : a <= b);
+      for (const op of ops) {
+        for (const v of ['BTC', 'ü', '', 'ZZZ']) {
+          const want = rows.filter((r) => cmp(op, r.symbol, v) && r.price > 300);
+          const r = () => t.reader().filter('symbol', op, v).filter('price', '>', 300);
+          expect(await r().count(), `${op} ${v}`).toBe(want.length);
+          expect((await r().select(['ts', 'price']).toArray()).map((x) => x.ts), `${op} ${v}`).toEqual(want.map((x) => x.ts));
+        }
+      }
+    });
+  });
+});
+
 describe('pruning', () => {
   it('a time-range query decodes only the row groups it overlaps', async () => {
     await withDb({ cacheBytes: 0 }, async (db) => {

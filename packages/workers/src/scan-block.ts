@@ -1,10 +1,10 @@
 // Scan one block: decode the columns the query needs from Parquet (or take already decoded
 // columns from shared memory), run the kernels, gather the selected rows.
 import { crc32 } from 'node:zlib';
-import { gather, scanViews, selectRows, type ColumnView, type ScanRequest, type ScanResult, type TableSchema } from '@backtracedb/engine';
+import { applyPredicate, gather, scanViews, scratchSelection, selectRows, type ColumnView, type ScanRequest, type ScanResult, type TableSchema } from '@backtracedb/engine';
 import { decodeParquet, type DecodedColumns } from './parquet-decode.js';
 import { readFooter, type Footer } from './parquet/footer.js';
-import { freshView, readChunkColumns, readParquetColumns, scratchView, type ChunkSet, type ViewAllocator } from './parquet/read.js';
+import { freshView, readChunkColumns, readParquetColumns, scratchView, selectByStrings, type ChunkSet, type ViewAllocator } from './parquet/read.js';
 
 /** Scratch views keyed by schema column (the reader numbers columns by their position in `cols`). */
 function slotted(cols: readonly number[]): ViewAllocator {
@@ -95,10 +95,51 @@ function fastFooter(task: ScanTask): Footer | null {
   }
 }
 
+/**
+ * The first filter on a string column, evaluated on the dictionary indices as they are
+ * unpacked (no codes array), then the other filters on the selection. Applies when no time
+ * range narrows the scan and the string column is not needed afterwards.
+ */
+function scanChunksByStrings(task: ScanTask, set: NonNullable<ScanTask['chunks']>): ScanOutput | null {
+  const req = task.request;
+  const preds = req.predicates;
+  const first = preds[0];
+  if (task.keepDecoded || first === undefined || first.type !== 'string') return null;
+  if (preds.some((p) => p.column === req.timeColumn && p.op !== '!=')) return null;
+  if (!req.countOnly && req.projection.includes(first.column)) return null;
+  if (preds.slice(1).some((p) => p.column === first.column)) return null;
+  const at = set.columns.indexOf(first.column);
+  const rowCount = set.rowCounts.reduce((a, b) => a + b, 0);
+  const defs = task.schema.columns;
+  let n: number;
+  let sel: Uint32Array;
+  let views: ColumnView[];
+  try {
+    sel = scratchSelection(rowCount);
+    n = selectByStrings(set.chunks.map((g) => g[at]), set.rowCounts, first, sel);
+    const others = set.columns.filter((c) => c !== first.column);
+    const d = n === 0 ? { rowCount, views: [] } : readChunkColumns(set, others, others.map((c) => defs[c].type), scratchView);
+    views = new Array<ColumnView>(defs.length);
+    others.forEach((c, i) => { if (d.views[i] !== undefined) views[c] = d.views[i]; });
+  } catch (err) {
+    if (err instanceof UnsupportedParquetError) return null;
+    throw new Error(`block ${task.label} is damaged or unreadable: ${(err as Error).message}`);
+  }
+  for (const p of preds.slice(1)) {
+    if (n === 0) break;
+    n = applyPredicate(views[p.column], p, sel, n);
+  }
+  const result: ScanOutput = { rowCount: n, columns: [], rowGroupsDecoded: set.rowCounts.length };
+  if (!req.countOnly && n > 0) result.columns = req.projection.map((c) => gather(views[c], 0, rowCount, sel.subarray(0, n)));
+  return result;
+}
+
 function scanChunks(task: ScanTask, set: NonNullable<ScanTask['chunks']>): ScanOutput {
   set.chunks.forEach((row, g) => row.forEach((bytes, c) => {
     if (crc32(bytes) !== set.crcs[g][c]) throw new Error(`block ${task.label} is damaged: checksum mismatch in a column chunk`);
   }));
+  const fused = scanChunksByStrings(task, set);
+  if (fused !== null) return fused;
   const defs = task.schema.columns;
   let d: DecodedColumns;
   try {

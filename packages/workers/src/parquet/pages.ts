@@ -159,4 +159,62 @@ export function dictionaryIndices(body: Uint8Array, count: number, out: Int32Arr
   }
 }
 
+/**
+ * Filter straight from dictionary indices: row `base + i` joins the selection when
+ * lut[index] is 1. No code array is written; an RLE run costs one test. Returns the new
+ * selection length.
+ */
+export function dictionaryMatches(body: Uint8Array, count: number, lut: Uint8Array, sel: Uint32Array, k: number, base: number): number {
+  if (body.byteLength < 1) throw new Error('Parquet dictionary page is empty');
+  const width = body[0];
+  if (width > 24) throw new UnsupportedParquetError(`dictionary index width ${width}`);
+  const bytesPer = (width + 7) >>> 3;
+  const mask = (1 << width) - 1;
+  const limit = lut.length;
+  let pos = 1;
+  let n = 0;
+  while (n < count) {
+    let header = 0;
+    let shift = 0;
+    for (;;) {
+      if (pos >= body.byteLength) throw new Error('Parquet index run is truncated');
+      const b = body[pos++];
+      header += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) break;
+      shift += 7;
+      if (shift > 35) throw new Error('Parquet index run header is oversized');
+    }
+    if ((header & 1) === 0) {
+      const run = Math.min(header / 2, count - n);
+      let v = 0;
+      for (let q = 0; q < bytesPer; q++) v |= body[pos + q] << (8 * q);
+      pos += bytesPer;
+      if (v >>> 0 >= limit) throw new Error('Parquet dictionary index out of range');
+      if (lut[v] === 1) for (let i = 0; i < run; i++) sel[k++] = base + n + i;
+      n += run;
+    } else {
+      const values = ((header - 1) / 2) * 8;
+      const byteLen = (values * width) / 8;
+      if (pos + byteLen > body.byteLength) throw new Error('Parquet bit-packed run is truncated');
+      const take = Math.min(values, count - n);
+      let buf = 0;
+      let bits = 0;
+      let p = pos;
+      const row = base + n;
+      for (let i = 0; i < take; i++) {
+        while (bits < width) { buf |= body[p++] << bits; bits += 8; }
+        const v = buf & mask;
+        buf >>>= width;
+        bits -= width;
+        if (v >= limit) throw new Error('Parquet dictionary index out of range');
+        sel[k] = row + i;
+        k += lut[v];
+      }
+      pos += byteLen;
+      n += take;
+    }
+  }
+  return k;
+}
+
 export { PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY };

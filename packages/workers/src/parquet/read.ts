@@ -3,7 +3,8 @@
 // throw UnsupportedParquetError; the caller then uses parquet-wasm.
 import type { ColumnType, ColumnView } from '@backtracedb/engine';
 import { readFooter, type ChunkInfo, type Footer } from './footer.js';
-import { copy8, dictionaryIndices, pagesOf, plainBools, plainStrings, PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY } from './pages.js';
+import { copy8, dictionaryIndices, dictionaryMatches, pagesOf, plainBools, plainStrings, PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY } from './pages.js';
+import { compareScalar, type Predicate } from '@backtracedb/engine';
 import { UnsupportedParquetError } from './thrift.js';
 
 const PHYSICAL: Readonly<Record<ColumnType, number>> = { bool: 0, int64: 2, float64: 5, string: 6 };
@@ -146,6 +147,42 @@ export function readChunkColumns(set: ChunkSet, columns: readonly number[], type
     return out;
   });
   return { rowCount, views };
+}
+
+/**
+ * Rows of the chosen row groups whose string value satisfies `p`, read straight from the
+ * dictionary indices (see dictionaryMatches). `chunks[g]` is the column's chunk in group g.
+ */
+export function selectByStrings(chunks: readonly Uint8Array[], rowCounts: readonly number[], p: Predicate, sel: Uint32Array): number {
+  let k = 0;
+  let base = 0;
+  rowCounts.forEach((rows, g) => {
+    const bytes = chunks[g];
+    let lut: Uint8Array | null = null;
+    let n = 0;
+    for (const page of pagesOf(bytes, 0, bytes.byteLength)) {
+      if (page.kind === 'dictionary') {
+        if (page.encoding !== PLAIN && page.encoding !== PLAIN_DICTIONARY) throw new UnsupportedParquetError(`dictionary encoding ${page.encoding}`);
+        const entries = plainStrings(page.body, page.numValues);
+        lut = new Uint8Array(entries.length);
+        for (let d = 0; d < entries.length; d++) if (compareScalar(p.op, entries[d], p.value as string)) lut[d] = 1;
+        continue;
+      }
+      if (n + page.numValues > rows) throw new Error('Parquet pages hold more values than their row group');
+      if ((page.encoding === RLE_DICTIONARY || page.encoding === PLAIN_DICTIONARY) && lut !== null) {
+        k = dictionaryMatches(page.body, page.numValues, lut, sel, k, base + n);
+      } else if (page.encoding === PLAIN) {
+        const values = plainStrings(page.body, page.numValues);
+        for (let i = 0; i < values.length; i++) { sel[k] = base + n + i; k += compareScalar(p.op, values[i], p.value as string) ? 1 : 0; }
+      } else {
+        throw new UnsupportedParquetError(`encoding ${page.encoding} on a string column`);
+      }
+      n += page.numValues;
+    }
+    if (n !== rows) throw new Error(`Parquet column chunk holds ${n} values, its row group ${rows}`);
+    base += rows;
+  });
+  return k;
 }
 
 export { readFooter, UnsupportedParquetError };
