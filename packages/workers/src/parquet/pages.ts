@@ -197,10 +197,27 @@ export function dictionaryMatches(body: Uint8Array, count: number, lut: Uint8Arr
       const byteLen = (values * width) / 8;
       if (pos + byteLen > body.byteLength) throw new Error('Parquet bit-packed run is truncated');
       const take = Math.min(values, count - n);
+      const row = base + n;
+      if (width <= 8 && take === values && limit >= 1 << width) {
+        // Whole groups of 8 in `width` bytes, read as two words; every index is < limit.
+        let p = pos;
+        let r = row;
+        for (let g = 0; g < values / 8; g++, p += width) {
+          const lo = (body[p] | (body[p + 1] << 8) | (body[p + 2] << 16) | (body[p + 3] << 24)) >>> 0;
+          const hi = width > 4 ? (body[p + 4] | (body[p + 5] << 8) | (body[p + 6] << 16) | (body[p + 7] << 24)) >>> 0 : 0;
+          for (let q = 0, b = 0; q < 8; q++, b += width, r++) {
+            const v = b + width <= 32 ? (lo >>> b) & mask : b >= 32 ? (hi >>> (b - 32)) & mask : ((lo >>> b) | (hi << (32 - b))) & mask;
+            sel[k] = r;
+            k += lut[v];
+          }
+        }
+        pos += byteLen;
+        n += take;
+        continue;
+      }
       let buf = 0;
       let bits = 0;
       let p = pos;
-      const row = base + n;
       for (let i = 0; i < take; i++) {
         while (bits < width) { buf |= body[p++] << bits; bits += 8; }
         const v = buf & mask;
