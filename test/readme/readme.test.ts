@@ -32,8 +32,9 @@ describe('README examples', () => {
       try {
         writeFileSync(join(dir, 'example.mjs'), js);
         const r = spawnSync(process.execPath, ['example.mjs'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-        expect(r.stderr).toBe('');
-        expect(r.status).toBe(0);
+        const context = `exit ${r.status}, signal ${r.signal}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+        expect(r.stderr, context).toBe('');
+        expect(r.status, context).toBe(0);
         const printed = r.stdout.trim() === '' ? [] : r.stdout.trim().split('\n');
         const want = expectedOutputs(code);
         expect(printed.length).toBe(want.length);
