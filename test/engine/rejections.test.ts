@@ -58,6 +58,16 @@ describe('schema validation', () => {
       });
     });
   }
+  it('a closed table rejects appends, readers and flushes with its name', async () => {
+    await withDb(async (db) => {
+      const t = await db.createTable(schema);
+      await db.close();
+      expect(() => t.append(good)).toThrow(/table "trades": the table is closed/);
+      expect(() => t.reader()).toThrow(/table "trades": the table is closed/);
+      await expect(t.flush()).rejects.toThrow(/table "trades": the table is closed/);
+      await expect(db.createTable({ ...schema, name: 'other' })).rejects.toThrow(/the database is closed/);
+    });
+  });
   it('rejects a table that already exists', async () => {
     await withDb(async (db) => {
       await db.createTable(schema);

@@ -73,6 +73,7 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
 
   /** Seal the active block now and wait until every sealed block is encoded (and written). */
   async flush(): Promise<void> {
+    if (this.durable.isClosed) throw new Error(`table "${this.name}": the table is closed`);
     this.durable.core.seal();
     await this.durable.core.flush();
     if (this.useDiskStorage) await this.durable.persistEncoded();
@@ -97,6 +98,7 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
   }
 
   reader(): Reader<RowOf<S>> {
+    if (this.durable.isClosed) throw new Error(`table "${this.name}": the table is closed`);
     return new Reader<RowOf<S>>(this);
   }
 

@@ -62,6 +62,8 @@ export class DurableTable {
     this.wal = await WalWriter.open(this.ctx.storage, join(this.dir, WAL_DIR), { nextRowSeq: this.walRowSeq, flushDelayMs: this.ctx.walFlushDelayMs });
   }
 
+  get isClosed(): boolean { return this.closed; }
+
   private assertOpen(): void {
     if (this.closed) throw new Error(`table "${this.name}": the table is closed`);
   }
