@@ -55,7 +55,8 @@ describe('kill -9', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`never loses an acknowledged row (${ITERATIONS} kills)`, async () => {
+  // The size knob scales the time limit too: about a second per kill, with room to spare.
+  it(`never loses an acknowledged row (${ITERATIONS} kills)`, { timeout: 60_000 + ITERATIONS * 3_000 }, async () => {
     const next = mulberry32(1234);
     let expectedAtLeast = 0;
     let verifiedUpTo = 0;

@@ -79,7 +79,7 @@ describe('power loss', () => {
     expect(storage.opCount).toBeGreaterThan(100);
   });
 
-  it(`loses no acknowledged row at any of ${POINTS} crash points`, async () => {
+  it(`loses no acknowledged row at any of ${POINTS} crash points`, { timeout: 60_000 + POINTS * 60 }, async () => {
     let seed = 1;
     let done = 0;
     while (done < POINTS) {
