@@ -1,13 +1,12 @@
 // The worker pool: Piscina over the built task module of @backtracedb/workers.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { taskFileUrl, encodeBlock, type PoolTask, type ScanOutput, type ScanTask, type ScanViewsTask } from '@backtracedb/workers';
+import { taskFileUrl, encodeBlock, type PoolTask, type ScanOutput, type ScanTask } from '@backtracedb/workers';
 import type { BlockEncoder, EncodedBlock, EncodeTask, ScanResult } from '@backtracedb/engine';
 
 export interface BlockPool extends BlockEncoder {
-  /** `handOver`: the task's `parquet` bytes were read for it and may be transferred. */
-  scan(task: ScanTask, handOver?: boolean): Promise<ScanOutput>;
-  scanViews(task: ScanViewsTask): Promise<ScanResult>;
+  /** Scan one block (or slice) in a pool thread; bytes read for the task are handed over. */
+  scan(task: ScanTask): Promise<ScanOutput>;
   readonly threads: number;
   /** Start the worker threads now (a table is about to seal blocks). */
   warm(): void;
@@ -45,20 +44,27 @@ export function createPool(threads: number): BlockPool {
     warm: () => { get(); },
     encode: (task: EncodeTask) => get().run(task) as Promise<EncodedBlock>,
     encodeNow: (task: EncodeTask) => encodeBlock(task),
-    scan: (task: ScanTask, handOver = false) => {
-      // Bytes read from a file are handed over, not copied; shared bytes need neither.
-      const transferList = new Set<ArrayBuffer>();
-      const own = (b: Uint8Array) => { if (b.buffer instanceof ArrayBuffer && b.byteLength > 0) transferList.add(b.buffer); };
-      // Only buffers read for this scan are handed over: a block's in-memory bytes stay put.
-      if (handOver) own(task.parquet);
-      task.chunks?.chunks.forEach((row) => row.forEach(own));
-      return get().run(task, { transferList: [...transferList] }) as Promise<ScanOutput>;
-    },
-    scanViews: (task: ScanViewsTask) => get().run(task) as Promise<ScanResult>,
+    scan: (task: ScanTask) => get().run(task, { transferList: transferListOf(task) }) as Promise<ScanOutput>,
     destroy: async () => {
       const p = piscina;
       piscina = null;
       if (p !== null) await p.destroy();
     },
   };
+}
+
+/**
+ * Buffers read from a file for this one task move to the worker instead of being copied.
+ * Shared memory (a block's in-memory bytes, cached or active columns) needs neither.
+ */
+function transferListOf(task: ScanTask): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  const own = (b: Uint8Array, whole: boolean) => {
+    if (!(b.buffer instanceof ArrayBuffer) || b.byteLength === 0) return;
+    if (whole && (b.byteOffset !== 0 || b.byteLength !== b.buffer.byteLength)) return;
+    out.add(b.buffer);
+  };
+  if (task.source === 'chunks') task.chunks.chunks.forEach((row) => row.forEach((b) => own(b, false)));
+  if (task.source === 'parquet' && task.origin.kind === 'file') own(task.parquet, true);
+  return [...out];
 }

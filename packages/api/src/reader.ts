@@ -1,40 +1,14 @@
 // Reader: filters chained as AND, executed at iteration time over a snapshot of the
 // table: prune blocks by zone maps → scan the rest in parallel → yield in time order.
 import {
-  compilePredicate, MAX_PREDICATES, pruneBlock, scanViews, sliceView, viewsOf,
-  type ActiveBlock, type ColumnDef, type ColumnView, type CompareOp, type Predicate, type ResolvedSchema, type ScanRequest, type ScanResult, type SealedBlock,
+  compilePredicate, MAX_PREDICATES,
+  type ColumnDef, type CompareOp, type Predicate, type ScanRequest, type ScanResult,
 } from '@backtracedb/engine';
 import type * as arrow from 'apache-arrow';
 import { arrowSchemaFor, recordBatchOf } from './arrow-out.js';
 import { rowsOf, type RowValue } from './rows.js';
 import { Table as ArrowTable } from 'apache-arrow';
-
-/** What a reader sees: the sealed blocks and the active block's rows as of one moment. */
-export interface Snapshot {
-  readonly sealed: readonly SealedBlock[];
-  readonly active: ActiveBlock;
-  readonly activeRows: number;
-}
-
-export interface QuerySource {
-  readonly schema: ResolvedSchema;
-  snapshot(): Snapshot;
-  /** Scan a sealed block from whatever form it has now (shared buffers, Parquet bytes, or file). */
-  scanSealed(block: SealedBlock, rowGroups: number[] | null, req: ScanRequest): Promise<ScanResult>;
-  /** How many block scans may run at once. */
-  readonly scanConcurrency: number;
-  /** Scan columns on shared memory in the pool (large active blocks, in slices). */
-  scanShared(views: ColumnView[], rowCount: number, req: ScanRequest): Promise<ScanResult>;
-  /** Pool threads: a large active block is cut into this many slices. */
-  readonly poolThreads: number;
-}
-
-/**
- * From this many rows on, the active block is scanned in slices by the pool (measured on
- * 2 cores: 2M rows take 5.8 ms on the main thread, 3.9 ms as two slices in two workers);
- * below it, on the calling thread, where no message is worth its cost.
- */
-export const ACTIVE_SPLIT_ROWS = 262_144;
+import type { TableScanner } from './read/table-scanner.js';
 
 /** What a filter on a column of JS type T accepts: int64 columns also take safe-integer numbers. */
 export type FilterValue<T> = T extends bigint ? bigint | number : T;
@@ -57,7 +31,8 @@ export class Reader<Row extends object = Record<string, RowValue>> {
   /** Filled in as the reader runs. */
   readonly stats: ReaderStats = { blocks: 0, blocksPruned: 0, rowGroupsDecoded: 0, activeRows: 0 };
 
-  constructor(private readonly source: QuerySource) {}
+  /** @internal Use table.reader(). */
+  constructor(private readonly source: TableScanner) {}
 
   /** Add a filter (AND). Throws at once for an unknown column, operator or ill-typed value. */
   filter<K extends keyof Row & string>(column: K, op: CompareOp, value: FilterValue<Row[K]>): this {
@@ -91,27 +66,28 @@ export class Reader<Row extends object = Record<string, RowValue>> {
     };
   }
 
-  /** Per-block results in time order; up to scanConcurrency scans in flight. */
+  /**
+   * @internal Per-block results in time order, up to scanConcurrency block scans in flight.
+   * Each sealed block is read as its plan says (engine read-plan.ts), then the active block.
+   */
   async *results(countOnly: boolean): AsyncGenerator<ScanResult> {
     const req = this.request(countOnly);
-    const snap = this.source.snapshot();
+    const source = this.source;
+    const snap = source.snapshot();
     const stats = this.stats;
     Object.assign(stats, { blocks: snap.sealed.length, blocksPruned: 0, rowGroupsDecoded: 0, activeRows: snap.activeRows });
+    // Plans are made now, against the snapshot: each holds what it reads.
     const tasks: Array<() => Promise<ScanResult>> = [];
     for (const block of snap.sealed) {
-      const plan = pruneBlock(block, req.timeColumn, req.predicates, countOnly && block.raw === null);
-      if (plan === null) { stats.blocksPruned++; continue; }
-      if (plan.rowGroups !== null && plan.rowGroups.length === 0) {
-        tasks.push(() => Promise.resolve({ rowCount: plan.knownRows, columns: [] }));
-        continue;
+      const plan = source.plan(block, req);
+      switch (plan.kind) {
+        case 'skip': stats.blocksPruned++; break;
+        case 'known': tasks.push(() => Promise.resolve({ rowCount: plan.rows, columns: [] })); break;
+        case 'scan': tasks.push(() => source.execute(plan, req)); break;
       }
-      tasks.push(async () => {
-        const r = await this.source.scanSealed(block, plan.rowGroups, req);
-        return plan.knownRows === 0 ? r : { ...r, rowCount: r.rowCount + plan.knownRows };
-      });
     }
     const inFlight: Array<Promise<ScanResult>> = [];
-    const limit = Math.max(1, this.source.scanConcurrency);
+    const limit = Math.max(1, source.scanConcurrency);
     let next = 0;
     while (next < tasks.length || inFlight.length > 0) {
       while (next < tasks.length && inFlight.length < limit) {
@@ -126,26 +102,7 @@ export class Reader<Row extends object = Record<string, RowValue>> {
         yield r;
       }
     }
-    if (snap.activeRows >= ACTIVE_SPLIT_ROWS && this.source.poolThreads > 1) {
-      yield* this.activeInSlices(snap, req);
-    } else if (snap.activeRows > 0) {
-      yield scanViews(viewsOf(snap.active, snap.activeRows), 0, snap.activeRows, req);
-    }
-  }
-
-  private async *activeInSlices(snap: Snapshot, req: ScanRequest): AsyncGenerator<ScanResult> {
-    const n = snap.activeRows;
-    // Dictionaries are copied as of now: appends may add strings while workers read.
-    const views = viewsOf(snap.active, n).map((v) => (v.type === 'string' ? { ...v, dictionary: v.dictionary.slice() } : v));
-    const parts = this.source.poolThreads;
-    const cuts = Array.from({ length: parts + 1 }, (_, i) => Math.floor((n * i) / parts));
-    const scans = cuts.slice(0, -1).map((lo, i) => {
-      const hi = cuts[i + 1];
-      const p = this.source.scanShared(views.map((v) => sliceView(v, lo, hi)), hi - lo, req);
-      p.catch(() => undefined); // surfaced when awaited in order below
-      return p;
-    });
-    for (const p of scans) yield await p;
+    yield* source.scanActive(snap, req);
   }
 
   /** The columns the reader returns, in order. */

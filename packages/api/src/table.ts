@@ -1,12 +1,13 @@
-// Public Table: the typed face of a DurableTable plus how its sealed blocks are read.
+// Public Table: the typed face of a DurableTable. How its blocks are read is the
+// TableScanner's business (read/table-scanner.ts), which every Reader of the table shares.
 import {
-  scanViews, viewsOf, schemaToJson,
-  type BatchInputOf, type ColumnView, type DurableTable, type ResolvedSchema, type RowInputOf, type RowOf, type ScanRequest, type ScanResult, type SealedBlock, type TableSchema,
+  schemaToJson,
+  type BatchInputOf, type DurableTable, type ResolvedSchema, type RowInputOf, type RowOf, type ScanResult, type TableSchema,
 } from '@backtracedb/engine';
-import { neededColumns } from '@backtracedb/workers';
 import type { BlockCache } from './block-cache.js';
 import type { BlockPool } from './pool.js';
-import { Reader, type QuerySource, type Snapshot } from './reader.js';
+import { Reader } from './reader.js';
+import { TableScanner } from './read/table-scanner.js';
 import type * as arrow from 'apache-arrow';
 import { columnsFromArrow } from './arrow-in.js';
 import { writeParquetFile } from './export.js';
@@ -24,13 +25,23 @@ export interface CreateTableOptions {
   rowGroupRows?: number;
 }
 
-export class Table<S extends TableSchema = TableSchema> implements QuerySource {
+export class Table<S extends TableSchema = TableSchema> {
+  private readonly scanner: TableScanner;
+
   /** @internal Use Database.createTable / openTable. */
   constructor(
     private readonly durable: DurableTable,
-    private readonly pool: BlockPool,
+    pool: BlockPool,
     private readonly cache: BlockCache,
-  ) {}
+  ) {
+    const core = durable.core;
+    const scanned = {
+      name: durable.name, dir: durable.dir, schema: durable.schema, storage: durable.ctx.storage,
+      // A reader's view: the sealed blocks as of now, and the active block's rows as of now.
+      snapshot: () => ({ sealed: core.sealed.slice(), active: core.activeBlock, activeRows: core.activeBlock.rowCount }),
+    };
+    this.scanner = new TableScanner(scanned, this.schemaJson, pool, cache);
+  }
 
   get name(): string { return this.durable.name; }
   get schema(): ResolvedSchema { return this.durable.schema; }
@@ -49,12 +60,6 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
   get enableWal(): boolean { return this.durable.settings.enableWal; }
   /** The time of the last row, or null for an empty table. */
   get lastTimestamp(): bigint | null { return this.durable.core.lastTimestamp; }
-  get scanConcurrency(): number { return this.pool.threads * 4; }
-  get poolThreads(): number { return this.pool.threads; }
-
-  scanShared(views: ColumnView[], rowCount: number, req: ScanRequest): Promise<ScanResult> {
-    return this.pool.scanViews({ kind: 'scan-views', views, rowCount, request: req });
-  }
   /** Sealed blocks (memory and disk), for tools and tests. */
   get blockCount(): number { return this.durable.core.sealed.length; }
 
@@ -104,42 +109,7 @@ export class Table<S extends TableSchema = TableSchema> implements QuerySource {
 
   reader(): Reader<RowOf<S>> {
     if (this.durable.isClosed) throw new Error(`table "${this.name}": the table is closed`);
-    return new Reader<RowOf<S>>(this);
-  }
-
-  snapshot(): Snapshot {
-    const core = this.durable.core;
-    const active = core.activeBlock;
-    return { sealed: core.sealed.slice(), active, activeRows: active.rowCount };
-  }
-
-  async scanSealed(block: SealedBlock, rowGroups: number[] | null, req: ScanRequest): Promise<ScanResult> {
-    const raw = block.raw;
-    if (raw !== null) return scanViews(viewsOf(raw, block.rowCount), 0, block.rowCount, req);
-    const key = `${this.durable.dir}/${block.firstRowSeq}:${block.checksum}`;
-    const cached = this.cache.enabled ? this.cache.get(key) : undefined;
-    if (cached !== undefined) return scanViews(cached.views, 0, cached.rowCount, req);
-    const label = block.file !== null ? `${this.durable.dir}/${block.file}` : `memory block ${block.id} of table "${this.name}"`;
-    // Fill the cache only from whole-block reads: a row-group-pruned read stays cheap.
-    const keepDecoded = this.cache.enabled && rowGroups === null;
-    const base = { kind: 'scan' as const, schema: this.schemaJson, rowGroups, request: req, label, expectedRows: block.rowCount, totalRowGroups: block.rowGroups?.length ?? 1, keepDecoded };
-    let out;
-    if (block.parquet === null && block.layout !== null) {
-      // Read only the needed column chunks of the needed row groups; the worker checks their CRCs.
-      const columns = keepDecoded ? this.schema.columns.map((_, i) => i) : neededColumns(req);
-      const groups = rowGroups ?? block.layout.rowGroups.map((_, g) => g);
-      const read = await this.durable.readChunks(block, groups, columns);
-      out = await this.pool.scan({ ...base, parquet: new Uint8Array(0), checksum: null, chunks: { rowCounts: read.rowCounts, columns, chunks: read.chunks, crcs: read.crcs } });
-    } else {
-      // The worker verifies a file's checksum: off the main thread, in parallel.
-      const { bytes: parquet, fromFile } = await this.durable.blockBytes(block, false);
-      out = await this.pool.scan({ ...base, parquet, checksum: fromFile ? block.checksum : null, chunks: null }, fromFile && parquet.byteOffset === 0 && parquet.byteLength === parquet.buffer.byteLength);
-    }
-    if (out.decoded !== undefined) {
-      this.cache.put(key, out.decoded, block.rowCount);
-      delete out.decoded;
-    }
-    return out;
+    return new Reader<RowOf<S>>(this.scanner);
   }
 
   /** @internal */

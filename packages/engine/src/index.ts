@@ -25,3 +25,5 @@ export * from './wal/batch-codec.js';
 export * from './wal/writer.js';
 export * from './wal/reader.js';
 export * from './storage/faulty-storage.js';
+export * from './query/read-plan.js';
+export * from './block/block-file.js';

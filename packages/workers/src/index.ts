@@ -1,6 +1,6 @@
 export { encodeBlock } from './parquet-encode.js';
 export { decodeParquet, viewOfVector, type DecodedColumns } from './parquet-decode.js';
-export { scanBlock, scanDecoded, neededColumns, filterColumns, type ScanTask, type ScanViewsTask, type ScanOutput } from './scan-block.js';
+export { scanBlock, type ScanTask, type ScanOutput, type ViewsScanTask, type ChunksScanTask, type ParquetScanTask } from './scan-block.js';
 export { arrowTableOf, arrowDataOf, arrowTypeOf } from './arrow-build.js';
 export type { PoolTask } from './task.js';
 

@@ -2,9 +2,9 @@
 import { Piscina } from 'piscina';
 import { transferablesOf, type EncodedBlock, type EncodeTask, type ScanResult } from '@backtracedb/engine';
 import { encodeBlock } from './parquet-encode.js';
-import { scanBlock, scanDecoded, type ScanTask, type ScanViewsTask } from './scan-block.js';
+import { scanBlock, type ScanTask } from './scan-block.js';
 
-export type PoolTask = EncodeTask | ScanTask | ScanViewsTask;
+export type PoolTask = EncodeTask | ScanTask;
 
 export default function runTask(task: PoolTask): EncodedBlock | ScanResult {
   switch (task.kind) {
@@ -17,9 +17,8 @@ export default function runTask(task: PoolTask): EncodedBlock | ScanResult {
       const movable = { [Piscina.transferableSymbol]: [buf], [Piscina.valueSymbol]: encoded };
       return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]) as unknown as EncodedBlock;
     }
-    case 'scan':
-    case 'scan-views': {
-      const result = task.kind === 'scan' ? scanBlock(task) : scanDecoded(task);
+    case 'scan': {
+      const result = scanBlock(task);
       // Hand the result's buffers over instead of cloning them.
       const movable = { [Piscina.transferableSymbol]: transferablesOf(result), [Piscina.valueSymbol]: result };
       return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]) as unknown as ScanResult;

@@ -3,7 +3,6 @@
 // append → WAL (captured from the block buffers, group-committed) → seal → encode → file →
 // manifest → retire. Recovery runs the same path forward from the manifest and the WAL.
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import type { SealedBlock } from '../block/sealed-block.js';
 import type { ResolvedSchema } from '../schema/schema.js';
 import { writeFileAtomic } from '../storage/atomic.js';
@@ -206,61 +205,6 @@ export class DurableTable {
       lastTime: last === undefined ? null : last.maxTime, blocks,
     };
     await writeFileAtomic(this.ctx.storage, join(this.dir, MANIFEST_FILE), encodeManifest(manifest));
-  }
-
-  /**
-   * The Parquet bytes of a sealed block, from memory or from its file (size checked).
-   * `fromFile` says the caller must verify the checksum (the scan worker does, in parallel).
-   */
-  async blockBytes(block: SealedBlock, verify = true): Promise<{ bytes: Uint8Array; fromFile: boolean }> {
-    const inMemory = block.parquet;
-    if (inMemory !== null) return { bytes: inMemory, fromFile: false };
-    if (block.file === null) throw new Error(`internal: block ${block.id} has no bytes`);
-    const path = join(this.dir, block.file);
-    let bytes: Uint8Array;
-    try {
-      bytes = await this.ctx.storage.readFile(path);
-    } catch (err) {
-      throw new Error(`table "${this.name}": block file ${path} cannot be read: ${(err as Error).message}`);
-    }
-    if (bytes.byteLength !== block.sizeBytes) throw new Error(`table "${this.name}": block file ${path} is damaged: ${bytes.byteLength} bytes, the manifest says ${block.sizeBytes}`);
-    if (verify && crc32(bytes) !== block.checksum) throw new Error(`table "${this.name}": block file ${path} is damaged: checksum mismatch`);
-    return { bytes, fromFile: true };
-  }
-
-  /**
-   * Read column chunks of a block file: for each chosen row group, the given columns.
-   * Adjacent chunks are read with one call. Returns chunks[g][c] and their expected CRC32s.
-   */
-  async readChunks(block: SealedBlock, rowGroups: readonly number[], columns: readonly number[]): Promise<{ chunks: Uint8Array[][]; crcs: number[][]; rowCounts: number[] }> {
-    const layout = block.layout;
-    if (layout === null || block.file === null) throw new Error(`internal: block ${block.id} has no file layout`);
-    const path = join(this.dir, block.file);
-    const out = await Promise.all(rowGroups.map(async (g) => {
-      const group = layout.rowGroups[g];
-      if (group === undefined) throw new Error(`table "${this.name}": block file ${path}: no row group ${g}`);
-      const ranges = columns.map((c) => group.chunks[c]);
-      // Coalesce runs of adjacent chunks into single reads.
-      const order = columns.map((_, i) => i).sort((a, b) => ranges[a][0] - ranges[b][0]);
-      const parts: Uint8Array[] = new Array<Uint8Array>(columns.length);
-      let i = 0;
-      while (i < order.length) {
-        let j = i;
-        while (j + 1 < order.length && ranges[order[j + 1]][0] === ranges[order[j]][1]) j++;
-        const start = ranges[order[i]][0];
-        const end = ranges[order[j]][1];
-        let bytes: Uint8Array;
-        try {
-          bytes = await this.ctx.storage.readRange(path, start, end - start);
-        } catch (err) {
-          throw new Error(`table "${this.name}": block file ${path} cannot be read: ${(err as Error).message}`);
-        }
-        for (let k = i; k <= j; k++) { const [s, e] = ranges[order[k]]; parts[order[k]] = bytes.subarray(s - start, e - start); }
-        i = j + 1;
-      }
-      return { parts, crcs: ranges.map((r) => r[2]), rows: group.rowCount };
-    }));
-    return { chunks: out.map((o) => o.parts), crcs: out.map((o) => o.crcs), rowCounts: out.map((o) => o.rows) };
   }
 
   // ---- closing -----------------------------------------------------------------------

@@ -1,0 +1,127 @@
+// How a table's blocks are read for a reader: take a snapshot, plan each sealed block
+// (engine read-plan.ts decides), execute the plan on its source, scan the active block.
+// Internal to the package: Table hands one to each Reader.
+import { join } from 'node:path';
+import {
+  planBlockRead, readBlockFile, readColumnChunks, scanViews, sliceView, viewsOf,
+  type ActiveBlock, type BlockReadPlan, type ColumnView, type DecodedBlockLookup, type ResolvedSchema, type ScanRequest, type ScanResult, type SealedBlock, type Storage, type TableSchema,
+} from '@backtracedb/engine';
+import type { ScanTask } from '@backtracedb/workers';
+import type { BlockCache } from '../block-cache.js';
+import type { BlockPool } from '../pool.js';
+
+/** What a reader sees: the sealed blocks and the active block's rows as of one moment. */
+export interface Snapshot {
+  readonly sealed: readonly SealedBlock[];
+  readonly active: ActiveBlock;
+  readonly activeRows: number;
+}
+
+/** A plan that reads something. */
+export type ScanPlan = Extract<BlockReadPlan, { kind: 'scan' }>;
+
+/**
+ * From this many rows on, the active block is scanned in slices by the pool (measured on
+ * 2 cores: 2M rows take 5.8 ms on the main thread, 3.9 ms as two slices in two workers);
+ * below it, on the calling thread, where no message is worth its cost.
+ */
+export const ACTIVE_SPLIT_ROWS = 262_144;
+
+/** The table facts a scanner needs; DurableTable provides them. */
+export interface ScannedTable {
+  readonly name: string;
+  readonly dir: string;
+  readonly schema: ResolvedSchema;
+  readonly storage: Storage;
+  snapshot(): Snapshot;
+}
+
+export class TableScanner {
+  private readonly cacheLookup: DecodedBlockLookup;
+
+  constructor(
+    private readonly table: ScannedTable,
+    private readonly schemaJson: TableSchema,
+    private readonly pool: BlockPool,
+    private readonly cache: BlockCache,
+  ) {
+    this.cacheLookup = { enabled: cache.enabled, get: (b) => cache.get(this.cacheKey(b)) };
+  }
+
+  get schema(): ResolvedSchema { return this.table.schema; }
+  /** Block scans a reader keeps in flight. */
+  get scanConcurrency(): number { return this.pool.threads * 4; }
+
+  snapshot(): Snapshot { return this.table.snapshot(); }
+
+  plan(block: SealedBlock, req: ScanRequest): BlockReadPlan {
+    return planBlockRead(block, req, this.cacheLookup, this.table.schema.columns.length);
+  }
+
+  private cacheKey(block: SealedBlock): string {
+    return `${this.table.dir}/${block.firstRowSeq}:${block.checksum}`;
+  }
+
+  private label(block: SealedBlock): string {
+    return block.file !== null ? join(this.table.dir, block.file) : `memory block ${block.id} of table "${this.table.name}"`;
+  }
+
+  /** Run a plan; `rowGroupsDecoded` says how many Parquet row groups were decoded for it. */
+  async execute(plan: ScanPlan, req: ScanRequest): Promise<ScanResult> {
+    const { block, source } = plan;
+    if (source.kind === 'views') {
+      // Columns in memory are scanned whole: rows known from zone maps would count twice.
+      if (plan.knownRows !== 0) throw new Error('internal: a whole-block scan was planned with known rows');
+      return { ...scanViews(source.views, 0, source.rowCount, req), rowGroupsDecoded: 0 };
+    }
+    const label = this.label(block);
+    const { storage, name, dir } = this.table;
+    let task: ScanTask;
+    switch (source.kind) {
+      case 'parquet-bytes':
+        task = { kind: 'scan', source: 'parquet', request: req, label, schema: this.schemaJson, parquet: source.bytes, origin: { kind: 'memory' }, rowGroups: plan.rowGroups, expectedRows: plan.expectedRows, fillCache: plan.fillCache };
+        break;
+      case 'file-whole': {
+        const bytes = await readBlockFile(storage, name, join(dir, source.file), source.sizeBytes);
+        task = { kind: 'scan', source: 'parquet', request: req, label, schema: this.schemaJson, parquet: bytes, origin: { kind: 'file', checksum: source.checksum }, rowGroups: plan.rowGroups, expectedRows: plan.expectedRows, fillCache: plan.fillCache };
+        break;
+      }
+      case 'file-chunks': {
+        const groups = plan.rowGroups ?? source.layout.rowGroups.map((_, g) => g);
+        const chunks = await readColumnChunks(storage, name, join(dir, source.file), source.layout, groups, plan.columns);
+        task = { kind: 'scan', source: 'chunks', request: req, label, schema: this.schemaJson, chunks, fillCache: plan.fillCache };
+        break;
+      }
+    }
+    const out = await this.pool.scan(task);
+    if (out.decoded !== undefined) {
+      this.cache.put(this.cacheKey(block), out.decoded, block.rowCount);
+      delete out.decoded;
+    }
+    out.rowCount += plan.knownRows;
+    out.rowGroupsDecoded = plan.rowGroups?.length ?? block.rowGroups?.length ?? 1;
+    return out;
+  }
+
+  /** The active block's rows of the snapshot: in place, or in slices in the pool when large. */
+  async *scanActive(snap: Snapshot, req: ScanRequest): AsyncGenerator<ScanResult> {
+    const n = snap.activeRows;
+    if (n === 0) return;
+    const parts = this.pool.threads;
+    if (n < ACTIVE_SPLIT_ROWS || parts < 2) {
+      yield scanViews(viewsOf(snap.active, n), 0, n, req);
+      return;
+    }
+    // Dictionaries are copied as of now: appends may add strings while workers read.
+    const views: ColumnView[] = viewsOf(snap.active, n).map((v) => (v.type === 'string' ? { ...v, dictionary: v.dictionary.slice() } : v));
+    const cuts = Array.from({ length: parts + 1 }, (_, i) => Math.floor((n * i) / parts));
+    const label = `active block of table "${this.table.name}"`;
+    const scans = cuts.slice(0, -1).map((lo, i) => {
+      const hi = cuts[i + 1];
+      const p = this.pool.scan({ kind: 'scan', source: 'views', request: req, label, views: views.map((v) => sliceView(v, lo, hi)), rowCount: hi - lo });
+      p.catch(() => undefined); // surfaced when awaited in order below
+      return p;
+    });
+    for (const p of scans) yield await p;
+  }
+}
