@@ -2,20 +2,12 @@
 // sealed blocks (before and after encoding) and the active block.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CompareOp } from 'backtracedb';
+import { tradesSchema } from 'backtracedb/sample-data';
 import { pool, withDb } from './helpers.js';
 
 afterAll(() => pool.destroy());
 
-const schema = {
-  name: 'trades',
-  timeColumn: 'ts',
-  columns: [
-    { name: 'ts', type: 'int64' },
-    { name: 'symbol', type: 'string' },
-    { name: 'price', type: 'float64' },
-    { name: 'volume', type: 'int64' },
-  ],
-} as const;
+const schema = tradesSchema;
 
 const five = [
   { ts: 100n, symbol: 'AAPL', price: 150.5, volume: 10n },

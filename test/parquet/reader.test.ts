@@ -2,17 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { decodeParquet, encodeBlock, readFooter, readParquetColumns } from '@backtracedb/workers';
 import type { ColumnType, ColumnView } from '@backtracedb/engine';
+import { seededRandom } from 'backtracedb/sample-data';
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 
 const names = ['ts', 's', 'x', 'b'];
 const types: ColumnType[] = ['int64', 'string', 'float64', 'bool'];
 
 function block(n: number, distinct: number, seed: number) {
-  const next = rng(seed);
+  const next = seededRandom(seed);
   const ts = new BigInt64Array(n);
   const x = new Float64Array(n);
   const b = new Uint8Array(n);

@@ -5,22 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { open } from './database.js';
+import { trades, tradesSchema as schema } from './sample-data.js';
 
 const ROWS = Number(process.env.DEMO_ROWS ?? 500_000);
-const SYMBOLS = ['BTC', 'ETH', 'AAPL', 'MSFT', 'GOOG', 'TSLA', 'AMZN', 'NVDA'];
-
-/** mulberry32: a small seeded generator, so every run ingests the same trades. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const ms = (t0: number): string => `${(performance.now() - t0).toFixed(1)} ms`;
 
 async function main(): Promise<void> {
@@ -28,25 +15,17 @@ async function main(): Promise<void> {
   console.log(`BacktraceDB demo: database in ${dir}`);
   const db = await open(dir);
   try {
-    const schema = {
-      name: 'trades',
-      timeColumn: 'ts',
-      columns: [
-        { name: 'ts', type: 'int64' },
-        { name: 'symbol', type: 'string' },
-        { name: 'price', type: 'float64' },
-        { name: 'volume', type: 'int64' },
-      ],
-    } as const;
     const tbl = await db.createTable(schema, { enableWal: true });
-    const next = rng(42);
     const start = 1_673_628_000n;
+    // Prices 100–25,100, so the seed's example query (20,000 < price < 25,000) has answers.
+    const data = { seed: 42, t0: start, priceMin: 100, priceSpan: 25_000 };
 
     // A few single-row appends, as a service would make them…
     let t0 = performance.now();
     const single = Math.min(10_000, ROWS);
+    const first = trades(0, single, data);
     for (let i = 0; i < single; i++) {
-      tbl.append({ ts: start + BigInt(i), symbol: SYMBOLS[Math.floor(next() * 8)], price: 100 + next() * 1000 * 25, volume: BigInt(1 + Math.floor(next() * 10_000)) });
+      tbl.append({ ts: first.ts[i], symbol: first.symbol[i], price: first.price[i], volume: first.volume[i] });
     }
     console.log(`append():      ${single.toLocaleString()} rows in ${ms(t0)}`);
 
@@ -55,17 +34,7 @@ async function main(): Promise<void> {
     const BATCH = 100_000;
     for (let at = single; at < ROWS; at += BATCH) {
       const n = Math.min(BATCH, ROWS - at);
-      const ts = new BigInt64Array(n);
-      const price = new Float64Array(n);
-      const volume = new BigInt64Array(n);
-      const symbol: string[] = new Array<string>(n);
-      for (let i = 0; i < n; i++) {
-        ts[i] = start + BigInt(at + i);
-        symbol[i] = SYMBOLS[Math.floor(next() * 8)];
-        price[i] = 100 + next() * 1000 * 25;
-        volume[i] = BigInt(1 + Math.floor(next() * 10_000));
-      }
-      tbl.appendBatch({ ts, symbol, price, volume });
+      tbl.appendBatch(trades(at, n, data));
     }
     await tbl.sync();
     console.log(`appendBatch(): ${(ROWS - single).toLocaleString()} rows in ${ms(t0)}; rowCount = ${tbl.rowCount.toLocaleString()}`);
