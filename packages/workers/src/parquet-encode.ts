@@ -1,4 +1,5 @@
 // Encode a sealed block to Parquet with parquet-wasm, and compute its zone maps on the way.
+import { Codec } from './parquet/fields.js';
 import { crc32 } from 'node:zlib';
 import * as arrow from 'apache-arrow';
 import * as pq from 'parquet-wasm';
@@ -25,7 +26,7 @@ function layoutOf(bytes: Uint8Array, names: readonly string[]): BlockLayout | nu
       return [c.start, c.end, crc32(bytes.subarray(c.start, c.end))];
     }),
   }));
-  for (const rg of footer.rowGroups) for (const c of rg.chunks.values()) if (c.codec !== 0) return null;
+  for (const rg of footer.rowGroups) for (const c of rg.chunks.values()) if (c.codec !== Codec.UNCOMPRESSED) return null;
   return { rowGroups };
 }
 

@@ -1,5 +1,6 @@
 // The Parquet footer: which column chunks exist, where, and how they are encoded.
 import { list, num, struct, text, ThriftReader, UnsupportedParquetError, type ThriftStruct } from './thrift.js';
+import { ColumnChunk, ColumnMetaData as CMD, FileMetaData, Repetition, RowGroup, SchemaElement } from './fields.js';
 
 export interface ChunkInfo {
   /** Physical type: 0 BOOLEAN, 2 INT64, 5 DOUBLE, 6 BYTE_ARRAY. */
@@ -37,26 +38,27 @@ export function readFooter(bytes: Uint8Array): Footer {
   const meta = new ThriftReader(bytes, n - 8 - metaLength, n - 8).struct();
 
   const optional = new Set<string>();
-  for (const el of list(meta, 2).slice(1) as ThriftStruct[]) {
-    if (el.get(5) !== undefined) throw new UnsupportedParquetError('nested schema');
-    const repetition = el.get(3);
-    if (repetition === 2) throw new UnsupportedParquetError('repeated column');
-    if (repetition === 1) optional.add(text(el.get(4)));
+  // The first schema element is the root; the flat columns follow.
+  for (const el of list(meta, FileMetaData.schema).slice(1) as ThriftStruct[]) {
+    if (el.get(SchemaElement.numChildren) !== undefined) throw new UnsupportedParquetError('nested schema');
+    const repetition = el.get(SchemaElement.repetitionType);
+    if (repetition === Repetition.REPEATED) throw new UnsupportedParquetError('repeated column');
+    if (repetition === Repetition.OPTIONAL) optional.add(text(el.get(SchemaElement.name)));
   }
-  const rowGroups = (list(meta, 4) as ThriftStruct[]).map((rg): RowGroupInfo => {
+  const rowGroups = (list(meta, FileMetaData.rowGroups) as ThriftStruct[]).map((rg): RowGroupInfo => {
     const chunks = new Map<string, ChunkInfo>();
-    for (const cc of list(rg, 1) as ThriftStruct[]) {
-      const md = struct(cc, 3);
-      const path = list(md, 3);
+    for (const cc of list(rg, RowGroup.columns) as ThriftStruct[]) {
+      const md = struct(cc, ColumnChunk.metaData);
+      const path = list(md, CMD.pathInSchema);
       if (path.length !== 1) throw new UnsupportedParquetError('nested column path');
-      const dataOffset = num(md, 9);
-      const dictOffset = md.has(11) ? num(md, 11) : dataOffset;
+      const dataOffset = num(md, CMD.dataPageOffset);
+      const dictOffset = md.has(CMD.dictionaryPageOffset) ? num(md, CMD.dictionaryPageOffset) : dataOffset;
       const start = Math.min(dataOffset, dictOffset);
-      const end = start + num(md, 7);
+      const end = start + num(md, CMD.totalCompressedSize);
       if (end > n - 8 - metaLength || start < 4) throw new Error('Parquet column chunk lies outside the file');
-      chunks.set(text(path[0]), { physicalType: num(md, 1), codec: num(md, 4), numValues: num(md, 5), start, end });
+      chunks.set(text(path[0]), { physicalType: num(md, CMD.type), codec: num(md, CMD.codec), numValues: num(md, CMD.numValues), start, end });
     }
-    return { rowCount: num(rg, 3), chunks };
+    return { rowCount: num(rg, RowGroup.numRows), chunks };
   });
-  return { rowCount: num(meta, 3), rowGroups, optional };
+  return { rowCount: num(meta, FileMetaData.numRows), rowGroups, optional };
 }

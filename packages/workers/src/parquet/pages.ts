@@ -2,6 +2,7 @@
 // INT64/DOUBLE/BOOLEAN/BYTE_ARRAY and RLE_DICTIONARY indices, REQUIRED columns. Anything else
 // throws UnsupportedParquetError so the caller falls back to parquet-wasm.
 import { num, struct, ThriftReader, UnsupportedParquetError } from './thrift.js';
+import { DataPageHeader, Encoding, PageHeader, PageType } from './fields.js';
 
 export interface Page {
   readonly kind: 'data' | 'dictionary';
@@ -11,9 +12,7 @@ export interface Page {
   readonly body: Uint8Array;
 }
 
-const PLAIN = 0;
-const PLAIN_DICTIONARY = 2;
-const RLE_DICTIONARY = 8;
+const { PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY } = Encoding;
 
 /** Split a column chunk into its pages. */
 export function* pagesOf(bytes: Uint8Array, start: number, end: number): Generator<Page> {
@@ -21,22 +20,22 @@ export function* pagesOf(bytes: Uint8Array, start: number, end: number): Generat
   while (pos < end) {
     const r = new ThriftReader(bytes, pos, end);
     const header = r.struct();
-    const type = num(header, 1);
-    const compressed = num(header, 3);
-    if (num(header, 2) !== compressed) throw new UnsupportedParquetError('compressed page');
+    const type = num(header, PageHeader.type);
+    const compressed = num(header, PageHeader.compressedPageSize);
+    if (num(header, PageHeader.uncompressedPageSize) !== compressed) throw new UnsupportedParquetError('compressed page');
     const bodyStart = r.pos;
     if (bodyStart + compressed > end) throw new Error('Parquet page runs past its column chunk');
     const body = bytes.subarray(bodyStart, bodyStart + compressed);
     pos = bodyStart + compressed;
-    if (type === 0) {
-      const h = struct(header, 5);
-      yield { kind: 'data', numValues: num(h, 1), encoding: num(h, 2), body };
-    } else if (type === 2) {
-      const h = struct(header, 7);
-      yield { kind: 'dictionary', numValues: num(h, 1), encoding: num(h, 2), body };
-    } else if (type === 3) {
+    if (type === PageType.DATA_PAGE) {
+      const h = struct(header, PageHeader.dataPageHeader);
+      yield { kind: 'data', numValues: num(h, DataPageHeader.numValues), encoding: num(h, DataPageHeader.encoding), body };
+    } else if (type === PageType.DICTIONARY_PAGE) {
+      const h = struct(header, PageHeader.dictionaryPageHeader);
+      yield { kind: 'dictionary', numValues: num(h, DataPageHeader.numValues), encoding: num(h, DataPageHeader.encoding), body };
+    } else if (type === PageType.DATA_PAGE_V2) {
       throw new UnsupportedParquetError('data page v2');
-    } // index pages (1) are skipped
+    } // index pages are skipped
   }
 }
 

@@ -6,13 +6,14 @@ import { readFooter, type ChunkInfo, type Footer } from './footer.js';
 import { copy8, dictionaryIndices, dictionaryMatches, pagesOf, plainBools, plainStrings, PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY } from './pages.js';
 import { compareScalar, type Predicate } from '@backtracedb/engine';
 import { UnsupportedParquetError } from './thrift.js';
+import { Codec, PhysicalType } from './fields.js';
 
-const PHYSICAL: Readonly<Record<ColumnType, number>> = { bool: 0, int64: 2, float64: 5, string: 6 };
+const PHYSICAL: Readonly<Record<ColumnType, number>> = { bool: PhysicalType.BOOLEAN, int64: PhysicalType.INT64, float64: PhysicalType.DOUBLE, string: PhysicalType.BYTE_ARRAY };
 
 function checkChunk(chunk: ChunkInfo | undefined, name: string, type: ColumnType, rows: number): ChunkInfo {
   if (chunk === undefined) throw new Error(`column "${name}" is missing from the block`);
   if (chunk.physicalType !== PHYSICAL[type]) throw new Error(`column "${name}" has physical type ${chunk.physicalType}, expected ${PHYSICAL[type]}`);
-  if (chunk.codec !== 0) throw new UnsupportedParquetError(`codec ${chunk.codec}`);
+  if (chunk.codec !== Codec.UNCOMPRESSED) throw new UnsupportedParquetError(`codec ${chunk.codec}`);
   if (chunk.numValues !== rows) throw new Error(`column "${name}" holds ${chunk.numValues} values in a row group of ${rows}`);
   return chunk;
 }
@@ -140,7 +141,7 @@ export function readChunkColumns(set: ChunkSet, columns: readonly number[], type
     let row = 0;
     set.rowCounts.forEach((rows, g) => {
       const bytes = set.chunks[g][at];
-      const info: ChunkInfo = { physicalType: PHYSICAL[type], codec: 0, numValues: rows, start: 0, end: bytes.byteLength };
+      const info: ChunkInfo = { physicalType: PHYSICAL[type], codec: Codec.UNCOMPRESSED, numValues: rows, start: 0, end: bytes.byteLength };
       readChunk(bytes, info, type, out, sink, row, rows);
       row += rows;
     });

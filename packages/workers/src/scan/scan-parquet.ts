@@ -1,6 +1,7 @@
 // Scan a whole Parquet block (bytes kept in memory, or a file read whole): the fast reader
 // for the engine's own layout, parquet-wasm for anything outside it. Filter columns are
 // decoded first; the projection only if some row matches (late materialization).
+import { Codec } from '../parquet/fields.js';
 import { crc32 } from 'node:zlib';
 import { gather, selectRows, type ColumnView } from '@backtracedb/engine';
 import { decodeParquet, type DecodedColumns } from '../parquet-decode.js';
@@ -14,7 +15,7 @@ function fastFooter(task: ParquetScanTask): Footer | null {
   try {
     const footer = readFooter(task.parquet);
     if (footer.optional.size > 0) return null;
-    for (const rg of footer.rowGroups) for (const c of rg.chunks.values()) if (c.codec !== 0) return null;
+    for (const rg of footer.rowGroups) for (const c of rg.chunks.values()) if (c.codec !== Codec.UNCOMPRESSED) return null;
     return footer;
   } catch (err) {
     if (err instanceof UnsupportedParquetError) return null;
