@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ingestSuite } from './ingest.js';
 import { durabilitySuite } from './durability.js';
 import { querySuite } from './query.js';
+import { encodeSuite } from './encode.js';
 import type { ResultRow } from './measure.js';
 
 const quick = process.argv.includes('--quick');
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   const suites: Array<[string, () => Promise<ResultRow[]>]> = [
     ['ingest', () => ingestSuite(ROWS, RUNS)],
     ['query', () => querySuite(ROWS, quick ? 3 : 10)],
+    ['encode', async () => [...await encodeSuite(100_000, RUNS * 3), ...await encodeSuite(quick ? 200_000 : 1_000_000, RUNS)]],
     ['durability', () => durabilitySuite(quick)],
   ];
   for (const [name, suite] of suites) {
