@@ -1,6 +1,7 @@
 // The fast Parquet reader against the writer and against parquet-wasm on the same bytes.
 import { describe, expect, it } from 'vitest';
-import { decodeParquet, encodeBlock, readFooter, readParquetColumns } from '@backtracedb/workers';
+import { readFooter, readParquetColumns } from '@backtracedb/workers';
+import { decodeParquet, encodeBlock } from '@backtracedb/workers/arrow';
 import type { ColumnType, ColumnView } from '@backtracedb/engine';
 import { seededRandom } from 'backtracedb/sample-data';
 

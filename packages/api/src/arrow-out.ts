@@ -1,7 +1,7 @@
 // Scan results → Arrow record batches: typed arrays are wrapped, not copied (bools are packed
 // to bits, strings become Dictionary<Utf8, Int32> with each batch's own dictionary).
 import * as arrow from 'apache-arrow';
-import { arrowDataOf } from '@backtracedb/workers';
+import { arrowDataOf } from '@backtracedb/workers/arrow';
 import type { ColumnDef, ColumnType, ScanResult } from '@backtracedb/engine';
 
 export function arrowTypeFor(type: ColumnType): arrow.DataType {

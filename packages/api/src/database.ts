@@ -9,11 +9,17 @@ import { Table, type CreateTableOptions } from './table.js';
 import { BlockCache, DEFAULT_CACHE_BYTES } from './block-cache.js';
 
 export interface OpenOptions {
-  /** Worker threads for encoding and scanning (default: the machine's cores). */
+  /**
+   * Worker threads for scanning, and as many for encoding (default: the machine's cores).
+   * 0: no threads; scans and encodes run on the calling thread (one-shot tools).
+   */
   poolSize?: number;
   /** WAL group-commit delay: without sync(), appended rows reach the disk within this (default 5 ms). */
   walFlushDelayMs?: number;
-  /** Sealed blocks that may wait for the pool before appends encode inline (default 2). */
+  /**
+   * Sealed blocks that may be encoding or waiting to be written at once (default 2). A seal
+   * past it waits for an encoder thread; 0 encodes every block on the appending thread.
+   */
   maxPendingSeals?: number;
   /** The file-system seam (default: node:fs). Tests pass a fault-injecting one. */
   storage?: Storage;
@@ -129,11 +135,15 @@ export async function open(path: string, options: OpenOptions = {}): Promise<Dat
   const lock = await acquireLock(storage, dir);
   let pool = options.pool;
   const ownsPool = pool === undefined;
+  const maxPendingSeals = options.maxPendingSeals ?? 2;
   try {
     pool ??= createPool(options.poolSize ?? defaultPoolSize());
+    // Threads start now, in the background: warm by the first seal or query.
+    pool.warm();
+    if (pool.threads === 0 || maxPendingSeals === 0) await pool.loadInlineEncoder();
   } catch (err) {
     await lock.release();
     throw err;
   }
-  return new Database(dir, storage, pool, ownsPool, lock, { walFlushDelayMs, maxPendingSeals: options.maxPendingSeals ?? 2 }, cache);
+  return new Database(dir, storage, pool, ownsPool, lock, { walFlushDelayMs, maxPendingSeals }, cache);
 }

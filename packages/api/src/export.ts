@@ -1,7 +1,7 @@
 // Export the rows a reader selects to a Parquet file (the engine's own block encoder, so any
 // Parquet reader can open it) or a CSV file. Files appear atomically.
 import { rename, open as openFile } from 'node:fs/promises';
-import { encodeBlock } from '@backtracedb/workers';
+import { encodeBlock } from '@backtracedb/workers/encode';
 import { type ColumnDef, type ColumnView, type ScanResult } from '@backtracedb/engine';
 import { valueAt } from './rows.js';
 

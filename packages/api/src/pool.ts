@@ -1,15 +1,21 @@
-// The worker pool: Piscina over the built task module of @backtracedb/workers.
+// The worker pool: Piscina threads scan blocks; encoder threads (encoder-threads.ts) encode
+// sealed blocks. Until a scan thread is up, scans run on the calling thread, so the first
+// query after open() never waits for threads to start.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { taskFileUrl, encodeBlock, type PoolTask, type ScanOutput, type ScanTask } from '@backtracedb/workers';
-import type { BlockEncoder, EncodedBlock, EncodeTask, ScanResult } from '@backtracedb/engine';
+import { scanBlock, taskFileUrl, type PoolTask, type ScanOutput, type ScanTask } from '@backtracedb/workers';
+import type { BlockEncoder, EncodeDone, EncodedBlock, EncodeTask, ScanResult } from '@backtracedb/engine';
+import { EncoderThreads } from './encoder-threads.js';
 
 export interface BlockPool extends BlockEncoder {
-  /** Scan one block (or slice) in a pool thread; bytes read for the task are handed over. */
+  /** Scan one block (or slice) in a pool thread, or here while none is ready; bytes read for the task are handed over. */
   scan(task: ScanTask): Promise<ScanOutput>;
+  /** Scan threads (0: everything runs on the calling thread). */
   readonly threads: number;
-  /** Start the worker threads now (a table is about to seal blocks). */
+  /** Start the threads now, in the background. */
   warm(): void;
+  /** Load the encoder on the calling thread (for tables that encode every block inline). */
+  loadInlineEncoder(): Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -20,13 +26,17 @@ export function defaultPoolSize(): number {
 }
 
 export function createPool(threads: number): BlockPool {
-  if (!Number.isSafeInteger(threads) || threads < 1 || threads > MAX_POOL_THREADS) {
-    throw new Error(`poolSize must be an integer from 1 to ${MAX_POOL_THREADS}, got ${String(threads)}`);
+  if (!Number.isSafeInteger(threads) || threads < 0 || threads > MAX_POOL_THREADS) {
+    throw new Error(`poolSize must be an integer from 0 to ${MAX_POOL_THREADS}, got ${String(threads)}`);
   }
-  // Threads start on first use, so a database that only appends small tables costs nothing.
-  let piscina: Piscina<PoolTask, EncodedBlock | ScanResult> | null = null;
-  const get = (): Piscina<PoolTask, EncodedBlock | ScanResult> => {
-    piscina ??= new Piscina<PoolTask, EncodedBlock | ScanResult>({
+  const encoders = new EncoderThreads(threads);
+  let piscina: Piscina<PoolTask, ScanResult> | null = null;
+  /** Set once a scan thread has answered: until then scans run here. */
+  let ready = false;
+  let destroyed = false;
+  const start = (): void => {
+    if (threads === 0 || piscina !== null || destroyed) return;
+    const p = new Piscina<PoolTask, ScanResult>({
       filename: taskFileUrl.href,
       minThreads: threads,
       maxThreads: threads,
@@ -34,21 +44,32 @@ export function createPool(threads: number): BlockPool {
       // A second task waits in each worker, so it never idles while the main thread dispatches.
       concurrentTasksPerWorker: 2,
       atomics: 'disabled',
-      // Bounded queue: readers keep at most 2 scans per thread in flight, seals at most a few.
+      // Bounded queue: readers keep at most 4 scans per thread in flight.
       maxQueue: 4096,
     });
-    return piscina;
+    piscina = p;
+    // An empty scan tells when a thread is up (it has loaded the task module).
+    const probe: ScanTask = { kind: 'scan', source: 'views', label: 'probe', views: [], rowCount: 0, request: { predicates: [], projection: [], countOnly: true, timeColumn: 0 } };
+    p.run(probe).then(() => { ready = true; }, () => undefined);
   };
   return {
     threads,
-    warm: () => { get(); },
-    encode: (task: EncodeTask) => get().run(task) as Promise<EncodedBlock>,
-    encodeNow: (task: EncodeTask) => encodeBlock(task),
-    scan: (task: ScanTask) => get().run(task, { transferList: transferListOf(task) }) as Promise<ScanOutput>,
+    warm: () => { start(); encoders.start(); },
+    submit: (task: EncodeTask, done: EncodeDone) => encoders.submit(task, done),
+    harvest: () => encoders.harvest(),
+    waitForOne: (timeoutMs: number) => encoders.waitForOne(timeoutMs),
+    encodeInline: (task: EncodeTask): EncodedBlock | null => encoders.encodeInline(task),
+    loadInlineEncoder: () => encoders.loadInline(),
+    scan: async (task: ScanTask): Promise<ScanOutput> => {
+      start();
+      if (!ready || piscina === null) return scanBlock(task);
+      return piscina.run(task, { transferList: transferListOf(task) }) as Promise<ScanOutput>;
+    },
     destroy: async () => {
+      destroyed = true;
       const p = piscina;
       piscina = null;
-      if (p !== null) await p.destroy();
+      await Promise.all([p?.destroy(), encoders.destroy()]);
     },
   };
 }

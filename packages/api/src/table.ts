@@ -60,6 +60,11 @@ export class Table<S extends TableSchema = TableSchema> {
   get enableWal(): boolean { return this.durable.settings.enableWal; }
   /** The time of the last row, or null for an empty table. */
   get lastTimestamp(): bigint | null { return this.durable.core.lastTimestamp; }
+  /**
+   * Blocks sealed since the table was opened, and how many of them the appending thread had to
+   * encode itself because every encoder thread stayed busy past the backlog bound.
+   */
+  get sealStats(): { blocksSealed: number; blocksEncodedInline: number } { return this.durable.core.sealStats; }
   /** Sealed blocks (memory and disk), for tools and tests. */
   get blockCount(): number { return this.durable.core.sealed.length; }
 

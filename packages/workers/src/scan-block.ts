@@ -7,7 +7,8 @@ import type { ScanOutput, ScanTask } from './scan/task.js';
 
 export type { ScanTask, ScanOutput, ViewsScanTask, ChunksScanTask, ParquetScanTask } from './scan/task.js';
 
-export function scanBlock(task: ScanTask): ScanOutput {
+/** Scan on this thread (a pool thread, or the calling thread when no pool thread is ready). */
+export function scanBlock(task: ScanTask): ScanOutput | Promise<ScanOutput> {
   switch (task.source) {
     case 'views': return scanViewsTask(task);
     case 'chunks': return scanChunksTask(task);

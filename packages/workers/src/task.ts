@@ -1,27 +1,13 @@
-// The Piscina task module: every pool task is a plain object with a `kind`.
+// The Piscina task module: scans. (Encoding runs on encoder threads: encode-thread.ts.)
 import { Piscina } from 'piscina';
-import { transferablesOf, type EncodedBlock, type EncodeTask, type ScanResult } from '@backtracedb/engine';
-import { encodeBlock } from './parquet-encode.js';
+import { transferablesOf, type ScanResult } from '@backtracedb/engine';
 import { scanBlock, type ScanTask } from './scan-block.js';
 
-export type PoolTask = EncodeTask | ScanTask;
+export type PoolTask = ScanTask;
 
-export default function runTask(task: PoolTask): EncodedBlock | ScanResult {
-  switch (task.kind) {
-    case 'encode':
-    {
-      // Shared bytes are posted as they are; plain ones are handed over, not copied.
-      const encoded = encodeBlock(task);
-      const buf = encoded.parquet.buffer;
-      if (!(buf instanceof ArrayBuffer)) return encoded;
-      const movable = { [Piscina.transferableSymbol]: [buf], [Piscina.valueSymbol]: encoded };
-      return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]) as unknown as EncodedBlock;
-    }
-    case 'scan': {
-      const result = scanBlock(task);
-      // Hand the result's buffers over instead of cloning them.
-      const movable = { [Piscina.transferableSymbol]: transferablesOf(result), [Piscina.valueSymbol]: result };
-      return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]) as unknown as ScanResult;
-    }
-  }
+export default async function runTask(task: PoolTask): Promise<ScanResult> {
+  const result = await scanBlock(task);
+  // Hand the result's buffers over instead of cloning them.
+  const movable = { [Piscina.transferableSymbol]: transferablesOf(result), [Piscina.valueSymbol]: result };
+  return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]) as unknown as ScanResult;
 }

@@ -13,12 +13,29 @@ export const MAX_BLOCK_SIZE_LIMIT = 1 << 27;
 export const DEFAULT_MAX_PENDING_SEALS = 2;
 export const DEFAULT_ROW_GROUP_ROWS = 65_536;
 
+/** Called exactly once per submitted block, with its encoded form or why encoding failed. */
+export type EncodeDone = (result: EncodedBlock | Error) => void;
+
+/**
+ * Where sealed blocks are encoded. Hand-off and pick-up need no event-loop turn of the
+ * appending thread, so a loop that never awaits still keeps every encoder thread busy.
+ */
 export interface BlockEncoder {
-  /** Encode in the pool (shared buffers, no copy). */
-  encode(task: EncodeTask): Promise<EncodedBlock>;
-  /** Encode on the calling thread: the backpressure path when the pool is behind. */
-  encodeNow(task: EncodeTask): EncodedBlock;
+  /** Hand `task` to an encoder thread now (shared buffers, no copy); false if none can take it. */
+  submit(task: EncodeTask, done: EncodeDone): boolean;
+  /** Deliver every finished encode now, synchronously; returns how many. */
+  harvest(): number;
+  /** Block the calling thread until some encode finishes (delivered), at most timeoutMs. */
+  waitForOne(timeoutMs: number): boolean;
+  /** Encode on the calling thread, or null while no encoder is loaded on it (loading starts). */
+  encodeInline(task: EncodeTask): EncodedBlock | null;
 }
+
+/**
+ * How long a seal at the backlog bound waits for an encoder thread before encoding on the
+ * appending thread: long enough for any healthy thread to finish a block.
+ */
+export const SEAL_WAIT_LIMIT_MS = 10_000;
 
 export interface TableCoreOptions {
   maxBlockSize?: number;
@@ -44,7 +61,15 @@ export class TableCore {
   private readonly maxPendingSeals: number;
   private readonly rowGroupRows: number;
   private lastTime: bigint | null = null;
-  private pending = new Set<Promise<void>>();
+  /** Blocks handed to the encoder whose result has not been delivered yet. */
+  private encoding = 0;
+  /** Encoded blocks still in onEncoded (being written, with disk storage). */
+  private readonly settling = new Set<Promise<void>>();
+  /** Woken whenever `encoding` or `settling` shrinks. */
+  private changeWaiters: Array<() => void> = [];
+  /** Sealed blocks, and those of them encoded on the appending thread (backpressure). */
+  private sealedCount = 0;
+  private inlineCount = 0;
   private encodeErrors: Error[] = [];
   onEncoded: OnEncoded | null = null;
   /** Whether sealed blocks stay in memory (their Parquet bytes then go on shared memory). */
@@ -82,7 +107,12 @@ export class TableCore {
   get rowCount(): number { return this.active.firstRowSeq + this.active.rowCount; }
   get lastTimestamp(): bigint | null { return this.lastTime; }
   get activeBlock(): ActiveBlock { return this.active; }
-  get pendingSeals(): number { return this.pending.size; }
+  /** Sealed blocks not yet encoded and written. */
+  get pendingSeals(): number { return this.encoding + this.settling.size; }
+  /** Blocks sealed since the table opened, and how many of them the appending thread encoded. */
+  get sealStats(): { blocksSealed: number; blocksEncodedInline: number } {
+    return { blocksSealed: this.sealedCount, blocksEncodedInline: this.inlineCount };
+  }
 
   append(row: unknown): void {
     const t = this.checkRow(row, this.lastTime);
@@ -139,31 +169,64 @@ export class TableCore {
     return { kind: 'encode', schema: schemaToJson(this.schema), rowCount: block.rowCount, columns: frozenViewsOf(raw, block.rowCount), rowGroupRows: this.rowGroupRows, sharedOutput: this.sharedOutput() };
   }
 
+  /**
+   * Hand the block to an encoder thread. At the backlog bound, first pick up finished blocks,
+   * then wait for a thread; only if none finishes in time (or none can take it) does the
+   * appending thread encode it itself, so raw blocks never pile up.
+   */
   private startEncode(block: SealedBlock): void {
-    // Backpressure: when the pool already holds maxPendingSeals blocks, encode here, so
-    // ingest slows to encoding speed instead of raw blocks piling up in memory.
-    if (this.pending.size >= this.maxPendingSeals) {
-      let encoded: EncodedBlock;
-      try {
-        encoded = this.encoder.encodeNow(this.encodeTask(block));
-      } catch (err) {
-        this.encodeErrors.push(err as Error);
-        return;
+    this.sealedCount++;
+    const task = this.encodeTask(block);
+    const done = (r: EncodedBlock | Error) => this.delivered(block, r);
+    if (this.maxPendingSeals > 0) {
+      this.encoder.harvest();
+      const deadline = performance.now() + SEAL_WAIT_LIMIT_MS;
+      while (this.encoding >= this.maxPendingSeals) {
+        const left = deadline - performance.now();
+        if (left <= 0 || !this.encoder.waitForOne(left)) break;
       }
-      this.track(this.finish(block, encoded));
+      if (this.encoding < this.maxPendingSeals) {
+        this.encoding++;
+        if (this.encoder.submit(task, done)) return;
+        this.encoding--;
+      }
+    }
+    let encoded: EncodedBlock | null;
+    try {
+      encoded = this.encoder.encodeInline(task);
+    } catch (err) {
+      this.encodeErrors.push(err as Error);
       return;
     }
-    this.track(this.encoder.encode(this.encodeTask(block)).then((encoded) => this.finish(block, encoded)));
+    if (encoded === null) {
+      // No encoder on this thread yet: the threads take it, over the bound this once.
+      this.encoding++;
+      if (!this.encoder.submit(task, done)) { this.encoding--; this.encodeErrors.push(new Error('no encoder thread can take the block')); }
+      return;
+    }
+    this.inlineCount++;
+    this.settle(block, encoded);
   }
 
-  private track(p: Promise<void>): void {
-    const tracked: Promise<void> = p.catch((err: unknown) => {
-      this.encodeErrors.push(err instanceof Error ? err : new Error(String(err)));
-    }).finally(() => this.pending.delete(tracked));
-    this.pending.add(tracked);
+  private delivered(block: SealedBlock, result: EncodedBlock | Error): void {
+    this.encoding--;
+    if (result instanceof Error) this.encodeErrors.push(result);
+    else this.settle(block, result);
+    this.wake();
   }
 
-  private async finish(block: SealedBlock, encoded: EncodedBlock): Promise<void> {
+  private wake(): void {
+    const waiters = this.changeWaiters;
+    this.changeWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private changed(): Promise<void> {
+    return new Promise((resolve) => this.changeWaiters.push(resolve));
+  }
+
+  /** The block is readable from its encoded form at once; writing it (onEncoded) follows. */
+  private settle(block: SealedBlock, encoded: EncodedBlock): void {
     block.zoneMap = encoded.zoneMap;
     block.rowGroups = encoded.rowGroups;
     block.checksum = encoded.checksum;
@@ -172,7 +235,13 @@ export class TableCore {
     block.parquet = encoded.parquet;
     // Only now may the shared buffers go: the block is readable from its encoded form.
     block.raw = null;
-    if (this.onEncoded !== null) await this.onEncoded(block, encoded);
+    const onEncoded = this.onEncoded;
+    if (onEncoded === null) return;
+    const p: Promise<void> = Promise.resolve()
+      .then(() => onEncoded(block, encoded))
+      .catch((err: unknown) => { this.encodeErrors.push(err instanceof Error ? err : new Error(String(err))); })
+      .finally(() => { this.settling.delete(p); this.wake(); });
+    this.settling.add(p);
   }
 
   /**
@@ -180,12 +249,14 @@ export class TableCore {
    * appends themselves never wait, so callers that sync() get backpressure here.
    */
   async waitForBacklog(): Promise<void> {
-    while (this.pending.size > this.maxPendingSeals) await Promise.race([...this.pending]);
+    this.encoder.harvest();
+    while (this.pendingSeals > this.maxPendingSeals) await this.changed();
   }
 
   /** Resolves when every sealed block is encoded (and written, with disk storage). */
   async flush(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    this.encoder.harvest();
+    while (this.pendingSeals > 0) await this.changed();
     if (this.encodeErrors.length > 0) {
       const errs = this.encodeErrors.splice(0);
       throw new Error(`table "${this.schema.name}": sealing a block failed: ${errs.map((e) => e.message).join('; ')}`);

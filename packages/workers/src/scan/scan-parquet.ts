@@ -1,14 +1,15 @@
 // Scan a whole Parquet block (bytes kept in memory, or a file read whole): the fast reader
-// for the engine's own layout, parquet-wasm for anything outside it. Filter columns are
-// decoded first; the projection only if some row matches (late materialization).
-import { Codec } from '../parquet/fields.js';
+// for the engine's own layout; parquet-wasm, loaded only then, for anything outside it.
+// Filter columns are decoded first; the projection only if some row matches.
 import { crc32 } from 'node:zlib';
 import { gather, selectRows, type ColumnView } from '@backtracedb/engine';
-import { decodeParquet, type DecodedColumns } from '../parquet-decode.js';
 import { readFooter, type Footer } from '../parquet/footer.js';
-import { freshView, readParquetColumns, scratchView, type ViewAllocator } from '../parquet/read.js';
+import { Codec } from '../parquet/fields.js';
+import { freshView, readParquetColumns, scratchView, type DecodedColumns, type ViewAllocator } from '../parquet/read.js';
 import { UnsupportedParquetError } from '../parquet/thrift.js';
 import { damaged, toShared, type ParquetScanTask, type ScanOutput } from './task.js';
+
+type Decoder = (cols: readonly number[]) => DecodedColumns;
 
 /** The footer, if the fast reader supports the file; null sends the whole scan to parquet-wasm. */
 function fastFooter(task: ParquetScanTask): Footer | null {
@@ -23,65 +24,79 @@ function fastFooter(task: ParquetScanTask): Footer | null {
   }
 }
 
-/** Decodes columns on demand, each once, with the reader chosen for this file. */
-class ColumnLoader {
-  readonly views: ColumnView[];
-  rowCount = -1;
-  constructor(private readonly task: ParquetScanTask, private footer: Footer | null) {
-    this.views = new Array<ColumnView>(task.schema.columns.length);
-  }
+function fastDecoder(task: ParquetScanTask, footer: Footer): Decoder {
+  const defs = task.schema.columns;
+  const groups = task.rowGroups === null ? null : [...task.rowGroups];
+  return (cols) => {
+    const alloc: ViewAllocator = task.fillCache ? freshView : (type, rows, i) => scratchView(type, rows, cols[i]);
+    return readParquetColumns(task.parquet, cols.map((c) => defs[c].name), cols.map((c) => defs[c].type), groups, footer, alloc);
+  };
+}
 
-  load(cols: readonly number[]): void {
-    const missing = cols.filter((c) => this.views[c] === undefined);
+/** The scan itself, synchronous: a page outside the fast reader's subset throws UnsupportedParquetError. */
+function scanWith(task: ParquetScanTask, decode: Decoder): ScanOutput {
+  const req = task.request;
+  const views = new Array<ColumnView>(task.schema.columns.length);
+  let rowCount = -1;
+  const load = (cols: readonly number[]): void => {
+    const missing = cols.filter((c) => views[c] === undefined);
     if (missing.length === 0) return;
     let d: DecodedColumns;
     try {
-      d = this.decode(missing);
+      d = decode(missing);
     } catch (err) {
-      if (this.footer === null || !(err instanceof UnsupportedParquetError)) throw damaged(this.task.label, err);
-      this.footer = null; // a page outside the fast reader's subset: parquet-wasm reads the rest
-      try { d = this.decode(missing); } catch (err2) { throw damaged(this.task.label, err2); }
+      if (err instanceof UnsupportedParquetError) throw err;
+      throw damaged(task.label, err);
     }
-    if (this.rowCount !== -1 && d.rowCount !== this.rowCount) throw new Error(`block ${this.task.label} is damaged: its columns differ in length`);
-    this.rowCount = d.rowCount;
-    missing.forEach((c, i) => { this.views[c] = d.views[i]; });
-  }
-
-  private decode(cols: readonly number[]): DecodedColumns {
-    const { task } = this;
-    const defs = task.schema.columns;
-    const names = cols.map((c) => defs[c].name);
-    const types = cols.map((c) => defs[c].type);
-    const groups = task.rowGroups === null ? null : [...task.rowGroups];
-    if (this.footer === null) return decodeParquet(task.parquet, names, types, groups);
-    const alloc: ViewAllocator = task.fillCache ? freshView : (type, rows, i) => scratchView(type, rows, cols[i]);
-    return readParquetColumns(task.parquet, names, types, groups, this.footer, alloc);
-  }
-}
-
-export function scanParquetTask(task: ParquetScanTask): ScanOutput {
-  if (task.origin.kind === 'file' && crc32(task.parquet) !== task.origin.checksum) {
-    throw new Error(`block ${task.label} is damaged: checksum mismatch`);
-  }
-  const req = task.request;
-  const loader = new ColumnLoader(task, fastFooter(task));
+    if (rowCount !== -1 && d.rowCount !== rowCount) throw new Error(`block ${task.label} is damaged: its columns differ in length`);
+    rowCount = d.rowCount;
+    missing.forEach((c, i) => { views[c] = d.views[i]; });
+  };
   if (task.fillCache) {
-    loader.load(task.schema.columns.map((_, i) => i));
+    load(task.schema.columns.map((_, i) => i));
   } else {
     const filters = [...new Set(req.predicates.map((p) => p.column))];
-    // With no filter, the time column gives the row count (and is needed for ordering anyway).
-    loader.load(filters.length > 0 ? filters : [req.timeColumn]);
+    // With no filter, the time column gives the row count (and is usually projected anyway).
+    load(filters.length > 0 ? filters : [req.timeColumn]);
   }
-  if (loader.rowCount !== task.expectedRows) {
-    throw new Error(`block ${task.label} is damaged: it holds ${loader.rowCount} rows, the manifest says ${task.expectedRows}`);
+  if (rowCount !== task.expectedRows) {
+    throw new Error(`block ${task.label} is damaged: it holds ${rowCount} rows, the manifest says ${task.expectedRows}`);
   }
-  const views = loader.views;
-  const { lo, hi, sel, n } = selectRows(views, 0, loader.rowCount, req);
+  const { lo, hi, sel, n } = selectRows(views, 0, rowCount, req);
   const result: ScanOutput = { rowCount: n, columns: [] };
   if (!req.countOnly && n > 0) {
-    loader.load(req.projection);
+    load(req.projection);
     result.columns = req.projection.map((c) => gather(views[c], lo, hi, sel));
   }
   if (task.fillCache) result.decoded = views.map(toShared);
   return result;
+}
+
+export function scanParquetTask(task: ParquetScanTask): ScanOutput | Promise<ScanOutput> {
+  if (task.origin.kind === 'file' && crc32(task.parquet) !== task.origin.checksum) {
+    throw new Error(`block ${task.label} is damaged: checksum mismatch`);
+  }
+  const footer = fastFooter(task);
+  if (footer !== null) {
+    try {
+      return scanWith(task, fastDecoder(task, footer));
+    } catch (err) {
+      if (!(err instanceof UnsupportedParquetError)) throw err;
+    }
+  }
+  return scanWithParquetWasm(task);
+}
+
+/** Outside the fast reader's subset: decode with parquet-wasm (fresh buffers, no scratch). */
+async function scanWithParquetWasm(task: ParquetScanTask): Promise<ScanOutput> {
+  const { decodeParquet } = await import('../parquet-decode.js');
+  const defs = task.schema.columns;
+  const groups = task.rowGroups === null ? null : [...task.rowGroups];
+  return scanWith(task, (cols) => {
+    try {
+      return decodeParquet(task.parquet, cols.map((c) => defs[c].name), cols.map((c) => defs[c].type), groups);
+    } catch (err) {
+      throw damaged(task.label, err);
+    }
+  });
 }
