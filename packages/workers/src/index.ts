@@ -1,4 +1,4 @@
-export { encodeBlock } from './parquet-encode.js';
+export { encodeBlock, encodeParquet } from './parquet-encode.js';
 export { decodeParquet, viewOfVector, type DecodedColumns } from './parquet-decode.js';
 export { scanBlock, scanDecoded, neededColumns, filterColumns, type ScanTask, type ScanViewsTask, type ScanOutput } from './scan-block.js';
 export { arrowTableOf, arrowDataOf, arrowTypeOf } from './arrow-build.js';
