@@ -60,6 +60,15 @@ describe('btdb import: bad lines', () => {
     expect(r.out).toContain('imported 3 rows, skipped 3 bad lines');
     expect(btdb('query', db, 't', '--format', 'json').out).toBe('{"ts":1,"symbol":"BTC","price":1,"volume":1}\n{"ts":2,"symbol":"two\\r\\nlines","price":2,"volume":2}\n{"ts":6,"symbol":"BTC","price":6,"volume":6}\n');
   });
+
+  it('a malformed quote stops the file at its line; the good lines before it are kept', () => {
+    const db = join(root, 'quote');
+    const r = btdb('import', db, 't', file('quote.csv', `${HEADER}\n1,A,1,1\n2,B,x,2\n3,C,3,3\n4,"D"x,4,4\n5,E,5,5\n`), '--create', SPEC);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('line 3: column "price": "x" is not a number');
+    expect(r.err).toMatch(/quote\.csv: line 5: Invalid Closing Quote.*; the import stopped there \(2 rows before it were imported, 1 bad lines skipped\)/);
+    expect(btdb('query', db, 't', '--format', 'csv').out).toBe(`${HEADER}\n1,A,1,1\n3,C,3,3\n`);
+  });
 });
 
 describe('btdb import: inputs checked before anything is created', () => {

@@ -3,6 +3,9 @@
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { parse, type Parser } from 'csv-parse';
 
+/** The file could not be read on, or a line is malformed past recovery (bad quoting): records end there. */
+export class CsvStopped extends Error {}
+
 export interface CsvRecord { fields: string[]; line: number }
 
 export interface CsvSource {
@@ -44,13 +47,26 @@ export async function openCsv(file: string): Promise<CsvSource> {
   if (!st.isFile()) { await fh.close(); throw new Error(`import: cannot read ${file}: not a regular file`); }
   const stream = fh.createReadStream();
   let bytes = 0;
-  stream.on('data', (chunk: Buffer | string) => { bytes += chunk.length; });
-  // Line numbers are counted here, not taken from csv-parse: its count drifts on \r\n files.
-  // No skip_empty_lines for the same reason: blank lines are counted, then passed over.
-  const parser: Parser = parse({ bom: true, relax_column_count: true });
-  stream.on('error', (err) => parser.destroy(err));
-  stream.pipe(parser);
-  const it = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
+  // The parser is fed chunk by chunk and hands each record over synchronously (on_record),
+  // so the records before a malformed one are all delivered before its error; the stream
+  // interface would drop those still buffered. Line numbers are counted here, not taken from
+  // csv-parse: its count drifts on \r\n files; for the same reason no skip_empty_lines (blank
+  // lines are counted, then passed over).
+  const parsed: string[][] = [];
+  const parser: Parser = parse({ bom: true, relax_column_count: true, on_record: (r: string[]) => { parsed.push(r); return null; } });
+  parser.on('error', () => undefined); // reported through the write and end callbacks
+  async function* raw(): AsyncGenerator<string[]> {
+    for await (const chunk of stream) {
+      bytes += (chunk as Buffer).length;
+      const err = await new Promise<Error | null>((resolve) => parser.write(chunk, (e) => resolve(e ?? null)));
+      yield* parsed.splice(0);
+      if (err !== null) throw err;
+    }
+    const err = await new Promise<Error | null>((resolve) => { parser.once('error', resolve); parser.end(() => resolve(null)); });
+    yield* parsed.splice(0);
+    if (err !== null) throw err;
+  }
+  const it = raw();
   let nextLine = 1;
   const next = async (): Promise<CsvRecord | null> => {
     for (;;) {
@@ -61,14 +77,14 @@ export async function openCsv(file: string): Promise<CsvSource> {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? '';
         const what = code.startsWith('CSV_') ? `line ${line}: ${(err as Error).message}` : reason(err);
-        throw new Error(`import: ${file}: ${what}; the import stopped there`);
+        throw new CsvStopped(`import: ${file}: ${what}; the import stopped there`);
       }
       if (r.done === true) return null;
       nextLine += 1 + breaksIn(r.value);
       if (!isBlank(r.value)) return { fields: r.value, line };
     }
   };
-  const close = () => { parser.destroy(); stream.destroy(); };
+  const close = () => { void it.return(undefined); parser.destroy(); stream.destroy(); };
   let first: CsvRecord | null;
   try {
     first = await next();

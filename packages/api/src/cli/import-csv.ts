@@ -3,7 +3,7 @@
 import cliProgress from 'cli-progress';
 import type { ResolvedSchema } from '@backtracedb/engine';
 import type { Table } from '../table.js';
-import { type CsvSource } from './csv-source.js';
+import { CsvStopped, type CsvSource } from './csv-source.js';
 import { parseValue } from './values.js';
 
 export const IMPORT_BATCH_ROWS = 50_000;
@@ -69,6 +69,7 @@ export async function importCsv(table: Table, schema: ResolvedSchema, src: CsvSo
     batch = emptyBatch();
     lines = [];
   };
+  let stopped: CsvStopped | null = null;
   try {
     for await (const { fields, line } of src.records) {
       let why: string | null = null;
@@ -95,13 +96,15 @@ export async function importCsv(table: Table, schema: ResolvedSchema, src: CsvSo
         bar?.update(src.bytesRead(), { rows: imported, rate: Math.round(imported / secs), mb: (src.bytesRead() / 1e6).toFixed(1) });
       }
     }
-    flush();
-    bar?.update(size, { rows: imported, rate: Math.round(imported / ((performance.now() - t0) / 1000)), mb: (size / 1e6).toFixed(1) });
-  } finally {
-    // Also on a malformed line that stops the parser: the good lines before it are kept.
-    flush();
-    await table.sync();
-    bar?.stop();
+  } catch (err) {
+    if (!(err instanceof CsvStopped)) { bar?.stop(); throw err; }
+    stopped = err;
   }
+  // Also when a malformed line stopped the file: the good lines before it are kept.
+  flush();
+  await table.sync();
+  bar?.update(size, { rows: imported, rate: Math.round(imported / ((performance.now() - t0) / 1000)), mb: (size / 1e6).toFixed(1) });
+  bar?.stop();
+  if (stopped !== null) throw new Error(`${stopped.message} (${imported.toLocaleString('en-US')} rows before it were imported, ${skipped.toLocaleString('en-US')} bad lines skipped)`);
   return { imported, skipped, bytes: size, ms: performance.now() - t0 };
 }
