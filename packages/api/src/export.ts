@@ -1,8 +1,11 @@
 // Export the rows a reader selects to a Parquet file (the engine's own block encoder, so any
-// Parquet reader can open it) or a CSV file. Files appear atomically.
-import { rename, open as openFile } from 'node:fs/promises';
-import { encodeBlock } from '@backtracedb/workers/encode';
-import { type ColumnDef, type ColumnView, type ScanResult } from '@backtracedb/engine';
+// Parquet reader can open it) or a CSV file. Files appear atomically, through the engine's
+// atomic-file helpers (temp file, fsync, rename, directory fsync); a failed export leaves no
+// temp file behind.
+import { rm } from 'node:fs/promises';
+import {
+  atomicTempPath, nodeStorage, writeFileAtomic, writeFileAtomicFrom, type ColumnDef, type ColumnView, type ScanResult, type Storage,
+} from '@backtracedb/engine';
 import { valueAt } from './rows.js';
 
 /** One set of column views from many scan results (strings re-coded into one dictionary). */
@@ -31,12 +34,26 @@ export function concatResults(results: readonly ScanResult[], defs: readonly Col
   return { rowCount, columns };
 }
 
-export async function writeParquetFile(path: string, table: string, defs: readonly ColumnDef[], results: readonly ScanResult[]): Promise<number> {
+/** Run a write of `path`; when it fails, remove its temp file (then rethrow). */
+async function cleaningUp<T>(path: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    // node's rm, not Storage.remove: without `recursive` it refuses a directory, so a
+    // directory that happens to have the temp name is never deleted.
+    await rm(atomicTempPath(path), { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Every row of `results` to a Parquet file; no rows gives a file with the schema and 0 rows. */
+export async function writeParquetFile(path: string, table: string, defs: readonly ColumnDef[], results: readonly ScanResult[], storage: Storage = nodeStorage): Promise<number> {
   const { rowCount, columns } = concatResults(results.filter((r) => r.rowCount > 0), defs);
-  if (rowCount === 0) throw new Error(`table "${table}": nothing to export (no row matches)`);
   const schema = { name: table, timeColumn: defs[0].name, columns: defs.map((d) => ({ name: d.name, type: d.type })) };
-  const encoded = encodeBlock({ kind: 'encode', schema, rowCount, columns, rowGroupRows: 65_536, sharedOutput: false });
-  await writeAtomically(path, encoded.parquet);
+  // The encoder (parquet-wasm) loads on first export only.
+  const { encodeParquet } = await import('@backtracedb/workers/encode');
+  const bytes = encodeParquet(schema, columns, rowCount, 65_536);
+  await cleaningUp(path, () => writeFileAtomic(storage, path, bytes));
   return rowCount;
 }
 
@@ -49,34 +66,18 @@ export function csvLine(values: readonly unknown[]): string {
   return values.map(csvField).join(',');
 }
 
-export async function writeCsvFile(path: string, defs: readonly ColumnDef[], results: AsyncIterable<ScanResult>): Promise<number> {
-  const tmp = `${path}.tmp`;
-  const fh = await openFile(tmp, 'w');
+/** A header line, then one line per row. */
+export async function writeCsvFile(path: string, defs: readonly ColumnDef[], results: AsyncIterable<ScanResult>, storage: Storage = nodeStorage): Promise<number> {
   let rows = 0;
-  try {
-    await fh.write(`${csvLine(defs.map((d) => d.name))}\n`);
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    yield Buffer.from(`${csvLine(defs.map((d) => d.name))}\n`);
     for await (const r of results) {
       const lines: string[] = [];
       for (let i = 0; i < r.rowCount; i++) lines.push(csvLine(r.columns.map((v) => valueAt(v, i))));
-      if (lines.length > 0) await fh.write(`${lines.join('\n')}\n`);
+      if (lines.length > 0) yield Buffer.from(`${lines.join('\n')}\n`);
       rows += r.rowCount;
     }
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
-  await rename(tmp, path);
+  await cleaningUp(path, () => writeFileAtomicFrom(storage, path, chunks()));
   return rows;
-}
-
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const fh = await openFile(tmp, 'w');
-  try {
-    await fh.write(bytes);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
 }

@@ -2,4 +2,4 @@
 // point (`@backtracedb/workers/arrow`): importing the package itself loads neither.
 export { decodeParquet, viewOfVector, type DecodedColumns } from './parquet-decode.js';
 export { arrowTableOf, arrowDataOf, arrowTypeOf } from './arrow-build.js';
-export { encodeBlock } from './parquet-encode.js';
+export { encodeBlock, encodeParquet } from './parquet-encode.js';

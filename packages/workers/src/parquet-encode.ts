@@ -30,11 +30,13 @@ function layoutOf(bytes: Uint8Array, names: readonly string[]): BlockLayout | nu
   return { rowGroups };
 }
 
-export function encodeBlock(task: EncodeTask): EncodedBlock {
-  const { rowCount, columns, rowGroupRows } = task;
-  if (rowCount < 1) throw new Error('internal: encoding an empty block');
-  const names = task.schema.columns.map((c) => c.name);
-  const table = arrowTableOf(task.schema, names, columns, rowCount);
+/**
+ * Column views → Parquet bytes, in the layout the fast reader reads. Any row count, 0 too
+ * (an export with no matching rows is a file with the schema and no rows).
+ */
+export function encodeParquet(schema: EncodeTask['schema'], columns: EncodeTask['columns'], rowCount: number, rowGroupRows: number): Uint8Array {
+  const names = schema.columns.map((c) => c.name);
+  const table = arrowTableOf(schema, names, columns, rowCount);
   const ipc = arrow.tableToIPC(table, 'stream');
   // Layout chosen for read speed (parquet/read.ts copies numeric pages straight into typed
   // arrays): no compression, PLAIN numbers, dictionary-encoded strings whose dictionary never
@@ -49,9 +51,15 @@ export function encodeBlock(task: EncodeTask): EncodedBlock {
     // The engine keeps its own zone maps; Parquet statistics would be computed twice (~40% of
     // the encode time of a trades block, measured by bench/src/encode.ts).
     .setStatisticsEnabled(pq.EnabledStatistics.None);
-  for (const c of task.schema.columns) if (c.type === 'string') builder = builder.setColumnDictionaryEnabled(c.name, true);
-  const props = builder.build();
-  const bytes = pq.writeParquet(pq.Table.fromIPCStream(ipc), props);
+  for (const c of schema.columns) if (c.type === 'string') builder = builder.setColumnDictionaryEnabled(c.name, true);
+  return pq.writeParquet(pq.Table.fromIPCStream(ipc), builder.build());
+}
+
+export function encodeBlock(task: EncodeTask): EncodedBlock {
+  const { rowCount, columns, rowGroupRows } = task;
+  if (rowCount < 1) throw new Error('internal: encoding an empty block');
+  const names = task.schema.columns.map((c) => c.name);
+  const bytes = encodeParquet(task.schema, columns, rowCount, rowGroupRows);
   // Memory storage: hand the bytes back on shared memory so scans read them without copying.
   let out = bytes;
   if (task.sharedOutput) {

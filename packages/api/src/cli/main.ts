@@ -2,11 +2,13 @@
 // btdb: the command-line tool of backtracedb. Exit codes: 0 done, 1 failed or damage found,
 // 2 wrong usage.
 import { Command, CommanderError } from 'commander';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { resolveSchema, type ColumnType, type TableSchema } from '@backtracedb/engine';
 import { open } from '../database.js';
 import { writeCsvFile } from '../export.js';
-import { importCsv } from './import-csv.js';
+import { openCsv } from './csv-source.js';
+import { fieldIndexes, importCsv } from './import-csv.js';
 import { listTables, tableInfo, verifyTable } from './inspect.js';
 import { runQuery, type OutputFormat } from './query.js';
 import { parseWhere } from './values.js';
@@ -20,6 +22,20 @@ function usage<T>(fn: () => T): T {
 }
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
+/**
+ * The directory of an existing database. Checked before open(), which would create a missing
+ * one: a mistyped path must fail, not leave an empty database behind.
+ */
+async function existingDatabase(dbPath: string): Promise<string> {
+  const db = resolve(dbPath);
+  const st = await stat(db).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') throw new Error(`database ${db} does not exist`);
+    throw new Error(`database ${db}: ${err.message}`);
+  });
+  if (!st.isDirectory()) throw new Error(`database ${db} is not a directory`);
+  return db;
+}
+
 function parseCreate(spec: string, time: string | undefined, table: string): TableSchema {
   const columns = spec.split(',').map((part) => {
     const [name, type] = part.split(':').map((s) => s.trim());
@@ -32,7 +48,7 @@ function parseCreate(spec: string, time: string | undefined, table: string): Tab
 }
 
 async function info(dbPath: string): Promise<void> {
-  const db = resolve(dbPath);
+  const db = await existingDatabase(dbPath);
   const tables = await listTables(db);
   console.log(`database ${db}: ${tables.length} table${tables.length === 1 ? '' : 's'}`);
   for (const name of tables) {
@@ -53,7 +69,7 @@ async function info(dbPath: string): Promise<void> {
 }
 
 async function verify(dbPath: string): Promise<number> {
-  const db = resolve(dbPath);
+  const db = await existingDatabase(dbPath);
   let bad = 0;
   let checked = 0;
   for (const name of await listTables(db)) {
@@ -87,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
       if (!['table', 'csv', 'json'].includes(o.format)) throw new UsageError(`--format must be table, csv or json, not "${o.format}"`);
       const limit = o.limit === undefined ? Infinity : Number(o.limit);
       if (!(limit >= 0) || (limit !== Infinity && !Number.isSafeInteger(limit))) throw new UsageError(`--limit must be a non-negative integer, not "${o.limit}"`);
-      const db = await open(dbPath);
+      const db = await open(await existingDatabase(dbPath));
       try {
         const t = await db.openTable(name);
         let r = t.reader();
@@ -105,21 +121,26 @@ async function main(argv: string[]): Promise<number> {
     .option('--time <column>', 'the time column of --create (default: the first int64 column)')
     .option('--no-progress', 'no progress bar')
     .action(async (dbPath: string, name: string, file: string, o: { create?: string; time?: string; progress: boolean }) => {
-      const db = await open(dbPath);
+      // Every input is checked before anything is created: the --create words, the file, its
+      // header against the columns, and (without --create) that the database exists.
+      const create = o.create === undefined ? null : usage(() => { const s = parseCreate(o.create as string, o.time, name); return { schema: s, resolved: resolveSchema(s) }; });
+      const src = await openCsv(file);
       try {
-        let t;
-        if (o.create !== undefined) {
-          const schema = parseCreate(o.create, o.time, name);
-          resolveSchema(schema);
-          t = await db.createTable(schema, { enableWal: true, useDiskStorage: true, maxBlockSize: 1_000_000 });
-        } else {
-          t = await db.openTable(name);
+        if (create !== null) usage(() => fieldIndexes(create.resolved, src));
+        const db = await open(create !== null ? dbPath : await existingDatabase(dbPath));
+        try {
+          const t = create !== null
+            ? await db.createTable(create.schema, { enableWal: true, useDiskStorage: true, maxBlockSize: 1_000_000 })
+            : await db.openTable(name);
+          usage(() => fieldIndexes(t.schema, src));
+          const s = await importCsv(t, t.schema, src, { progress: o.progress && process.stderr.isTTY === true, report: (l) => process.stderr.write(`${l}\n`) });
+          console.log(`imported ${s.imported.toLocaleString('en-US')} rows, skipped ${s.skipped.toLocaleString('en-US')} bad line${s.skipped === 1 ? '' : 's'} (${mib(s.bytes)} in ${(s.ms / 1000).toFixed(1)} s)`);
+          if (s.skipped > 0) code = 1;
+        } finally {
+          await db.close();
         }
-        const s = await importCsv(t, t.schema, file, { progress: o.progress && process.stderr.isTTY === true, report: (l) => process.stderr.write(`${l}\n`) });
-        console.log(`imported ${s.imported.toLocaleString('en-US')} rows, skipped ${s.skipped.toLocaleString('en-US')} bad line${s.skipped === 1 ? '' : 's'} (${mib(s.bytes)} in ${(s.ms / 1000).toFixed(1)} s)`);
-        if (s.skipped > 0) code = 1;
       } finally {
-        await db.close();
+        src.close();
       }
     });
 
@@ -129,7 +150,8 @@ async function main(argv: string[]): Promise<number> {
     .action(async (dbPath: string, name: string, out: string, o: { where: string[] }) => {
       const format = out.endsWith('.parquet') ? 'parquet' : out.endsWith('.csv') ? 'csv' : null;
       if (format === null) throw new UsageError(`export: the output file must end in .parquet or .csv, not "${out}"`);
-      const db = await open(dbPath);
+      if ((await stat(out).catch(() => null))?.isDirectory() === true) throw new UsageError(`export: "${out}" is a directory, not a file`);
+      const db = await open(await existingDatabase(dbPath));
       try {
         const t = await db.openTable(name);
         const filters = o.where.map((w) => usage(() => parseWhere(t.schema, w)));

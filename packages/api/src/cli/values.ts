@@ -3,12 +3,20 @@ import type { ColumnType, ResolvedSchema } from '@backtracedb/engine';
 import { COMPARE_OPS, type CompareOp } from '@backtracedb/engine';
 import type { RowValue } from '../rows.js';
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 export function parseValue(type: ColumnType, text: string): RowValue {
   const t = text.trim();
   switch (type) {
-    case 'int64':
+    case 'int64': {
       if (!/^[+-]?\d+$/.test(t)) throw new Error(`"${text}" is not an integer`);
-      return BigInt(t);
+      // Checked here, per value: a batch append would reject the whole batch for one of them.
+      // (More than 19 significant digits never fits: no BigInt of a huge string.)
+      const v = t.replace(/^[+-]?0*/, '').length > 19 ? INT64_MAX + 1n : BigInt(t);
+      if (v < INT64_MIN || v > INT64_MAX) throw new Error(`"${text}" is outside the int64 range`);
+      return v;
+    }
     case 'float64': {
       if (t === '' || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(Infinity|NaN)$/.test(t)) throw new Error(`"${text}" is not a number`);
       return Number(t);

@@ -2,12 +2,36 @@
 import { dirname } from 'node:path';
 import type { Storage } from './storage.js';
 
+/** The name a file is written under until the rename makes it visible. */
+export function atomicTempPath(path: string): string {
+  return `${path}.tmp`;
+}
+
 export async function writeFileAtomic(storage: Storage, path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp`;
+  const tmp = atomicTempPath(path);
   const fh = await storage.openWrite(tmp, { create: true });
   try {
     await fh.truncate(0);
     await fh.write(bytes, 0);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await storage.rename(tmp, path);
+  await storage.syncDir(dirname(path));
+}
+
+/** writeFileAtomic for content made in pieces (a CSV export), so it need not fit in memory at once. */
+export async function writeFileAtomicFrom(storage: Storage, path: string, chunks: AsyncIterable<Uint8Array>): Promise<void> {
+  const tmp = atomicTempPath(path);
+  const fh = await storage.openWrite(tmp, { create: true });
+  try {
+    await fh.truncate(0);
+    let at = 0;
+    for await (const c of chunks) {
+      await fh.write(c, at);
+      at += c.byteLength;
+    }
     await fh.sync();
   } finally {
     await fh.close();
