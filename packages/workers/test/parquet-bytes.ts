@@ -4,6 +4,7 @@ import * as arrow from 'apache-arrow';
 import * as pq from 'parquet-wasm';
 import type { ColumnView } from '@backtracedb/engine';
 import { encodeBlock } from '../src/parquet-encode.js';
+import { arrowTableOf } from '../src/arrow-build.js';
 import type { ThriftStruct, ThriftValue } from '../src/parquet/thrift.js';
 
 /** mulberry32: the same sequence on every run. */
@@ -33,6 +34,7 @@ export const CODE: Readonly<Record<Typed['t'], number>> = { bool: 1, i8: 3, i16:
 export class CompactWriter {
   private out: number[] = [];
   bytes(): Uint8Array { return Uint8Array.from(this.out); }
+  length(): number { return this.out.length; }
   raw(...b: number[]): this { this.out.push(...b); return this; }
   varint(n: bigint): void {
     do { const b = Number(n & 0x7fn); n >>= 7n; this.out.push(n > 0n ? b | 0x80 : b); } while (n > 0n);
@@ -124,11 +126,21 @@ export type Run = { rle: number; count: number } | { packed: number[] };
 
 /** Bit width byte, then runs. A bit-packed run is padded with zeros to a whole group of 8. */
 export function hybrid(width: number, runs: readonly Run[]): Uint8Array {
+  return hybridWithCuts(width, runs).body;
+}
+
+/**
+ * Also the cuts (body lengths) that end inside an RLE run's value bytes: a reader given such
+ * a truncated body has the run's header but only part of its value.
+ */
+export function hybridWithCuts(width: number, runs: readonly Run[]): { body: Uint8Array; insideRleValue: number[] } {
   const w = new CompactWriter().raw(width);
+  const insideRleValue: number[] = [];
   for (const run of runs) {
     if ('rle' in run) {
       w.varint(BigInt(run.count) << 1n);
-      for (let b = 0; b < Math.ceil(width / 8); b++) w.raw(Number((BigInt(run.rle) >> BigInt(8 * b)) & 0xffn));
+      const valueStart = w.length();
+      for (let b = 0; b < Math.ceil(width / 8); b++) { insideRleValue.push(valueStart + b); w.raw(Number((BigInt(run.rle) >> BigInt(8 * b)) & 0xffn)); }
     } else {
       const groups = Math.ceil(run.packed.length / 8);
       w.varint((BigInt(groups) << 1n) | 1n);
@@ -139,7 +151,7 @@ export function hybrid(width: number, runs: readonly Run[]): Uint8Array {
       w.raw(...bytes);
     }
   }
-  return w.bytes();
+  return { body: w.bytes(), insideRleValue };
 }
 
 export const valuesOf = (runs: readonly Run[]): number[] => runs.flatMap((r) => ('rle' in r ? Array<number>(r.count).fill(r.rle) : r.packed));
@@ -171,3 +183,30 @@ export function wasmParquet(table: arrow.Table, props: (b: pq.WriterPropertiesBu
 }
 
 export { arrow, pq };
+
+/** Non-nullable columns (as the engine writes them) through parquet-wasm with the caller's properties. */
+export function wasmFromViews(names: readonly string[], views: readonly ColumnView[], props: (b: pq.WriterPropertiesBuilder) => pq.WriterPropertiesBuilder): Uint8Array {
+  const n = views[0].values.length;
+  return wasmParquet(arrowTableOf({ columns: [] }, names, views, n), props);
+}
+
+/** A page header (thrift PageHeader) followed by its body, uncompressed. */
+export function page(kind: 'data' | 'dictionary' | 'index', numValues: number, encoding: number, body: Uint8Array): Uint8Array {
+  const size: Typed = { t: 'i32', v: body.length };
+  const header: Array<[number, Typed]> = [[1, { t: 'i32', v: kind === 'data' ? 0 : kind === 'index' ? 1 : 2 }], [2, size], [3, size]];
+  if (kind === 'data') header.push([5, { t: 'struct', v: [[1, { t: 'i32', v: numValues }], [2, { t: 'i32', v: encoding }], [3, { t: 'i32', v: 3 }], [4, { t: 'i32', v: 3 }]] }]);
+  if (kind === 'index') header.push([6, { t: 'struct', v: [] }]);
+  if (kind === 'dictionary') header.push([7, { t: 'struct', v: [[1, { t: 'i32', v: numValues }], [2, { t: 'i32', v: encoding }]] }]);
+  const h = encodeStruct(header);
+  const out = new Uint8Array(h.length + body.length);
+  out.set(h);
+  out.set(body, h.length);
+  return out;
+}
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
