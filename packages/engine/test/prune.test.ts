@@ -86,7 +86,7 @@ describe('pruneBlock', () => {
       let skipped = 0;
       let narrowed = 0;
       let known = 0;
-      for (let round = 0; round < 500; round++) {
+      for (let round = 0; round < 250; round++) {
         const f = fixture(r, round % 5 !== 0);
         const n = f.block.rowCount;
         const preds = randomPreds(r, f.views, n);

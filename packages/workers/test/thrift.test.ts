@@ -84,7 +84,7 @@ describe('ThriftReader', () => {
         const elemKind = int(r, 10);
         const first = value(depth + 1, elemKind);
         const items = [first];
-        for (let i = int(r, 20); i > 0; i--) items.push(first.t === 'struct' || first.t === 'list' || first.t === 'set' ? value(depth + 1, elemKind) : scalar(first.t));
+        for (let i = int(r, 10); i > 0; i--) items.push(first.t === 'struct' || first.t === 'list' || first.t === 'set' ? value(depth + 1, elemKind) : scalar(first.t));
         const same = items.filter((x) => x.t === first.t);
         return { t: r() < 0.5 ? 'list' : 'set', elem: first.t, v: r() < 0.1 ? [] : same };
       }
@@ -94,7 +94,7 @@ describe('ThriftReader', () => {
       let id = int(r, 3) - 1;
       return { t: 'struct', v: Array.from({ length: int(r, 8) }, () => { id += r() < 0.2 ? 20 + int(r, 1000) : 1 + int(r, 3); return [id, value(depth)] as [number, Typed]; }) };
     };
-    for (let round = 0; round < 150; round++) {
+    for (let round = 0; round < 60; round++) {
       const s = structOf(0) as { v: Array<[number, Typed]> };
       const bytes = encodeStruct(s.v);
       expect(read(bytes)).toEqual(decoded({ t: 'struct', v: s.v }));
@@ -103,28 +103,32 @@ describe('ThriftReader', () => {
 
   it('every truncation throws "truncated" (never a partial struct), even with the real bytes lying past `end`', () => {
     const bytes = encodeStruct(EVERY_TYPE);
+    const wrong: string[] = [];
     for (let cut = 0; cut < bytes.length; cut++) {
-      expect(() => read(bytes, 0, cut), `cut at ${cut}`).toThrow(/truncated|impossible list size/);
+      try { read(bytes, 0, cut); wrong.push(`cut at ${cut}: no error`); } catch (err) {
+        if (!/truncated|impossible list size/.test(String(err))) wrong.push(`cut at ${cut}: ${String(err)}`);
+      }
     }
+    expect(wrong).toEqual([]);
   });
 
-  it('random garbage ends in an Error or a struct within bounds, quickly', () => {
+  it('random garbage ends in an Error or a struct within bounds (a hang would hit the test timeout)', () => {
     const r = rng(52);
-    const t0 = performance.now();
     let errors = 0;
-    for (let round = 0; round < 5000; round++) {
+    const wrong: string[] = [];
+    for (let round = 0; round < 3000; round++) {
       const bytes = Uint8Array.from({ length: int(r, 80) }, () => (r() < 0.3 ? pick3(r) : int(r, 256)));
       const reader = new ThriftReader(bytes, 0, bytes.length);
       try {
         reader.struct();
-        expect(reader.pos).toBeLessThanOrEqual(bytes.length);
+        if (reader.pos > bytes.length) wrong.push(`round ${round}: read past the end`);
       } catch (err) {
-        expect(err).toBeInstanceOf(Error);
+        if (!(err instanceof Error)) wrong.push(`round ${round}: threw ${String(err)}`);
         errors++;
       }
     }
-    expect(errors).toBeGreaterThan(1000);
-    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(wrong).toEqual([]);
+    expect(errors).toBeGreaterThan(600);
   });
 
   it('rejects unknown types, oversized varints, impossible list sizes and deep struct nesting by name', () => {
