@@ -1,45 +1,11 @@
-// Page decoding: pages split out of real chunks and decoded back to the source values; the
-// RLE / bit-packed hybrid at every bit width 0..32 and run lengths around groups of 8;
-// short, truncated and out-of-range input rejected.
+// Page decoding: real chunks split into pages and decoded back to the source values; the RLE /
+// bit-packed hybrid at every bit width 0..32, run lengths around groups of 8; bad input rejected.
 import { describe, expect, it } from 'vitest';
-import type { ColumnType, ColumnView } from '@backtracedb/engine';
-import { copy8, dictionaryIndices, dictionaryMatches, pagesOf, plainBools, plainStrings, PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY, type Page } from '../src/parquet/pages.js';
+import type { ColumnView } from '@backtracedb/engine';
+import { copy8, dictionaryIndices, dictionaryMatches, pagesOf, plainBools, plainStrings, PLAIN, RLE_DICTIONARY, type Page } from '../src/parquet/pages.js';
 import { readFooter } from '../src/parquet/footer.js';
 import { UnsupportedParquetError } from '../src/parquet/thrift.js';
-import { concat, hybrid, hybridWithCuts, int, page, pq, projectBlock, rng, valuesOf, wasmFromViews, type Run } from './parquet-bytes.js';
-
-const utf8 = new TextEncoder();
-const identity = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);
-
-/** PLAIN values of one page, through the page functions. */
-function plainValues(type: ColumnType, body: Uint8Array, n: number): unknown[] {
-  switch (type) {
-    case 'int64': { const o = new BigInt64Array(n); copy8(body, n, o, 0); return Array.from(o); }
-    case 'float64': { const o = new Float64Array(n); copy8(body, n, o, 0); return Array.from(o, (x) => (Object.is(x, -0) ? '-0' : x)); }
-    case 'bool': { const o = new Uint8Array(n); plainBools(body, n, o, 0); return Array.from(o); }
-    case 'string': return plainStrings(body, n);
-  }
-}
-
-/** A whole column chunk decoded page by page: dictionary pages, PLAIN pages, index pages. */
-function decodeChunk(bytes: Uint8Array, start: number, end: number, type: ColumnType, widths?: Set<number>): unknown[] {
-  let dict: unknown[] | null = null;
-  const out: unknown[] = [];
-  for (const p of pagesOf(bytes, start, end)) {
-    if (p.kind === 'dictionary') { expect([PLAIN, PLAIN_DICTIONARY]).toContain(p.encoding); dict = plainValues(type, p.body, p.numValues); continue; }
-    if (p.encoding === PLAIN) { out.push(...plainValues(type, p.body, p.numValues)); continue; }
-    expect([RLE_DICTIONARY, PLAIN_DICTIONARY]).toContain(p.encoding);
-    const d = dict as unknown[];
-    const idx = new Int32Array(p.numValues);
-    dictionaryIndices(p.body, p.numValues, idx, 0, identity(d.length));
-    widths?.add(p.body[0]);
-    for (const i of idx) out.push(d[i]);
-  }
-  return out;
-}
-
-const plain = (v: ColumnView): unknown[] =>
-  v.type === 'string' ? Array.from(v.values, (c) => v.dictionary[c]) : Array.from(v.values as ArrayLike<unknown>, (x) => (Object.is(x, -0) ? '-0' : x));
+import { concat, decodeChunk, hybrid, hybridWithCuts, identity, int, page, plain, pq, projectBlock, randomRuns, rng, valuesOf, wasmFromViews } from './parquet-bytes.js';
 
 describe('pagesOf on real chunks', () => {
   it('project encoder: every chunk splits into pages that decode to the source column', () => {
@@ -189,7 +155,7 @@ describe('PLAIN values', () => {
 
   it('plainStrings: empty and non-ASCII strings; every truncation and invalid UTF-8 throw', () => {
     const strings = ['', 'a', 'ü', '日本語', '🙂', '', 'x'.repeat(300)];
-    const body = concat(...strings.map((s) => { const b = utf8.encode(s); const len = new Uint8Array(4); new DataView(len.buffer).setUint32(0, b.length, true); return concat(len, b); }));
+    const body = concat(...strings.map((s) => { const b = new TextEncoder().encode(s); const len = new Uint8Array(4); new DataView(len.buffer).setUint32(0, b.length, true); return concat(len, b); }));
     expect(plainStrings(body, strings.length)).toEqual(strings);
     expect(plainStrings(body, 3)).toEqual(strings.slice(0, 3));
     expect(plainStrings(body, 0)).toEqual([]);
@@ -209,21 +175,7 @@ describe('RLE / bit-packed hybrid dictionary indices', () => {
   const lutAll = Uint8Array.from(remapAll, (x) => ((x >>> 7) % 5 < 2 ? 1 : 0));
   const zeros = new Uint8Array(MAX_LIMIT);
   const limitFor = (w: number): number => (w === 0 ? 1 : Math.min(2 ** w, MAX_LIMIT));
-  const LENGTHS = [1, 2, 7, 8, 9, 15, 16, 17, 63, 64, 65];
   const WIDTHS = Array.from({ length: 33 }, (_, w) => w);
-
-  /** RLE runs of any length; bit-packed runs of whole groups, except the last, which is padded. */
-  function randomRuns(r: () => number, limit: number): Run[] {
-    const top = limit > 1 ? 2 ** Math.floor(Math.log2(limit - 1)) : 0; // only the highest bit set
-    const val = (): number => { const u = r(); return u < 0.2 ? limit - 1 : u < 0.3 ? 0 : u < 0.4 ? top : int(r, limit); };
-    const runs: Run[] = [];
-    const k = 1 + int(r, 6);
-    for (let i = 0; i < k; i++) {
-      if (r() < 0.45) runs.push({ rle: val(), count: LENGTHS[int(r, LENGTHS.length)] });
-      else runs.push({ packed: Array.from({ length: i === k - 1 ? LENGTHS[int(r, LENGTHS.length)] : 8 * [1, 2, 3, 8][int(r, 4)] }, val) });
-    }
-    return runs;
-  }
 
   /** Index of the first difference, or -1: keeps failure output short on long arrays. */
   const firstDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {

@@ -2,7 +2,8 @@
 // bit-packed hybrid encoder, and Parquet files from the project's encoder and from parquet-wasm.
 import * as arrow from 'apache-arrow';
 import * as pq from 'parquet-wasm';
-import type { ColumnView } from '@backtracedb/engine';
+import type { ColumnType, ColumnView } from '@backtracedb/engine';
+import { copy8, dictionaryIndices, pagesOf, plainBools, plainStrings, PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY } from '../src/parquet/pages.js';
 import { encodeBlock } from '../src/parquet-encode.js';
 import { arrowTableOf } from '../src/arrow-build.js';
 import type { ThriftStruct, ThriftValue } from '../src/parquet/thrift.js';
@@ -154,7 +155,60 @@ export function hybridWithCuts(width: number, runs: readonly Run[]): { body: Uin
   return { body: w.bytes(), insideRleValue };
 }
 
+export const identity = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);
+
 export const valuesOf = (runs: readonly Run[]): number[] => runs.flatMap((r) => ('rle' in r ? Array<number>(r.count).fill(r.rle) : r.packed));
+
+const LENGTHS = [1, 2, 7, 8, 9, 15, 16, 17, 63, 64, 65];
+
+/** RLE runs of any length (lengths around groups of 8); bit-packed runs of whole groups, except the last, which is padded. */
+export function randomRuns(r: () => number, limit: number): Run[] {
+  const top = limit > 1 ? 2 ** Math.floor(Math.log2(limit - 1)) : 0; // only the highest bit set
+  const val = (): number => { const u = r(); return u < 0.2 ? limit - 1 : u < 0.3 ? 0 : u < 0.4 ? top : int(r, limit); };
+  const runs: Run[] = [];
+  const k = 1 + int(r, 6);
+  for (let i = 0; i < k; i++) {
+    if (r() < 0.45) runs.push({ rle: val(), count: LENGTHS[int(r, LENGTHS.length)] });
+    else runs.push({ packed: Array.from({ length: i === k - 1 ? LENGTHS[int(r, LENGTHS.length)] : 8 * [1, 2, 3, 8][int(r, 4)] }, val) });
+  }
+  return runs;
+}
+
+// ---- Decoding whole chunks with the page functions ----
+
+/** PLAIN values of one page, through the page functions. */
+export function plainValues(type: ColumnType, body: Uint8Array, n: number): unknown[] {
+  switch (type) {
+    case 'int64': { const o = new BigInt64Array(n); copy8(body, n, o, 0); return Array.from(o); }
+    case 'float64': { const o = new Float64Array(n); copy8(body, n, o, 0); return Array.from(o, (x) => (Object.is(x, -0) ? '-0' : x)); }
+    case 'bool': { const o = new Uint8Array(n); plainBools(body, n, o, 0); return Array.from(o); }
+    case 'string': return plainStrings(body, n);
+  }
+}
+
+/** A whole column chunk decoded page by page: dictionary pages, PLAIN pages, index pages. */
+export function decodeChunk(bytes: Uint8Array, start: number, end: number, type: ColumnType, widths?: Set<number>): unknown[] {
+  let dict: unknown[] | null = null;
+  const out: unknown[] = [];
+  for (const p of pagesOf(bytes, start, end)) {
+    if (p.kind === 'dictionary') {
+      if (p.encoding !== PLAIN && p.encoding !== PLAIN_DICTIONARY) throw new Error(`dictionary page encoding ${p.encoding}`);
+      dict = plainValues(type, p.body, p.numValues);
+      continue;
+    }
+    if (p.encoding === PLAIN) { out.push(...plainValues(type, p.body, p.numValues)); continue; }
+    if ((p.encoding !== RLE_DICTIONARY && p.encoding !== PLAIN_DICTIONARY) || dict === null) throw new Error(`data page encoding ${p.encoding}`);
+    const d = dict;
+    const idx = new Int32Array(p.numValues);
+    dictionaryIndices(p.body, p.numValues, idx, 0, identity(d.length));
+    widths?.add(p.body[0]);
+    for (const i of idx) out.push(d[i]);
+  }
+  return out;
+}
+
+export const plain = (v: ColumnView): unknown[] =>
+  v.type === 'string' ? Array.from(v.values, (c) => v.dictionary[c]) : Array.from(v.values as ArrayLike<unknown>, (x) => (Object.is(x, -0) ? '-0' : x));
 
 // ---- Parquet files ----
 
