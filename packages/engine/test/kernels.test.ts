@@ -256,7 +256,7 @@ describe('time column: lowerBound and timeRange', () => {
   });
 });
 
-// valueAt is re-exported for the oracle's own sanity: a string row reads through its dictionary.
+// The oracle itself: the kernels are only as right as what they are compared with.
 it('oracle sanity: valueAt reads strings through the dictionary and bools as booleans', () => {
   expect(valueAt({ type: 'string', values: Int32Array.from([1]), dictionary: ['a', 'b'] }, 0)).toBe('b');
   expect(valueAt({ type: 'bool', values: Uint8Array.from([1]) }, 0)).toBe(true);
