@@ -1,7 +1,8 @@
 // Block and row-group pruning: a plan never drops a matching row, and when counting, the
 // rows it proves from zone maps plus the rows it decodes and matches are exactly the count.
 import { describe, expect, it } from 'vitest';
-import { pruneBlock, timeMayMatch, type BlockPlan } from '../src/query/prune.js';
+import { timeMayMatch } from '../src/query/prune.js';
+import { planBlockRead } from '../src/query/read-plan.js';
 import { computeZoneMap, mergeZoneMaps } from '../src/block/zone-map.js';
 import type { SealedBlock } from '../src/block/sealed-block.js';
 import type { ColumnView } from '../src/query/column-view.js';
@@ -41,6 +42,16 @@ describe('timeMayMatch', () => {
   });
 });
 
+/** What the planner decides for a block read from its Parquet bytes, in row-group terms. */
+interface BlockPlan { rowGroups: readonly number[] | null; knownRows: number }
+function pruneBlock(block: SealedBlock, timeColumn: number, preds: Predicate[], countOnly = false): BlockPlan | null {
+  const req = { predicates: preds, projection: [], countOnly, timeColumn };
+  const plan = planBlockRead({ ...block, parquet: new Uint8Array(0) }, req, { enabled: false, get: () => undefined }, 5);
+  if (plan.kind === 'skip') return null;
+  if (plan.kind === 'known') return { rowGroups: [], knownRows: plan.rows };
+  return { rowGroups: plan.rowGroups, knownRows: plan.knownRows };
+}
+
 interface Fixture { block: SealedBlock; views: ColumnView[]; groupRows: number }
 
 /** A sealed block over random columns (time first, non-decreasing), with or without zone maps. */
@@ -79,7 +90,7 @@ function decodedRows(f: Fixture, plan: BlockPlan): number[] {
   return groups.flatMap((g) => Array.from({ length: Math.min(n, (g + 1) * f.groupRows) - g * f.groupRows }, (_, i) => g * f.groupRows + i));
 }
 
-describe('pruneBlock', () => {
+describe('planBlockRead: row groups and known rows (a block read from its Parquet bytes)', () => {
   for (const countOnly of [false, true]) {
     it(`never loses a matching row${countOnly ? '; counting, known rows + decoded matches = the exact count' : ''}`, () => {
       const r = rng(countOnly ? 43 : 42);

@@ -170,7 +170,7 @@ describe('readFooter refuses damaged files', () => {
     expect(bad).toEqual([]);
   });
 
-  it('BUG: negative or fractional counts and offsets (fields written as i32 or double) are accepted', () => {
+  it('negative or fractional counts and offsets (fields written as i32 or double) are refused (was a bug)', () => {
     // num() checks bigints (i64 fields) for 0 ≤ v ≤ MAX_SAFE_INTEGER but returns any number as it
     // is, so the same field with another thrift type slips through with an impossible value.
     const edit = (f: (m: ThriftStruct) => void): Uint8Array => { const m = meta(bytes); f(m); return withFooter(bytes, m); };

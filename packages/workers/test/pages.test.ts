@@ -262,7 +262,7 @@ describe('RLE / bit-packed hybrid dictionary indices', () => {
     expect(Array.from(out)).toEqual([3, 3, 3, 3]);
   });
 
-  it('every truncation of a body throws, except inside an RLE value (see the BUG case below)', () => {
+  it('every truncation of a body throws, except inside an RLE value (see the RLE case below)', () => {
     const r = rng(83);
     const accepted: string[] = [];
     for (const width of [0, 1, 3, 7, 8, 9, 15, 16, 17, 24, 25, 31, 32]) {
@@ -284,7 +284,7 @@ describe('RLE / bit-packed hybrid dictionary indices', () => {
     expect(accepted).toEqual([]);
   });
 
-  it('BUG: a body cut inside an RLE run value decodes the missing bytes as zeros instead of throwing', () => {
+  it('a body cut inside an RLE run value throws (it decoded the missing bytes as zeros)', () => {
     // Width 16, one RLE run of 10 copies of index 0x0102: header 0x14, then the value 02 01.
     // Cut after 02 the reader reads index 0x0002; cut after the header, index 0.
     const body = hybrid(16, [{ rle: 0x0102, count: 10 }]);

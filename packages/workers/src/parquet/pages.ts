@@ -90,6 +90,7 @@ export function dictionaryIndices(body: Uint8Array, count: number, out: Int32Arr
     if ((header & 1) === 0) {
       const run = Math.min(header / 2, count - n);
       let v = 0;
+      if (pos + bytesPer > body.byteLength) throw new Error('Parquet index run is truncated');
       for (let k = 0; k < bytesPer; k++) v |= body[pos + k] << (8 * k);
       pos += bytesPer;
       if (v >>> 0 >= limit) throw new Error('Parquet dictionary index out of range');
@@ -186,6 +187,7 @@ export function dictionaryMatches(body: Uint8Array, count: number, lut: Uint8Arr
     if ((header & 1) === 0) {
       const run = Math.min(header / 2, count - n);
       let v = 0;
+      if (pos + bytesPer > body.byteLength) throw new Error('Parquet index run is truncated');
       for (let q = 0; q < bytesPer; q++) v |= body[pos + q] << (8 * q);
       pos += bytesPer;
       if (v >>> 0 >= limit) throw new Error('Parquet dictionary index out of range');

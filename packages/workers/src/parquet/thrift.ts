@@ -75,6 +75,7 @@ export class ThriftReader {
         return v;
       }
       case 9: case 10: {
+        if (depth > MAX_DEPTH) throw new Error('Parquet metadata is nested too deeply');
         const head = this.byte();
         let size = head >> 4;
         const elem = head & 0x0f;
@@ -105,9 +106,10 @@ export class ThriftReader {
   }
 }
 
+/** A non-negative safe integer field (counts, sizes, offsets, enums): anything else is damage. */
 export function num(s: ThriftStruct, field: number): number {
   const v = s.get(field);
-  if (typeof v === 'number') return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
   if (typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= 0n) return Number(v);
   throw new Error(`Parquet metadata: field ${field} is missing or not a number`);
 }
