@@ -1,0 +1,136 @@
+// One writer per database per machine, however the database is reached: another thread of
+// this process (openInWorker), a symlink to the directory, or processes racing to open it,
+// with or without a stale lock left by a killed process.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { open, openInWorker } from 'backtracedb';
+
+/** Size knob: race rounds (half of them over a stale lock); BTDB_LOCK_RACE_ROUNDS=100 for a long run. */
+const ROUNDS = Number(process.env.BTDB_LOCK_RACE_ROUNDS ?? 6);
+const RACERS = 8;
+
+const root = mkdtempSync(join(tmpdir(), 'btdb-lock-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const newDir = () => join(root, `db${n++}`);
+
+const schema = { name: 'trades', timeColumn: 'ts', columns: [{ name: 'ts', type: 'int64' }] } as const;
+
+/** A child process running test/fixtures/lock-racer.mjs, read line by line. */
+class Racer {
+  readonly child: ChildProcessWithoutNullStreams;
+  private readonly lines: string[] = [];
+  private waiting: ((line: string) => void) | null = null;
+  readonly exited: Promise<void>;
+
+  constructor() {
+    const script = fileURLToPath(new URL('../fixtures/lock-racer.mjs', import.meta.url));
+    this.child = spawn(process.execPath, [script], { cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
+      if (this.waiting !== null) { const w = this.waiting; this.waiting = null; w(line); } else this.lines.push(line);
+    });
+  }
+
+  get pid(): number { return this.child.pid as number; }
+
+  send(line: string): void { this.child.stdin.write(`${line}\n`); }
+
+  next(timeoutMs = 20_000): Promise<string> {
+    const line = this.lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`racer ${this.pid}: no answer within ${timeoutMs} ms`)), timeoutMs);
+      this.waiting = (l) => { clearTimeout(timer); resolve(l); };
+    });
+  }
+}
+
+describe('one writer per database', () => {
+  it('open() then openInWorker() on the same directory: the worker is refused, naming the directory and the holder', async () => {
+    const dir = newDir();
+    const db = await open(dir, { poolSize: 1 });
+    await expect(openInWorker(dir, { poolSize: 1 })).rejects.toThrow(`database ${dir} is locked by process ${process.pid}`);
+    await db.close();
+    const remote = await openInWorker(dir, { poolSize: 1 });
+    await remote.close();
+  });
+
+  it('openInWorker() then open(): the main thread is refused while the worker holds the lock', async () => {
+    const dir = newDir();
+    const remote = await openInWorker(dir, { poolSize: 1 });
+    await remote.createTable(schema);
+    await expect(open(dir, { poolSize: 1 })).rejects.toThrow(`database ${dir} is locked by process ${process.pid}`);
+    await remote.close();
+    const db = await open(dir, { poolSize: 1 });
+    expect(db.openTables).toEqual([]);
+    await db.openTable(schema);
+    await db.close();
+  });
+
+  it('threads racing to open the same directory: exactly one wins', async () => {
+    const dir = newDir();
+    const tries = [open(dir, { poolSize: 1 }), openInWorker(dir, { poolSize: 1 }), openInWorker(dir, { poolSize: 1 }), openInWorker(dir, { poolSize: 1 })];
+    const settled = await Promise.allSettled(tries);
+    const won = settled.filter((s) => s.status === 'fulfilled');
+    for (const s of settled) if (s.status === 'rejected') expect((s.reason as Error).message).toContain(`database ${dir} is locked by process ${process.pid}`);
+    await Promise.all(won.map((s) => (s as PromiseFulfilledResult<{ close(): Promise<void> }>).value.close()));
+    expect(won.length).toBe(1);
+  });
+
+  it('open() through a symlink to an open database is refused', async () => {
+    const dir = newDir();
+    const link = `${dir}-link`;
+    const db = await open(dir, { poolSize: 1 });
+    symlinkSync(dir, link);
+    await expect(open(link, { poolSize: 1 })).rejects.toThrow(`database ${dir} (opened as ${link}) is locked by process ${process.pid}`);
+    await db.close();
+    const again = await open(link, { poolSize: 1 });
+    await again.close();
+  });
+
+  it('a lock left by a killed process is taken over', async () => {
+    const dir = newDir();
+    const racer = new Racer();
+    racer.send(`open ${dir} 0`);
+    expect(await racer.next()).toBe(`WON ${racer.pid}`);
+    await expect(open(dir, { poolSize: 1 })).rejects.toThrow(`database ${dir} is locked by process ${racer.pid}`);
+    racer.child.kill('SIGKILL');
+    await racer.exited;
+    const db = await open(dir, { poolSize: 1 });
+    await db.close();
+  });
+
+  it(`${RACERS} processes racing to open one directory, ${ROUNDS} rounds, every other one over a stale lock: exactly one wins each round`, { timeout: 30_000 + ROUNDS * 10_000 }, async () => {
+    const dir = newDir();
+    let racers = Array.from({ length: RACERS }, () => new Racer());
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        const startAt = Date.now() + 300;
+        for (const r of racers) r.send(`open ${dir} ${startAt}`);
+        const answers = await Promise.all(racers.map((r) => r.next()));
+        const winners = racers.filter((_, i) => answers[i].startsWith('WON '));
+        expect({ round, winners: winners.length, answers }).toMatchObject({ round, winners: 1 });
+        const winner = winners[0];
+        for (const a of answers) if (!a.startsWith('WON ')) expect(a).toContain(`database ${dir} is locked by process ${winner.pid}`);
+        if (round % 2 === 0) {
+          // Leave a stale lock for the next round: the holder dies without releasing it.
+          winner.child.kill('SIGKILL');
+          await winner.exited;
+          racers = racers.map((r) => (r === winner ? new Racer() : r));
+        } else {
+          winner.send('close');
+          expect(await winner.next()).toBe(`CLOSED ${winner.pid}`);
+        }
+      }
+    } finally {
+      for (const r of racers) r.child.kill('SIGKILL');
+      await Promise.all(racers.map((r) => r.exited));
+    }
+  });
+});
