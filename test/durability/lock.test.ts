@@ -2,12 +2,14 @@
 // this process (openInWorker), a symlink to the directory, or processes racing to open it,
 // with or without a stale lock left by a killed process.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { threadId, type Worker } from 'node:worker_threads';
+import { FaultyStorage } from '@backtracedb/engine';
 import { open, openInWorker } from 'backtracedb';
 
 /** Size knob: race rounds (half of them over a stale lock); BTDB_LOCK_RACE_ROUNDS=100 for a long run. */
@@ -102,6 +104,69 @@ describe('one writer per database', () => {
     await expect(open(dir, { poolSize: 1 })).rejects.toThrow(`database ${dir} is locked by process ${racer.pid}`);
     racer.child.kill('SIGKILL');
     await racer.exited;
+    const db = await open(dir, { poolSize: 1 });
+    await db.close();
+  });
+
+  it('a second open() in the same thread is refused; after close() it succeeds', async () => {
+    const dir = newDir();
+    const db = await open(dir, { poolSize: 1 });
+    await expect(open(dir, { poolSize: 1 })).rejects.toThrow(`database ${dir} is locked by process ${process.pid} on ${hostname()}, ${threadId === 0 ? 'the main thread' : `worker thread ${threadId}`} of this process`);
+    await db.close();
+    const again = await open(dir, { poolSize: 1 });
+    await again.close();
+    // At rest one lock file remains: the free marker of the last writer.
+    expect(readdirSync(dir).filter((f) => f.startsWith('LOCK'))).toEqual([expect.stringMatching(/^LOCK\.\d{12}$/)]);
+  });
+
+  it('a lock left by a worker thread that was terminated without close() is taken over', async () => {
+    const dir = newDir();
+    const remote = await openInWorker(dir, { poolSize: 1 });
+    await (remote as unknown as { worker: Worker }).worker.terminate();
+    const db = await open(dir, { poolSize: 1 });
+    await db.close();
+  });
+
+  it('a database object whose close() failed no longer holds the lock (same thread)', async () => {
+    const storage = new FaultyStorage();
+    const db = await open('/d', { storage, poolSize: 1 });
+    storage.failNext('rename', 'EIO', 'LOCK');
+    await expect(db.close()).rejects.toThrow(/EIO/);
+    const again = await open('/d', { storage, poolSize: 1 });
+    await again.close();
+  });
+
+  /** A lock file as another writer would have left it. */
+  function plantLock(dir: string, generation: number, content: string): void {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `LOCK.${String(generation).padStart(12, '0')}`), content);
+  }
+  const holder = (pid: number, thread: number, start: string | null) => JSON.stringify({ pid, host: hostname(), start, thread, token: `planted-${pid}-${thread}` });
+
+  // These three rely on Linux's /proc for process start times (the CI machine is Linux).
+  it('a lock naming a live pid but a different process start (the pid was reused) is taken over', async () => {
+    const dir = newDir();
+    plantLock(dir, 5, holder(1, 0, 'another-boot:1'));
+    const db = await open(dir, { poolSize: 1 });
+    await db.close();
+    expect(readdirSync(dir).filter((f) => f.startsWith('LOCK'))).toEqual(['LOCK.000000000006']);
+  });
+
+  it("a lock naming this process's pid and another thread, from an earlier process with our pid, is taken over", async () => {
+    const dir = newDir();
+    plantLock(dir, 2, holder(process.pid, 999_998, 'another-boot:1'));
+    const db = await open(dir, { poolSize: 1 });
+    await db.close();
+  });
+
+  it("a lock naming another live thread of this process is refused; a damaged lock file is taken over", async () => {
+    const dir = newDir();
+    const { readFileSync } = await import('node:fs');
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const start = `${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}:${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`;
+    plantLock(dir, 3, holder(process.pid, 999_999, start));
+    await expect(open(dir, { poolSize: 1 })).rejects.toThrow(`database ${dir} is locked by process ${process.pid} on ${hostname()}, worker thread 999999 of this process`);
+    plantLock(dir, 4, '{"pid": 12');
     const db = await open(dir, { poolSize: 1 });
     await db.close();
   });
