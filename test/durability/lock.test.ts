@@ -7,12 +7,12 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
 import { threadId, type Worker } from 'node:worker_threads';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FaultyStorage } from '@backtracedb/engine';
 import { open, openInWorker } from 'backtracedb';
 
-/** Size knob: race rounds (half of them over a stale lock); BTDB_LOCK_RACE_ROUNDS=100 for a long run. */
+/** Size knob: race rounds (a third of them over a stale lock); BTDB_LOCK_RACE_ROUNDS=100 for a long run. */
 const ROUNDS = Number(process.env.BTDB_LOCK_RACE_ROUNDS ?? 6);
 const RACERS = 8;
 
@@ -171,20 +171,25 @@ describe('one writer per database', () => {
     await db.close();
   });
 
-  it(`${RACERS} processes racing to open one directory, ${ROUNDS} rounds, every other one over a stale lock: exactly one wins each round`, { timeout: 30_000 + ROUNDS * 10_000 }, async () => {
-    const dir = newDir();
+  // Rounds cycle through what the racers find: no lock file at all (a fresh directory), a lock
+  // left by a killed winner, a lock released by close().
+  const KINDS = ['no lock file', 'a stale lock', 'a released lock'] as const;
+  it(`${RACERS} processes racing to open one directory, ${ROUNDS} rounds over ${KINDS.join(', ')}: exactly one wins each round`, { timeout: 30_000 + ROUNDS * 10_000 }, async () => {
+    let dir = newDir();
     let racers = Array.from({ length: RACERS }, () => new Racer());
     try {
       for (let round = 0; round < ROUNDS; round++) {
+        const kind = KINDS[round % KINDS.length];
+        if (kind === 'no lock file') dir = newDir();
         const startAt = Date.now() + 300;
         for (const r of racers) r.send(`open ${dir} ${startAt}`);
         const answers = await Promise.all(racers.map((r) => r.next()));
         const winners = racers.filter((_, i) => answers[i].startsWith('WON '));
-        expect({ round, winners: winners.length, answers }).toMatchObject({ round, winners: 1 });
+        expect({ round, kind, winners: winners.length, answers }).toMatchObject({ round, kind, winners: 1 });
         const winner = winners[0];
         for (const a of answers) if (!a.startsWith('WON ')) expect(a).toContain(`database ${dir} is locked by process ${winner.pid}`);
-        if (round % 2 === 0) {
-          // Leave a stale lock for the next round: the holder dies without releasing it.
+        if (KINDS[(round + 1) % KINDS.length] === 'a stale lock') {
+          // The holder dies without releasing the lock.
           winner.child.kill('SIGKILL');
           await winner.exited;
           racers = racers.map((r) => (r === winner ? new Racer() : r));

@@ -98,7 +98,11 @@ export async function acquireLock(storage: Storage, dbDir: string): Promise<DbLo
       try {
         await storage.link(tmp, path);
       } catch (err) {
-        if (codeOf(err) === 'EEXIST') continue; // another writer took this generation first
+        const code = codeOf(err);
+        if (code === 'EEXIST') continue; // another writer took this generation first
+        if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') {
+          throw new Error(`database ${named}: the lock needs hard links, which this file system refused (${code} on ${path})`);
+        }
         throw err;
       }
       const gens = generations(await storage.list(dir));
