@@ -136,6 +136,15 @@ describe('one writer per database', () => {
     await again.close();
   });
 
+  it('an open() that fails after linking its lock file marks it free, so other processes are not locked out', async () => {
+    const storage = new FaultyStorage();
+    storage.failNext('syncDir', 'EIO', '/e');
+    await expect(open('/e', { storage, poolSize: 1 })).rejects.toThrow(/EIO/);
+    const locks = (await storage.list('/e')).filter((f) => f.startsWith('LOCK'));
+    expect(locks).toEqual(['LOCK.000000000000']);
+    expect(JSON.parse(new TextDecoder().decode(await storage.readFile('/e/LOCK.000000000000')))).toMatchObject({ pid: process.pid, free: true });
+  });
+
   /** A lock file as another writer would have left it. */
   function plantLock(dir: string, generation: number, content: string): void {
     mkdirSync(dir, { recursive: true });

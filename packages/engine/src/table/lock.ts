@@ -83,6 +83,7 @@ export async function acquireLock(storage: Storage, dbDir: string): Promise<DbLo
   // Held from before the file can be seen: another database object of this thread reading
   // it meanwhile must find it live.
   markHeld(me.token);
+  let linked: string | null = null;
   try {
     await writeSynced(storage, tmp, me);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -105,9 +106,11 @@ export async function acquireLock(storage: Storage, dbDir: string): Promise<DbLo
         }
         throw err;
       }
+      linked = path;
       const gens = generations(await storage.list(dir));
       if (gens[gens.length - 1] > generation) {
         await storage.remove(path); // our view was out of date: a newer generation decides
+        linked = null;
         continue;
       }
       // The temp name goes in the same directory sync as the lock, so no power loss brings it back.
@@ -118,6 +121,8 @@ export async function acquireLock(storage: Storage, dbDir: string): Promise<DbLo
     }
     throw new Error(`database ${named}: the lock changed hands ${MAX_ATTEMPTS} times while opening; try again`);
   } catch (err) {
+    // Other processes would see our live pid in the file: mark it free (best effort).
+    if (linked !== null) await release(storage, dir, linked, me).catch(() => undefined);
     markDropped(me.token);
     throw err;
   } finally {
