@@ -1,7 +1,7 @@
 // Database: a directory of tables sharing one worker pool, held by one writer (LOCK file).
 import { resolve } from 'node:path';
 import {
-  acquireLock, createDurableTable, forgetLock, nodeStorage, openDurableTable, resolveSchema, tableDir,
+  acquireLock, createDurableTable, nodeStorage, openDurableTable, resolveSchema, tableDir,
   type DbLock, type RecoveryReport, type Storage, type TableSchema,
 } from '@backtracedb/engine';
 import { createPool, defaultPoolSize, type BlockPool } from './pool.js';
@@ -113,9 +113,8 @@ export class Database {
       }
     }
     try {
-      await this.lock.release();
+      await this.lock.release(); // even when it fails, this process no longer counts as holding it
     } catch (err) {
-      forgetLock(this.storage, this.lock.path);
       errors.push(err as Error);
     }
     if (this.ownsPool) await this.pool.destroy();
@@ -132,6 +131,8 @@ export async function open(path: string, options: OpenOptions = {}): Promise<Dat
   const walFlushDelayMs = options.walFlushDelayMs ?? DEFAULT_WAL_FLUSH_DELAY_MS;
   if (!Number.isFinite(walFlushDelayMs) || walFlushDelayMs < 0 || walFlushDelayMs > 10_000) throw new Error('open: walFlushDelayMs must be from 0 to 10000');
   await storage.mkdirp(dir);
+  // The lock lives in the directory itself, so every path to it (a symlink, another thread
+  // of this process) meets the same lock; errors name the real path.
   const lock = await acquireLock(storage, dir);
   let pool = options.pool;
   const ownsPool = pool === undefined;

@@ -6,7 +6,7 @@ import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import * as arrow from 'apache-arrow';
 import {
-  compilePredicate, resolveSchema,
+  compilePredicate, noteThreadExited, resolveSchema,
   type BatchInputOf, type CompareOp, type Predicate, type ResolvedSchema, type RowInputOf, type RowOf, type ScanResult, type TableSchema,
 } from '@backtracedb/engine';
 import type { OpenOptions } from '../database.js';
@@ -243,6 +243,10 @@ export class RemoteDatabase {
 /** Open (or create) a database in a worker thread. Same options as open(), minus `storage` and `pool`. */
 export async function openInWorker(path: string, options: Omit<OpenOptions, 'storage' | 'pool'> = {}): Promise<RemoteDatabase> {
   const worker = new Worker(new URL('./worker-entry.js', import.meta.url));
+  // Once the worker is gone, a lock it did not release (it crashed, or was terminated) is
+  // stale for this thread; the id reads -1 after exit, so take it now.
+  const thread = worker.threadId;
+  worker.once('exit', () => noteThreadExited(thread));
   const remote = Comlink.wrap<EngineWorkerApi>(nodeEndpoint(worker));
   try {
     await remote.open(path, options);

@@ -1,6 +1,6 @@
 // An in-memory Storage for tests that models power loss and injects faults.
 //  - File contents: a write changes the current content; sync() makes it durable.
-//  - Directory entries (create, rename, remove): current until syncDir(parent) makes them durable.
+//  - Directory entries (create, rename, link, remove): current until syncDir(parent) makes them durable.
 //  - crash() throws away everything not durable and invalidates open handles.
 //  - crashAtOp(n): the n-th mutating call from now throws SimulatedCrash, and so does every call
 //    after it until crash() is called (the machine is "off").
@@ -17,7 +17,7 @@ export class SimulatedCrash extends Error {
   }
 }
 
-export type FaultOp = 'open' | 'write' | 'sync' | 'truncate' | 'rename' | 'remove' | 'syncDir' | 'read' | 'list' | 'mkdirp';
+export type FaultOp = 'open' | 'write' | 'sync' | 'truncate' | 'rename' | 'link' | 'remove' | 'syncDir' | 'read' | 'list' | 'mkdirp';
 
 interface Inode { data: Uint8Array; size: number; synced: Uint8Array }
 interface Dir { current: Map<string, Inode>; durable: Map<string, Inode> }
@@ -178,6 +178,22 @@ export class FaultyStorage implements Storage {
     const target = this.dir(dirname(to));
     if (target === undefined) throw errorWithCode(`ENOENT: no directory ${dirname(to)}`, 'ENOENT');
     target.current.set(basename(to), inode);
+  }
+
+  async link(existing: string, newPath: string): Promise<void> {
+    this.gate('link', true, newPath);
+    const inode = this.lookup(existing);
+    if (inode === undefined) throw errorWithCode(`ENOENT: ${existing}`, 'ENOENT');
+    if (this.lookup(newPath) !== undefined) throw errorWithCode(`EEXIST: ${newPath}`, 'EEXIST');
+    const target = this.dir(dirname(newPath));
+    if (target === undefined) throw errorWithCode(`ENOENT: no directory ${dirname(newPath)}`, 'ENOENT');
+    target.current.set(basename(newPath), inode);
+  }
+
+  /** The model has no symlinks: every path is canonical. */
+  async realpath(path: string): Promise<string> {
+    this.gate('read', false);
+    return path;
   }
 
   async remove(path: string): Promise<void> {

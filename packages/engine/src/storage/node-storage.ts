@@ -1,5 +1,5 @@
 // The real file system, through node:fs/promises.
-import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle as FsFileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, realpath, rename, rm, stat, type FileHandle as FsFileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FileHandle, Storage } from './storage.js';
 
@@ -121,6 +121,8 @@ export const nodeStorage: Storage = {
     forgetHandles(to);
     await rename(from, to);
   },
+  link: (existing, newPath) => link(existing, newPath),
+  realpath: (path) => realpath(path),
   async remove(path) {
     forgetHandles(path);
     await rm(path, { force: true, recursive: true });

@@ -24,6 +24,10 @@ export interface Storage {
   /** Entry names, sorted; [] when the directory is missing. */
   list(dir: string): Promise<string[]>;
   rename(from: string, to: string): Promise<void>;
+  /** A second name for `existing`; fails with code EEXIST when `newPath` exists (never replaces). */
+  link(existing: string, newPath: string): Promise<void>;
+  /** The canonical path: symlinks resolved. */
+  realpath(path: string): Promise<string>;
   /** No error when missing. */
   remove(path: string): Promise<void>;
   /** fsync the directory, so creates, renames and removes in it survive power loss. */
