@@ -4,6 +4,8 @@
 import type { ColumnView } from '@backtracedb/engine';
 
 export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
+/** Blocks remembered as read once (admission: a block is cached on its second whole read). */
+const MAX_SEEN_KEYS = 16_384;
 
 interface Entry { views: ColumnView[]; rowCount: number; sizeBytes: number }
 
@@ -19,6 +21,7 @@ function sizeOf(views: readonly ColumnView[]): number {
 export class BlockCache {
   private readonly entries = new Map<string, Entry>();
   private usedBytes = 0;
+  private readonly seen = new Set<string>();
   hits = 0;
   misses = 0;
 
@@ -39,6 +42,19 @@ export class BlockCache {
     return e;
   }
 
+  /**
+   * Whether a block read whole now should be decoded into the cache: only on its second read.
+   * A one-off query (the first after open(), a one-shot tool) then decodes just the columns
+   * it needs, instead of every column of every block it touches.
+   */
+  admit(key: string): boolean {
+    if (!this.enabled) return false;
+    if (this.seen.has(key)) return true;
+    if (this.seen.size >= MAX_SEEN_KEYS) this.seen.delete(this.seen.values().next().value as string);
+    this.seen.add(key);
+    return false;
+  }
+
   put(key: string, views: ColumnView[], rowCount: number): void {
     const sizeBytes = sizeOf(views);
     if (sizeBytes > this.budgetBytes) return; // never worth evicting everything for one block
@@ -57,5 +73,6 @@ export class BlockCache {
   /** Drop every entry whose key starts with `prefix` (a table being closed). */
   dropPrefix(prefix: string): void {
     for (const [k, e] of this.entries) if (k.startsWith(prefix)) { this.entries.delete(k); this.usedBytes -= e.sizeBytes; }
+    for (const k of this.seen) if (k.startsWith(prefix)) this.seen.delete(k);
   }
 }

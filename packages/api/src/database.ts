@@ -141,7 +141,7 @@ export async function open(path: string, options: OpenOptions = {}): Promise<Dat
     pool ??= createPool(options.poolSize ?? defaultPoolSize());
     // Threads start now, in the background: warm by the first seal or query.
     pool.warm();
-    if (pool.threads === 0 || maxPendingSeals === 0) await pool.loadInlineEncoder();
+    if (maxPendingSeals === 0) await pool.loadInlineEncoder();
   } catch (err) {
     await lock.release();
     throw err;

@@ -59,8 +59,16 @@ export class EncoderThreads {
     done('error' in reply ? new Error(reply.error) : reply.encoded);
   }
 
-  /** Hand `task` to the least busy live thread now; false when no thread can take it. */
+  /**
+   * Hand `task` to the least busy live thread now; false when no thread can take it. With no
+   * threads at all (poolSize 0) the block is encoded here, once the encoder has loaded.
+   */
   submit(task: EncodeTask, done: EncodeDone): boolean {
+    if (this.threadCount === 0) {
+      this.loadInline().then(() => done((this.inline as InlineEncoder)(task)), (err: unknown) => done(err as Error))
+        .catch((err: unknown) => done(err as Error));
+      return true;
+    }
     this.start();
     let best: EncoderThread | null = null;
     for (const t of this.threads) if (t.failed === null && (best === null || t.outstanding.size < best.outstanding.size)) best = t;
@@ -86,6 +94,7 @@ export class EncoderThreads {
 
   /** Block this thread until some reply arrives (delivering it), at most timeoutMs; false on timeout. */
   waitForOne(timeoutMs: number): boolean {
+    if (!this.threads.some((t) => t.failed === null && t.outstanding.size > 0)) return this.harvest() > 0;
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       const seen = Atomics.load(this.completions, 0);

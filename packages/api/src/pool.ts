@@ -12,7 +12,7 @@ export interface BlockPool extends BlockEncoder {
   scan(task: ScanTask): Promise<ScanOutput>;
   /** Scan threads (0: everything runs on the calling thread). */
   readonly threads: number;
-  /** Start the threads now, in the background. */
+  /** Start the scan threads now, in the background. */
   warm(): void;
   /** Load the encoder on the calling thread (for tables that encode every block inline). */
   loadInlineEncoder(): Promise<void>;
@@ -54,7 +54,8 @@ export function createPool(threads: number): BlockPool {
   };
   return {
     threads,
-    warm: () => { start(); encoders.start(); },
+    // Encoder threads start with the first sealed block (submit): a reader never pays for them.
+    warm: () => { start(); },
     submit: (task: EncodeTask, done: EncodeDone) => encoders.submit(task, done),
     harvest: () => encoders.harvest(),
     waitForOne: (timeoutMs: number) => encoders.waitForOne(timeoutMs),

@@ -46,7 +46,7 @@ describe('timeMayMatch', () => {
 interface BlockPlan { rowGroups: readonly number[] | null; knownRows: number }
 function pruneBlock(block: SealedBlock, timeColumn: number, preds: Predicate[], countOnly = false): BlockPlan | null {
   const req = { predicates: preds, projection: [], countOnly, timeColumn };
-  const plan = planBlockRead({ ...block, parquet: new Uint8Array(0) }, req, { enabled: false, get: () => undefined }, 5);
+  const plan = planBlockRead({ ...block, parquet: new Uint8Array(0) }, req, { enabled: false, get: () => undefined, admit: () => false }, 5);
   if (plan.kind === 'skip') return null;
   if (plan.kind === 'known') return { rowGroups: [], knownRows: plan.rows };
   return { rowGroups: plan.rowGroups, knownRows: plan.knownRows };

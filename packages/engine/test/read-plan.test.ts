@@ -44,7 +44,7 @@ function block(form: Form): SealedBlock {
 }
 
 function lookup(form: Form, enabled = true): DecodedBlockLookup {
-  return { enabled, get: () => (form === 'cache' ? { views, rowCount: 8 } : undefined) };
+  return { enabled, get: () => (form === 'cache' ? { views, rowCount: 8 } : undefined), admit: () => enabled };
 }
 
 function req(filters: Array<[string, '==' | '!=' | '>' | '>=' | '<' | '<=', number | bigint | string]>, countOnly: boolean): ScanRequest {

@@ -7,8 +7,6 @@ import { resolve } from 'node:path';
 import { resolveSchema, type ColumnType, type TableSchema } from '@backtracedb/engine';
 import { open } from '../database.js';
 import { writeCsvFile } from '../export.js';
-import { openCsv } from './csv-source.js';
-import { fieldIndexes, importCsv } from './import-csv.js';
 import { listTables, tableInfo, verifyTable } from './inspect.js';
 import { runQuery, type OutputFormat } from './query.js';
 import { parseWhere } from './values.js';
@@ -21,6 +19,9 @@ function usage<T>(fn: () => T): T {
   try { return fn(); } catch (err) { throw new UsageError((err as Error).message); }
 }
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
+
+/** One-shot reads: no worker threads to start, scans on this thread (a process that lives for one query). */
+const ONE_SHOT = { poolSize: 0 } as const;
 
 /**
  * The directory of an existing database. Checked before open(), which would create a missing
@@ -103,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
       if (!['table', 'csv', 'json'].includes(o.format)) throw new UsageError(`--format must be table, csv or json, not "${o.format}"`);
       const limit = o.limit === undefined ? Infinity : Number(o.limit);
       if (!(limit >= 0) || (limit !== Infinity && !Number.isSafeInteger(limit))) throw new UsageError(`--limit must be a non-negative integer, not "${o.limit}"`);
-      const db = await open(await existingDatabase(dbPath));
+      const db = await open(await existingDatabase(dbPath), ONE_SHOT);
       try {
         const t = await db.openTable(name);
         let r = t.reader();
@@ -124,6 +125,8 @@ async function main(argv: string[]): Promise<number> {
       // Every input is checked before anything is created: the --create words, the file, its
       // header against the columns, and (without --create) that the database exists.
       const create = o.create === undefined ? null : usage(() => { const s = parseCreate(o.create as string, o.time, name); return { schema: s, resolved: resolveSchema(s) }; });
+      // Loaded here only: the CSV parser and the progress bar cost start-up time elsewhere.
+      const [{ openCsv }, { fieldIndexes, importCsv }] = await Promise.all([import('./csv-source.js'), import('./import-csv.js')]);
       const src = await openCsv(file);
       try {
         if (create !== null) usage(() => fieldIndexes(create.resolved, src));
@@ -151,7 +154,7 @@ async function main(argv: string[]): Promise<number> {
       const format = out.endsWith('.parquet') ? 'parquet' : out.endsWith('.csv') ? 'csv' : null;
       if (format === null) throw new UsageError(`export: the output file must end in .parquet or .csv, not "${out}"`);
       if ((await stat(out).catch(() => null))?.isDirectory() === true) throw new UsageError(`export: "${out}" is a directory, not a file`);
-      const db = await open(await existingDatabase(dbPath));
+      const db = await open(await existingDatabase(dbPath), ONE_SHOT);
       try {
         const t = await db.openTable(name);
         const filters = o.where.map((w) => usage(() => parseWhere(t.schema, w)));

@@ -45,7 +45,7 @@ export class TableScanner {
     private readonly pool: BlockPool,
     private readonly cache: BlockCache,
   ) {
-    this.cacheLookup = { enabled: cache.enabled, get: (b) => cache.get(this.cacheKey(b)) };
+    this.cacheLookup = { enabled: cache.enabled, get: (b) => cache.get(this.cacheKey(b)), admit: (b) => cache.admit(this.cacheKey(b)) };
   }
 
   get schema(): ResolvedSchema { return this.table.schema; }

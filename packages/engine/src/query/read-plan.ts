@@ -54,6 +54,8 @@ export type BlockReadPlan =
 export interface DecodedBlockLookup {
   readonly enabled: boolean;
   get(block: SealedBlock): DecodedBlock | undefined;
+  /** Whether to decode this block whole into the cache now (the cache's admission policy). */
+  admit(block: SealedBlock): boolean;
 }
 
 /** Columns the predicates read (the time column is among them when a predicate is on it). */
@@ -110,8 +112,9 @@ export function planBlockRead(block: SealedBlock, req: ScanRequest, cache: Decod
     if (chosen.length === 0) return knownRows === 0 ? { kind: 'skip' } : { kind: 'known', rows: knownRows };
     if (chosen.length < block.rowGroups.length) rowGroups = chosen;
   }
-  // Fill the cache only from whole-block reads: a row-group-pruned read stays cheap.
-  const fillCache = cache.enabled && rowGroups === null;
+  // Fill the cache only from whole-block reads (a row-group-pruned read stays cheap), and only
+  // when the cache admits the block.
+  const fillCache = cache.enabled && rowGroups === null && cache.admit(block);
   const columns = fillCache ? Array.from({ length: columnCount }, (_, i) => i) : neededColumns(req);
   const expectedRows = rowGroups === null ? block.rowCount : rowGroups.reduce((n, g) => n + groupRows(block, g), 0);
   return { kind: 'scan', block, source, rowGroups, knownRows, columns, expectedRows, fillCache };
