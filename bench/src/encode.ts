@@ -1,6 +1,6 @@
 // Per-thread block encoding against the plain typed-array copy loop of the same columns:
 // what one pool thread can seal per second (issue 10), measured on this thread.
-import { encodeBlock } from '@backtracedb/workers';
+import { encodeBlock } from '@backtracedb/workers/encode';
 import { newActiveBlock, resolveSchema, writeBatch, normalizeBatch, frozenViewsOf, schemaToJson } from '@backtracedb/engine';
 import { tradesSchema, trades } from './data.js';
 import { bestOfMs, fmtRate, type ResultRow } from './measure.js';

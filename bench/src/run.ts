@@ -7,6 +7,8 @@ import { ingestSuite } from './ingest.js';
 import { durabilitySuite } from './durability.js';
 import { querySuite } from './query.js';
 import { encodeSuite } from './encode.js';
+import { tightLoopSuite } from './tight-loop.js';
+import { startupSuite } from './startup.js';
 import type { ResultRow } from './measure.js';
 
 const quick = process.argv.includes('--quick');
@@ -33,6 +35,8 @@ async function main(): Promise<void> {
   const suites: Array<[string, () => Promise<ResultRow[]>]> = [
     ['ingest', () => ingestSuite(ROWS, RUNS)],
     ['query', () => querySuite(ROWS, quick ? 3 : 10)],
+    ['tight', () => tightLoopSuite(ROWS, RUNS, quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000])],
+    ['startup', () => startupSuite(ROWS, quick ? 2 : 5)],
     ['encode', async () => [...await encodeSuite(100_000, RUNS * 3), ...await encodeSuite(quick ? 200_000 : 1_000_000, RUNS)]],
     ['durability', () => durabilitySuite(quick)],
   ];
