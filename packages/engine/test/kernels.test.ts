@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyPredicate, filterBool, filterDictionary, filterFloat64, filterInt64, firstPass, fullSelection, lowerBound, scratchSelection, timeRange,
 } from '../src/query/kernels.js';
-import type { ColumnView } from '../src/query/column-view.js';
+import type { ColumnView } from '../src/column/column-view.js';
 import type { CompareOp, Predicate } from '../src/query/predicate.js';
 import {
   FLOAT_EDGES, INT64_EDGES, INT64_MAX, INT64_MIN, OPS, STRING_EDGES, int, jsCompare, pick, randomColumn, randomFloat, randomInt64, randomPredicate, rng, rowMatches, show, valueAt,

@@ -1,6 +1,6 @@
 // Shared by the engine's unit tests: a seeded generator of column data and predicates, and
 // a plain-JS oracle of the filter semantics (JS operators: NaN equals nothing, -0 == 0).
-import type { ColumnView } from '../src/query/column-view.js';
+import type { ColumnView } from '../src/column/column-view.js';
 import type { CompareOp, Predicate, PredicateValue } from '../src/query/predicate.js';
 
 export const OPS: readonly CompareOp[] = ['==', '!=', '>', '>=', '<', '<='];

@@ -5,7 +5,7 @@ import { timeMayMatch } from '../src/query/prune.js';
 import { planBlockRead } from '../src/query/read-plan.js';
 import { computeZoneMap, mergeZoneMaps } from '../src/block/zone-map.js';
 import type { SealedBlock } from '../src/block/sealed-block.js';
-import type { ColumnView } from '../src/query/column-view.js';
+import type { ColumnView } from '../src/column/column-view.js';
 import type { CompareOp, Predicate } from '../src/query/predicate.js';
 import { INT64_MAX, INT64_MIN, OPS, int, jsCompare, pick, randomColumn, randomInt64, randomPredicate, rng, rowMatches, show, type Rand } from './oracle.js';
 

@@ -6,7 +6,7 @@ import { newActiveBlock } from '../src/block/active-block.js';
 import type { BlockLayout, RowGroupZone, SealedBlock } from '../src/block/sealed-block.js';
 import { compilePredicate } from '../src/query/predicate.js';
 import { planBlockRead, type DecodedBlockLookup } from '../src/query/read-plan.js';
-import type { ColumnView } from '../src/query/column-view.js';
+import type { ColumnView } from '../src/column/column-view.js';
 import type { ScanRequest } from '../src/query/scan.js';
 import { resolveSchema } from '../src/schema/schema.js';
 

@@ -1,10 +1,9 @@
 // Text → typed values, for --where filters and CSV import: the same words for both.
+import { INT64_MAX, INT64_MIN } from '@backtracedb/engine';
 import type { ColumnType, ResolvedSchema } from '@backtracedb/engine';
 import { COMPARE_OPS, type CompareOp } from '@backtracedb/engine';
 import type { RowValue } from '../rows.js';
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 export function parseValue(type: ColumnType, text: string): RowValue {
   const t = text.trim();

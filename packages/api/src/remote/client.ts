@@ -1,6 +1,7 @@
 // openInWorker: the whole database in a worker thread, driven through comlink, so the
 // caller's event loop never blocks on ingest or queries. Same API as open(), every call
 // returning a promise. Single-row appends are gathered and cross the boundary in batches.
+import { INT64_MAX, INT64_MIN } from '@backtracedb/engine';
 import { Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -84,8 +85,6 @@ export class RemoteReader<Row extends object> {
 interface PendingColumn { typed: BigInt64Array | Float64Array | null; plain: unknown[] | null }
 interface Pending { columns: Map<string, PendingColumn>; count: number; settle: Array<{ resolve: () => void; reject: (e: Error) => void }> }
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 function put(col: PendingColumn, type: string | undefined, at: number, v: unknown): void {
   const t = col.typed;

@@ -1,7 +1,7 @@
 // A block that takes no more appends. It is readable at every moment of its life:
 // first from its shared column buffers, then from its Parquet bytes (memory) or file (disk).
 import type { ActiveBlock } from './active-block.js';
-import type { ColumnView } from '../query/column-view.js';
+import type { ColumnView } from '../column/column-view.js';
 import type { ZoneMap } from './zone-map.js';
 import type { TableSchema } from '../schema/schema.js';
 

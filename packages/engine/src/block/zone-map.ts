@@ -1,5 +1,5 @@
 // Zone maps: per-column summaries of a block (or row group) that prove when no row can match.
-import type { ColumnView } from '../query/column-view.js';
+import type { ColumnView } from '../column/column-view.js';
 import { compareScalar, type Predicate } from '../query/predicate.js';
 
 /** Distinct strings kept per zone; past this only min/max prune. */

@@ -1,10 +1,9 @@
 // Vectorized filter kernels. Each narrows a selection vector (row indexes, ascending) in
 // place with one tight loop over a typed array, and returns the new selection length.
 import { compareScalar, type CompareOp, type Predicate } from './predicate.js';
-import type { ColumnView } from './column-view.js';
+import type { ColumnView } from '../column/column-view.js';
+import { INT64_MAX, INT64_MIN } from '../column/int64.js';
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * A selection vector reused across scans of this thread: scans are synchronous, and the

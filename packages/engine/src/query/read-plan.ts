@@ -7,7 +7,7 @@
 // only be scanned whole (columns already in memory) therefore gets no known rows.
 import type { BlockLayout, SealedBlock } from '../block/sealed-block.js';
 import { viewsOf } from '../block/sealed-block.js';
-import type { ColumnView } from './column-view.js';
+import type { ColumnView } from '../column/column-view.js';
 import { allMatch, mayMatch } from '../block/zone-map.js';
 import { timeMayMatch } from './prune.js';
 import type { ScanRequest } from './scan.js';

@@ -1,7 +1,7 @@
 // Scan one block's columns: narrow by time with binary search, run the kernels, then
 // gather only the projected columns of the selected rows (late materialization).
 import { applyPredicate, firstPass, fullSelection, timeRange } from './kernels.js';
-import type { ColumnView } from './column-view.js';
+import type { ColumnView } from '../column/column-view.js';
 import type { Predicate } from './predicate.js';
 
 export interface ScanRequest {
