@@ -24,7 +24,10 @@ export interface BlockLayout {
 }
 
 export interface SealedBlock {
-  /** Block number within the table, dense from 0; names the block file. */
+  /**
+   * Block number within this process's life of the table (from 0 at open; not persisted): names a
+   * memory block in messages. Block files are named by `firstRowSeq` instead.
+   */
   readonly id: number;
   readonly firstRowSeq: number;
   readonly rowCount: number;
