@@ -29,7 +29,11 @@ export function createPool(threads: number): BlockPool {
   if (!Number.isSafeInteger(threads) || threads < 0 || threads > MAX_POOL_THREADS) {
     throw new Error(`poolSize must be an integer from 0 to ${MAX_POOL_THREADS}, got ${String(threads)}`);
   }
-  const encoders = new EncoderThreads(threads);
+  // Half as many encoder threads as scan threads (at least one): the appending thread needs a
+  // core too, and each encoder holds a parquet-wasm heap the size of its largest block
+  // (measured: 20 1M-row blocks ingest as fast with one encoder as with two on 2 cores, and
+  // peak RSS drops from 729 to 570 MiB; bench/RESULTS.md).
+  const encoders = new EncoderThreads(threads === 0 ? 0 : Math.max(1, Math.floor(threads / 2)));
   let piscina: Piscina<PoolTask, ScanResult> | null = null;
   /** Set once a scan thread has answered: until then scans run here. */
   let ready = false;
