@@ -126,7 +126,10 @@ async function main(argv: string[]): Promise<number> {
       // header against the columns, and (without --create) that the database exists.
       const create = o.create === undefined ? null : usage(() => { const s = parseCreate(o.create as string, o.time, name); return { schema: s, resolved: resolveSchema(s) }; });
       // Loaded here only: the CSV parser and the progress bar cost start-up time elsewhere.
-      const [{ openCsv }, { fieldIndexes, importCsv }] = await Promise.all([import('./csv-source.js'), import('./import-csv.js')]);
+      // One after the other: concurrent first imports of modules that share a CommonJS
+      // dependency crashed Node 20's loader (an assertion in CreateRequiredModuleFacade).
+      const { openCsv } = await import('./csv-source.js');
+      const { fieldIndexes, importCsv } = await import('./import-csv.js');
       const src = await openCsv(file);
       try {
         if (create !== null) usage(() => fieldIndexes(create.resolved, src));

@@ -87,9 +87,13 @@ export function scanParquetTask(task: ParquetScanTask): ScanOutput | Promise<Sca
   return scanWithParquetWasm(task);
 }
 
+/** parquet-wasm, imported once per thread on first need (never twice at once: see cli/main.ts). */
+let parquetWasm: Promise<typeof import('../parquet-decode.js')> | null = null;
+
 /** Outside the fast reader's subset: decode with parquet-wasm (fresh buffers, no scratch). */
 async function scanWithParquetWasm(task: ParquetScanTask): Promise<ScanOutput> {
-  const { decodeParquet } = await import('../parquet-decode.js');
+  parquetWasm ??= import('../parquet-decode.js');
+  const { decodeParquet } = await parquetWasm;
   const defs = task.schema.columns;
   const groups = task.rowGroups === null ? null : [...task.rowGroups];
   return scanWith(task, (cols) => {
