@@ -1,0 +1,103 @@
+// WAL records are bounded by bytes as well as rows: big string rows are split across records,
+// a row too big for any record is refused up front, timers never throw, and the decoder
+// enforces the row limit the format documents.
+// BTDB_BIG_ROW_MB sets the string size of the 31-row test (default 1; 10 reproduces the
+// original report: 300 MB before one group commit).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { open } from 'backtracedb';
+import { decodeRecordAt, encodeRecord, nodeStorage, replayWal } from '@backtracedb/engine';
+import { pool } from '../engine/helpers.js';
+
+const root = mkdtempSync(join(tmpdir(), 'btdb-walbytes-'));
+afterAll(async () => { await pool.destroy(); rmSync(root, { recursive: true, force: true }); });
+
+const schema = { name: 'blobs', timeColumn: 'ts', columns: [{ name: 'ts', type: 'int64' }, { name: 's', type: 'string' }] } as const;
+const MiB = 1024 * 1024;
+const BIG_ROW_MB = Number(process.env.BTDB_BIG_ROW_MB ?? 1);
+
+/** A distinct string of `bytes` one-byte characters (distinct, so each is its own dictionary entry). */
+const blob = (i: number, bytes: number): string => `${String(i).padStart(6, '0')}${'x'.repeat(bytes - 6)}`;
+
+async function walRecords(dir: string): Promise<Array<{ rows: number; bytes: number }>> {
+  const out: Array<{ rows: number; bytes: number }> = [];
+  await replayWal(nodeStorage, join(dir, 'blobs', 'wal'), { fromRowSeq: 0, onRecord: (r) => out.push({ rows: r.rowCount, bytes: r.payload.byteLength }) });
+  return out;
+}
+
+describe('WAL records bounded by bytes', () => {
+  it('rows of large strings are split into records of at most 16 MiB; all come back', async () => {
+    const dir = join(root, 'split');
+    const db = await open(dir, { pool });
+    const t = await db.createTable(schema, { enableWal: true });
+    for (let i = 0; i < 5; i++) t.append({ ts: BigInt(i), s: blob(i, 6 * MiB) });
+    await t.sync();
+    const recs = await walRecords(dir);
+    expect(recs.reduce((a, r) => a + r.rows, 0)).toBe(5);
+    expect(recs.length).toBeGreaterThan(1);
+    for (const r of recs) expect(r.bytes).toBeLessThanOrEqual(16 * MiB);
+    await db.close();
+    const db2 = await open(dir, { pool });
+    const t2 = await db2.openTable(schema);
+    const rows = await t2.reader().toArray();
+    expect(rows.map((r) => [r.ts, r.s.length, r.s.slice(0, 6)])).toEqual([0, 1, 2, 3, 4].map((i) => [BigInt(i), 6 * MiB, String(i).padStart(6, '0')]));
+    await db2.close();
+  });
+
+  it(`31 rows of ${BIG_ROW_MB} MB strings before one commit, a seal at row 30: no throw, all rows durable`, async () => {
+    const dir = join(root, 'big');
+    const db = await open(dir, { pool, walFlushDelayMs: 1 });
+    const t = await db.createTable(schema, { enableWal: true, maxBlockSize: 30 });
+    for (let i = 0; i < 31; i++) t.append({ ts: BigInt(i), s: blob(i, BIG_ROW_MB * 1_000_000) });
+    expect(t.rowCount).toBe(31);
+    await new Promise((r) => setTimeout(r, 20)); // the commit timer fires here
+    await t.sync();
+    await t.sync();
+    await db.close();
+    const db2 = await open(dir, { pool });
+    const t2 = await db2.openTable(schema);
+    expect(await t2.reader().count()).toBe(31);
+    const last = (await t2.reader().filter('ts', '>=', 29n).toArray()).map((r) => r.s.slice(0, 6));
+    expect(last).toEqual(['000029', '000030']);
+    await db2.close();
+  });
+
+  it('a row too big for one record is refused up front; the table is unchanged', async () => {
+    const dir = join(root, 'huge');
+    const db = await open(dir, { pool });
+    const t = await db.createTable(schema, { enableWal: true, maxBlockSize: 2 });
+    t.append({ ts: 1n, s: 'a' });
+    const huge = 'y'.repeat(64 * MiB);
+    expect(() => t.append({ ts: 2n, s: huge })).toThrow(/table "blobs", column "s": the row takes \d+ bytes, more than the 67108864-byte limit of one row/);
+    expect(() => t.appendBatch({ ts: [2n, 3n], s: ['b', huge] })).toThrow(/table "blobs", column "s": row 1: the row takes \d+ bytes, more than the 67108864-byte limit/);
+    // Two-byte UTF-8 characters: the byte count, not the character count, is what is limited.
+    expect(() => t.append({ ts: 2n, s: 'é'.repeat(32 * MiB) })).toThrow(/more than the 67108864-byte limit/);
+    expect(t.rowCount).toBe(1);
+    await t.sync();
+    expect(await walRecords(dir)).toEqual([{ rows: 1, bytes: expect.any(Number) as number }]);
+    t.append({ ts: 2n, s: 'b' });
+    await db.close();
+  });
+});
+
+describe('the WAL decoder', () => {
+  it('refuses a record of more than 65,536 rows, as docs/wal.md states', () => {
+    const rows = 65_537;
+    const payload = new Uint8Array(8 * rows);
+    // Built by hand: the encoder refuses such records too.
+    const rec = new Uint8Array(24 + payload.byteLength);
+    const ok = encodeRecord(0, 1, new Uint8Array(0));
+    rec.set(ok.subarray(0, 24));
+    const dv = new DataView(rec.buffer);
+    dv.setUint32(4, payload.byteLength, true);
+    dv.setUint32(16, rows, true);
+    dv.setUint32(0, crc32(rec.subarray(4)), true);
+    const r = decodeRecordAt(rec, 0);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/65537 rows.*65536/);
+    expect(() => encodeRecord(0, rows, payload)).toThrow(/65537 rows.*65536/);
+  });
+});
