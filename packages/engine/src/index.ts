@@ -25,3 +25,5 @@ export * from './wal/batch-codec.js';
 export * from './wal/writer.js';
 export * from './wal/reader.js';
 export * from './storage/faulty-storage.js';
+export * from './table/options.js';
+export * from './table/create-options.js';

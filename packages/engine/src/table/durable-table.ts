@@ -8,7 +8,8 @@ import type { SealedBlock } from '../block/sealed-block.js';
 import type { ResolvedSchema } from '../schema/schema.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 import type { Storage } from '../storage/storage.js';
-import { captureRows, MAX_RECORD_ROWS } from './wal-capture.js';
+import { captureRows } from './wal-capture.js';
+import { boolOption } from './options.js';
 import { blockFileName, MANIFEST_FILE, tableDir, WAL_DIR } from './layout.js';
 import { encodeManifest, manifestBlockOf, type ManifestBlock } from './manifest.js';
 import { TableCore, type BlockEncoder } from './table-core.js';
@@ -33,6 +34,8 @@ export class DurableTable {
   private persistChain: Promise<void> = Promise.resolve();
   private lastPersistError: Error | null = null;
   private captureTimer: NodeJS.Timeout | null = null;
+  /** A failure in a timer or a seal callback: kept here, reported by the next sync()/close(). */
+  private backgroundError: Error | null = null;
   private closed = false;
 
   /** @internal Use createDurableTable / openDurableTable. */
@@ -68,26 +71,38 @@ export class DurableTable {
     if (this.closed) throw new Error(`table "${this.name}": the table is closed`);
   }
 
+  /** Refused up front (nothing changes) while the WAL cannot take more: the disk is behind. */
+  private assertWalRoom(): void {
+    const wal = this.wal;
+    if (wal !== null && wal.isFull) {
+      throw new Error(`table "${this.name}": ${wal.pendingBytes} bytes of WAL records are waiting to be written (limit ${wal.bufferLimitBytes}); the disk is behind or failing: await sync() and append again`);
+    }
+  }
+
   append(row: unknown): void {
     this.assertOpen();
+    this.assertWalRoom();
     this.core.append(row);
     this.armCapture();
   }
 
   appendBatch(input: unknown): number {
     this.assertOpen();
+    this.assertWalRoom();
     const n = this.core.appendBatch(input);
     this.armCapture();
     return n;
   }
 
   set useDiskStorage(on: boolean) {
-    this.settings.useDiskStorage = on;
+    this.assertOpen(); // a closed table's table.json belongs to whoever opens it next
+    this.settings.useDiskStorage = boolOption(`table "${this.name}"`, 'useDiskStorage', on);
     this.saveSettings();
     if (on) this.persistEncoded().catch(() => undefined); // errors resurface on sync/flush
   }
 
   set maxBlockSize(n: number) {
+    this.assertOpen();
     this.core.maxBlockSize = n;
     this.settings.maxBlockSize = this.core.maxBlockSize;
     this.saveSettings();
@@ -112,15 +127,35 @@ export class DurableTable {
     const end = this.core.rowCount;
     if (this.walRowSeq >= end) return;
     if (this.walRowSeq < active.firstRowSeq) throw new Error('internal: WAL capture fell behind a sealed block');
-    this.walRowSeq = captureRows(wal, this.schema, active, this.walRowSeq, end, MAX_RECORD_ROWS);
+    this.walRowSeq = captureRows(wal, this.schema, active, this.walRowSeq, end);
   }
 
+  /**
+   * Runs inside append/appendBatch after the rows are in: throwing here would report a failed
+   * append for rows the table holds. A failure is kept for the next sync()/close() instead.
+   */
   private onSeal(block: SealedBlock): void {
     const wal = this.wal;
     if (wal === null || block.raw === null) return;
-    const end = block.firstRowSeq + block.rowCount;
-    if (this.walRowSeq < end) this.walRowSeq = captureRows(wal, this.schema, block.raw, this.walRowSeq, end, MAX_RECORD_ROWS);
-    wal.rotate(end);
+    try {
+      const end = block.firstRowSeq + block.rowCount;
+      if (this.walRowSeq < end) this.walRowSeq = captureRows(wal, this.schema, block.raw, this.walRowSeq, end);
+      wal.rotate(end);
+    } catch (err) {
+      this.keepBackgroundError(err);
+    }
+  }
+
+  private keepBackgroundError(err: unknown): void {
+    this.backgroundError ??= err instanceof Error ? err : new Error(String(err));
+  }
+
+  /** Throw (once) what went wrong in a timer or a seal since the last call. */
+  private reportBackgroundError(): void {
+    const err = this.backgroundError;
+    if (err === null) return;
+    this.backgroundError = null;
+    throw new Error(`table "${this.name}": logging rows to the WAL failed: ${err.message}`);
   }
 
   private armCapture(): void {
@@ -128,7 +163,12 @@ export class DurableTable {
     this.captureTimer = setTimeout(() => {
       this.captureTimer = null;
       if (this.closed) return;
-      this.capture();
+      // Nothing may be thrown from a timer (it would end the process): keep it for sync().
+      try {
+        this.capture();
+      } catch (err) {
+        this.keepBackgroundError(err);
+      }
       // A failed background write stays buffered in the writer and is retried; sync() reports it.
       this.wal?.sync().catch(() => undefined);
     }, this.ctx.walFlushDelayMs);
@@ -138,6 +178,7 @@ export class DurableTable {
   /** Every row appended before the call is durable once this resolves. */
   async sync(): Promise<void> {
     this.assertOpen();
+    this.reportBackgroundError();
     await this.settingsChain.catch((err: unknown) => {
       this.saveSettings(); // try again next time
       throw new Error(`table "${this.name}": storing its settings failed: ${(err as Error).message}`);
@@ -270,8 +311,10 @@ export class DurableTable {
     if (this.closed) return;
     if (this.captureTimer !== null) { clearTimeout(this.captureTimer); this.captureTimer = null; }
     try {
+      this.reportBackgroundError();
       this.capture();
       this.core.seal();
+      this.reportBackgroundError();
       await this.core.flush();
       await this.persistEncoded();
       if (this.durableRowCount !== this.core.rowCount) throw new Error(`table "${this.name}": ${this.core.rowCount - this.durableRowCount} rows could not be written`);

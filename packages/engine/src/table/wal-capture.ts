@@ -3,12 +3,9 @@
 import type { ActiveBlock } from '../block/active-block.js';
 import type { ResolvedSchema } from '../schema/schema.js';
 import type { ColumnValues, NormalizedBatch } from './validate.js';
-import { encodeBlockRange, type BlockColumn } from '../wal/batch-codec.js';
-import { RECORD_HEADER_BYTES } from '../wal/record.js';
+import { encodeBlockRange, fitRows, type BlockColumn } from '../wal/batch-codec.js';
+import { MAX_RECORD_ROWS, RECORD_HEADER_BYTES, RECORD_TARGET_BYTES } from '../wal/record.js';
 import type { WalWriter } from '../wal/writer.js';
-
-/** Rows per WAL record: keeps every record far below the record size limit. */
-export const MAX_RECORD_ROWS = 65_536;
 
 /** Rows [from, to) of a block (offsets inside the block) as a batch. */
 export function batchFromBlock(block: ActiveBlock, from: number, to: number): NormalizedBatch {
@@ -28,17 +25,21 @@ export function batchFromBlock(block: ActiveBlock, from: number, to: number): No
   return { rowCount: to - from, columns };
 }
 
-/** Log rows [fromSeq, toSeq) of `block` in records of at most maxRows; returns toSeq. */
-export function captureRows(wal: WalWriter, schema: ResolvedSchema, block: ActiveBlock, fromSeq: number, toSeq: number, maxRows: number): number {
+/**
+ * Log rows [fromSeq, toSeq) of `block` in records of at most MAX_RECORD_ROWS rows and
+ * RECORD_TARGET_BYTES payload bytes (a single bigger row, at most MAX_ROW_BYTES as append
+ * checked, gets a record of its own); returns toSeq.
+ */
+export function captureRows(wal: WalWriter, schema: ResolvedSchema, block: ActiveBlock, fromSeq: number, toSeq: number): number {
   const types = schema.columns.map((c) => c.type);
+  const columns = block.columns.map((c): BlockColumn => (c.type === 'string' ? { type: 'string', values: c.values, dictionary: c.dictionary.values } : c));
   let seq = fromSeq;
   while (seq < toSeq) {
-    const n = Math.min(maxRows, toSeq - seq);
     const at = seq - block.firstRowSeq;
-    if (at < 0 || at + n > block.rowCount) throw new Error('internal: WAL capture outside the block');
-    const columns = block.columns.map((c): BlockColumn => (c.type === 'string' ? { type: 'string', values: c.values, dictionary: c.dictionary.values } : c));
-    wal.appendInPlace(seq, n, encodeBlockRange(types, columns, at, at + n, RECORD_HEADER_BYTES));
-    seq += n;
+    const end = fitRows(columns, at, at + Math.min(MAX_RECORD_ROWS, toSeq - seq), RECORD_TARGET_BYTES);
+    if (at < 0 || end > block.rowCount) throw new Error('internal: WAL capture outside the block');
+    wal.appendInPlace(seq, end - at, encodeBlockRange(types, columns, at, end, RECORD_HEADER_BYTES));
+    seq += end - at;
   }
   return seq;
 }
