@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { open } from 'backtracedb';
-import { decodeRecordAt, encodeRecord, nodeStorage, replayWal } from '@backtracedb/engine';
+import { decodeRecordAt, encodeRecord, newActiveBlock, nodeStorage, replayWal, resolveSchema, WalCapture, writeBatch, type WalWriter } from '@backtracedb/engine';
 import { pool } from '../engine/helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'btdb-walbytes-'));
@@ -115,5 +115,37 @@ describe('the WAL decoder', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toMatch(/65537 rows.*65536/);
     expect(() => encodeRecord(0, rows, payload)).toThrow(/65537 rows.*65536/);
+  });
+});
+
+describe('WAL capture in the background', () => {
+  const s = resolveSchema(schema);
+  const fill = (block: ReturnType<typeof newActiveBlock>, n: number): void =>
+    writeBatch(block, { rowCount: n, columns: [BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), Array.from({ length: n }, (_, i) => `s${i}`)] }, 0, n);
+  /** A writer whose every record is refused, as a full or broken one would. */
+  const failing = {
+    isFull: false, pendingBytes: 0, bufferLimitBytes: 1,
+    appendInPlace: () => { throw new Error('disk on fire'); },
+    rotate: () => undefined,
+    sync: () => Promise.resolve(),
+  } as unknown as WalWriter;
+
+  it('a failure in the commit timer is kept and reported once by the next sync, never thrown from the timer', async () => {
+    const block = newActiveBlock(s, 0, 100);
+    const log = new WalCapture(failing, s, { activeBlock: block, get rowCount() { return block.rowCount; } }, 1);
+    fill(block, 3);
+    log.arm();
+    await new Promise((r) => setTimeout(r, 30)); // an uncaught throw here would fail the run
+    expect(() => log.reportFailure()).toThrow(/table "blobs": logging rows to the WAL failed: disk on fire/);
+    expect(() => log.reportFailure()).not.toThrow();
+    log.stop();
+  });
+
+  it('a failure while a block is sealed is kept, not thrown into the append', () => {
+    const block = newActiveBlock(s, 0, 100);
+    const log = new WalCapture(failing, s, { activeBlock: block, get rowCount() { return block.rowCount; } }, 1);
+    fill(block, 3);
+    expect(() => log.onSeal(block, 3)).not.toThrow();
+    expect(() => log.reportFailure()).toThrow(/disk on fire/);
   });
 });

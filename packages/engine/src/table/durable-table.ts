@@ -8,7 +8,7 @@ import type { SealedBlock } from '../block/sealed-block.js';
 import type { ResolvedSchema } from '../schema/schema.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 import type { Storage } from '../storage/storage.js';
-import { captureRows } from './wal-capture.js';
+import { WalCapture } from './wal-capture.js';
 import { boolOption } from './options.js';
 import { blockFileName, MANIFEST_FILE, tableDir, WAL_DIR } from './layout.js';
 import { encodeManifest, manifestBlockOf, type ManifestBlock } from './manifest.js';
@@ -28,14 +28,11 @@ export interface TableContext {
 export class DurableTable {
   readonly dir: string;
   private wal: WalWriter | null = null;
-  /** Next row sequence number not yet handed to the WAL. */
-  private walRowSeq: number;
+  /** Hands appended rows to `wal`; null without a WAL. */
+  private log: WalCapture | null = null;
   private durable: ManifestBlock[];
   private persistChain: Promise<void> = Promise.resolve();
   private lastPersistError: Error | null = null;
-  private captureTimer: NodeJS.Timeout | null = null;
-  /** A failure in a timer or a seal callback: kept here, reported by the next sync()/close(). */
-  private backgroundError: Error | null = null;
   private closed = false;
 
   /** @internal Use createDurableTable / openDurableTable. */
@@ -47,8 +44,7 @@ export class DurableTable {
   ) {
     this.dir = tableDir(ctx.dbDir, core.schema.name);
     this.durable = durable;
-    this.walRowSeq = core.rowCount;
-    core.onSeal = (block) => this.onSeal(block);
+    core.onSeal = (block) => { if (block.raw !== null) this.log?.onSeal(block.raw, block.firstRowSeq + block.rowCount); };
     core.onEncoded = () => (this.settings.useDiskStorage ? this.persistEncoded() : Promise.resolve());
     core.sharedOutput = () => !this.settings.useDiskStorage;
   }
@@ -61,8 +57,8 @@ export class DurableTable {
   async startWal(): Promise<void> {
     if (!this.settings.enableWal) return;
     await this.ctx.storage.mkdirp(join(this.dir, WAL_DIR));
-    this.walRowSeq = this.core.rowCount;
-    this.wal = await WalWriter.open(this.ctx.storage, join(this.dir, WAL_DIR), { nextRowSeq: this.walRowSeq, flushDelayMs: this.ctx.walFlushDelayMs });
+    this.wal = await WalWriter.open(this.ctx.storage, join(this.dir, WAL_DIR), { nextRowSeq: this.core.rowCount, flushDelayMs: this.ctx.walFlushDelayMs });
+    this.log = new WalCapture(this.wal, this.schema, this.core, this.ctx.walFlushDelayMs);
   }
 
   get isClosed(): boolean { return this.closed; }
@@ -71,26 +67,18 @@ export class DurableTable {
     if (this.closed) throw new Error(`table "${this.name}": the table is closed`);
   }
 
-  /** Refused up front (nothing changes) while the WAL cannot take more: the disk is behind. */
-  private assertWalRoom(): void {
-    const wal = this.wal;
-    if (wal !== null && wal.isFull) {
-      throw new Error(`table "${this.name}": ${wal.pendingBytes} bytes of WAL records are waiting to be written (limit ${wal.bufferLimitBytes}); the disk is behind or failing: await sync() and append again`);
-    }
-  }
-
   append(row: unknown): void {
     this.assertOpen();
-    this.assertWalRoom();
+    this.log?.assertRoom();
     this.core.append(row);
-    this.armCapture();
+    this.log?.arm();
   }
 
   appendBatch(input: unknown): number {
     this.assertOpen();
-    this.assertWalRoom();
+    this.log?.assertRoom();
     const n = this.core.appendBatch(input);
-    this.armCapture();
+    this.log?.arm();
     return n;
   }
 
@@ -117,74 +105,16 @@ export class DurableTable {
   }
   private settingsChain: Promise<void> = Promise.resolve();
 
-  // ---- WAL -------------------------------------------------------------------------
-
-  /** Hand rows not yet logged to the WAL writer (buffered; written on its group commit). */
-  private capture(): void {
-    const wal = this.wal;
-    if (wal === null) return;
-    const active = this.core.activeBlock;
-    const end = this.core.rowCount;
-    if (this.walRowSeq >= end) return;
-    if (this.walRowSeq < active.firstRowSeq) throw new Error('internal: WAL capture fell behind a sealed block');
-    this.walRowSeq = captureRows(wal, this.schema, active, this.walRowSeq, end);
-  }
-
-  /**
-   * Runs inside append/appendBatch after the rows are in: throwing here would report a failed
-   * append for rows the table holds. A failure is kept for the next sync()/close() instead.
-   */
-  private onSeal(block: SealedBlock): void {
-    const wal = this.wal;
-    if (wal === null || block.raw === null) return;
-    try {
-      const end = block.firstRowSeq + block.rowCount;
-      if (this.walRowSeq < end) this.walRowSeq = captureRows(wal, this.schema, block.raw, this.walRowSeq, end);
-      wal.rotate(end);
-    } catch (err) {
-      this.keepBackgroundError(err);
-    }
-  }
-
-  private keepBackgroundError(err: unknown): void {
-    this.backgroundError ??= err instanceof Error ? err : new Error(String(err));
-  }
-
-  /** Throw (once) what went wrong in a timer or a seal since the last call. */
-  private reportBackgroundError(): void {
-    const err = this.backgroundError;
-    if (err === null) return;
-    this.backgroundError = null;
-    throw new Error(`table "${this.name}": logging rows to the WAL failed: ${err.message}`);
-  }
-
-  private armCapture(): void {
-    if (this.wal === null || this.captureTimer !== null) return;
-    this.captureTimer = setTimeout(() => {
-      this.captureTimer = null;
-      if (this.closed) return;
-      // Nothing may be thrown from a timer (it would end the process): keep it for sync().
-      try {
-        this.capture();
-      } catch (err) {
-        this.keepBackgroundError(err);
-      }
-      // A failed background write stays buffered in the writer and is retried; sync() reports it.
-      this.wal?.sync().catch(() => undefined);
-    }, this.ctx.walFlushDelayMs);
-    this.captureTimer.unref();
-  }
-
   /** Every row appended before the call is durable once this resolves. */
   async sync(): Promise<void> {
     this.assertOpen();
-    this.reportBackgroundError();
+    this.log?.reportFailure();
     await this.settingsChain.catch((err: unknown) => {
       this.saveSettings(); // try again next time
       throw new Error(`table "${this.name}": storing its settings failed: ${(err as Error).message}`);
     });
     if (this.wal !== null) {
-      this.capture();
+      this.log?.capture();
       await this.wal.sync();
       // Backpressure: blocks sealed faster than they are encoded and written wait here.
       await this.core.waitForBacklog();
@@ -309,12 +239,14 @@ export class DurableTable {
   /** Seal the active block, write every block and the manifest, retire the WAL. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.captureTimer !== null) { clearTimeout(this.captureTimer); this.captureTimer = null; }
+    this.log?.stop();
+    // A WAL failure is reported, but only after the blocks are written: they hold every row.
+    let walFailure: unknown = null;
+    const logged = (): void => { try { this.log?.reportFailure(); this.log?.capture(); } catch (err) { walFailure ??= err; } };
     try {
-      this.reportBackgroundError();
-      this.capture();
+      logged();
       this.core.seal();
-      this.reportBackgroundError();
+      logged();
       await this.core.flush();
       await this.persistEncoded();
       if (this.durableRowCount !== this.core.rowCount) throw new Error(`table "${this.name}": ${this.core.rowCount - this.durableRowCount} rows could not be written`);
@@ -324,6 +256,7 @@ export class DurableTable {
         await this.wal.sync();
         await this.wal.retireThrough(this.durableRowCount);
       }
+      if (walFailure !== null) throw walFailure;
     } finally {
       this.closed = true;
       await this.wal?.close().catch(() => undefined);
@@ -334,7 +267,7 @@ export class DurableTable {
   /** Stop timers and writers without writing anything (after a failure). */
   abandon(): void {
     this.closed = true;
-    if (this.captureTimer !== null) { clearTimeout(this.captureTimer); this.captureTimer = null; }
+    this.log?.stop();
     this.wal?.close().catch(() => undefined);
     this.wal = null;
   }

@@ -43,3 +43,88 @@ export function captureRows(wal: WalWriter, schema: ResolvedSchema, block: Activ
   }
   return seq;
 }
+
+/** What WalCapture reads of the table: its active block and its end. */
+export interface CaptureSource {
+  readonly activeBlock: ActiveBlock;
+  readonly rowCount: number;
+}
+
+/**
+ * Hands a table's rows to its WAL writer: on a timer after appends (group commit), on
+ * sync(), and at every seal (before the block's buffers go). Nothing is ever thrown from the
+ * timer or from a seal — either would end the process or fail an append whose rows are in
+ * — a failure is kept and reported by the next sync()/close().
+ */
+export class WalCapture {
+  /** Next row sequence number not yet handed to the writer. */
+  private rowSeq: number;
+  private timer: NodeJS.Timeout | null = null;
+  private failure: Error | null = null;
+  private stopped = false;
+
+  constructor(readonly writer: WalWriter, private readonly schema: ResolvedSchema, private readonly source: CaptureSource, private readonly delayMs: number) {
+    this.rowSeq = source.rowCount;
+  }
+
+  /** Refuse rows up front (nothing changes) while the writer holds too much: the disk is behind. */
+  assertRoom(): void {
+    const w = this.writer;
+    if (w.isFull) {
+      throw new Error(`table "${this.schema.name}": ${w.pendingBytes} bytes of WAL records are waiting to be written (limit ${w.bufferLimitBytes}); the disk is behind or failing: await sync() and append again`);
+    }
+  }
+
+  /** Log rows appended since the last capture (buffered; written on the writer's group commit). */
+  capture(): void {
+    const active = this.source.activeBlock;
+    const end = this.source.rowCount;
+    if (this.rowSeq >= end) return;
+    if (this.rowSeq < active.firstRowSeq) throw new Error('internal: WAL capture fell behind a sealed block');
+    this.rowSeq = captureRows(this.writer, this.schema, active, this.rowSeq, end);
+  }
+
+  /** A block was sealed: log the rest of its rows now; later rows go to a new segment. */
+  onSeal(block: ActiveBlock, end: number): void {
+    try {
+      if (this.rowSeq < end) this.rowSeq = captureRows(this.writer, this.schema, block, this.rowSeq, end);
+      this.writer.rotate(end);
+    } catch (err) {
+      this.keep(err);
+    }
+  }
+
+  /** Capture within the flush delay after an append. */
+  arm(): void {
+    if (this.timer !== null || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.stopped) return;
+      try {
+        this.capture();
+      } catch (err) {
+        this.keep(err);
+      }
+      // A failed background write stays queued in the writer and is retried; sync() reports it.
+      this.writer.sync().catch(() => undefined);
+    }, this.delayMs);
+    this.timer.unref();
+  }
+
+  /** Throw, once, what failed in the background since the last call. */
+  reportFailure(): void {
+    const err = this.failure;
+    if (err === null) return;
+    this.failure = null;
+    throw new Error(`table "${this.schema.name}": logging rows to the WAL failed: ${err.message}`);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
+  }
+
+  private keep(err: unknown): void {
+    this.failure ??= err instanceof Error ? err : new Error(String(err));
+  }
+}
