@@ -148,4 +148,11 @@ describe('WAL capture in the background', () => {
     expect(() => log.onSeal(block, 3)).not.toThrow();
     expect(() => log.reportFailure()).toThrow(/disk on fire/);
   });
+
+  it('while the writer holds too many bytes, rows are refused up front', () => {
+    const block = newActiveBlock(s, 0, 100);
+    const full = { ...failing, isFull: true, pendingBytes: 2048, bufferLimitBytes: 1024 } as unknown as WalWriter;
+    const log = new WalCapture(full, s, { activeBlock: block, get rowCount() { return block.rowCount; } }, 1);
+    expect(() => log.assertRoom()).toThrow(/table "blobs": 2048 bytes of WAL records are waiting to be written \(limit 1024\).*await sync\(\)/);
+  });
 });
