@@ -27,6 +27,7 @@ describe('open() options', () => {
     ['cacheBytes as a string', { cacheBytes: '100' }, /cacheBytes .* got string "100"/],
     ['storage not an object', { storage: 5 }, /storage must be a Storage object.*got 5/],
     ['pool not an object', { pool: 'x' }, /pool must be a pool from createPool.*got string "x"/],
+    ['poolSize beside a pool', { pool, poolSize: 4 }, /poolSize \(4\) cannot be combined with pool/],
     ['an unknown key', { walFlushDelay: 5 }, /unknown option "walFlushDelay" \(known: .*walFlushDelayMs/],
     ['options not an object', 'fast', /options must be an object, got string "fast"/],
   ];

@@ -28,6 +28,8 @@ export function checkOpenOptions(options: unknown): OpenOptions {
   if (o.pool !== undefined) {
     if (!hasMethods(o.pool, POOL_METHODS)) throw new Error(`open: pool must be a pool from createPool, got ${describeSetting(o.pool)}`);
     out.pool = o.pool as BlockPool;
+    // A given pool keeps its own size: a poolSize beside it would be ignored without a word.
+    if (out.poolSize !== undefined) throw new Error(`open: poolSize (${out.poolSize}) cannot be combined with pool (it has ${(o.pool as BlockPool).threads} threads already)`);
   }
   return out;
 }
