@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { open } from 'backtracedb';
-import { decodeRecordAt, encodeRecord, newActiveBlock, nodeStorage, replayWal, resolveSchema, WalCapture, writeBatch, type WalWriter } from '@backtracedb/engine';
+import { decodeRecordAt, encodeBlockRange, encodeRecord, fitRows, newActiveBlock, nodeStorage, replayWal, resolveSchema, WalCapture, writeBatch, type BlockColumn, type ColumnType, type WalWriter } from '@backtracedb/engine';
 import { pool } from '../engine/helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'btdb-walbytes-'));
@@ -96,6 +96,28 @@ describe('large strings and the manifest', () => {
     const t2 = await db2.openTable(schema);
     expect(await t2.reader().filter('s', '==', blob(42, 100_000)).count()).toBe(1);
     await db2.close();
+  });
+});
+
+describe('fitRows', () => {
+  it('returns the longest run whose encoded payload fits, counting a repeated string once', () => {
+    const n = 200;
+    const dict = Array.from({ length: 20 }, (_, i) => `${'é'.repeat(50 + i * 7)}${i}`);
+    const codes = Int32Array.from({ length: n }, (_, i) => (i * 7) % 20);
+    const codes2 = Int32Array.from({ length: n }, (_, i) => (i * 3) % 20);
+    const types: ColumnType[] = ['int64', 'string', 'bool', 'string'];
+    const columns: BlockColumn[] = [
+      { type: 'int64', values: new BigInt64Array(n) }, { type: 'string', values: codes, dictionary: dict },
+      { type: 'bool', values: new Uint8Array(n) }, { type: 'string', values: codes2, dictionary: dict },
+    ];
+    const size = (from: number, to: number): number => encodeBlockRange(types, columns, from, to, 0).byteLength;
+    for (const [from, max] of [[0, 600], [0, 3000], [13, 5000], [50, 1], [0, 1e9]] as const) {
+      const end = fitRows(columns, from, n, max);
+      expect(end).toBeGreaterThan(from);
+      if (end - from > 1) expect(size(from, end)).toBeLessThanOrEqual(max);
+      if (end < n) expect(size(from, end + 1)).toBeGreaterThan(max);
+    }
+    expect(fitRows([{ type: 'float64', values: new Float64Array(n) }], 0, n, 80)).toBe(10);
   });
 });
 
