@@ -1,10 +1,11 @@
 // Database: a directory of tables sharing one worker pool, held by one writer (LOCK file).
 import { resolve } from 'node:path';
 import {
-  acquireLock, createDurableTable, nodeStorage, openDurableTable, resolveSchema, tableDir,
-  type DbLock, type RecoveryReport, type Storage, type TableSchema,
+  acquireLock, createDurableTable, isSafeName, nodeStorage, openDurableTable, resolveSchema, tableDir, tableSettingsFrom,
+  DEFAULT_MAX_PENDING_SEALS, type DbLock, type RecoveryReport, type Storage, type TableSchema,
 } from '@backtracedb/engine';
 import { createPool, defaultPoolSize, type BlockPool } from './pool.js';
+import { checkOpenOptions } from './open-options.js';
 import { Table, type CreateTableOptions } from './table.js';
 import { BlockCache, DEFAULT_CACHE_BYTES } from './block-cache.js';
 
@@ -61,13 +62,10 @@ export class Database {
   async createTable<const S extends TableSchema>(schema: S, options: CreateTableOptions = {}): Promise<Table<S>> {
     this.assertOpen();
     const resolved = resolveSchema(schema);
+    // Checked before anything is created: a bad option leaves no table directory behind.
+    const settings = tableSettingsFrom(`table "${resolved.name}"`, options);
     if (this.tables.has(resolved.name)) throw new Error(`table "${resolved.name}": already exists in ${this.path}`);
-    const durable = await createDurableTable(this.context(), schema, {
-      enableWal: options.enableWal ?? false,
-      useDiskStorage: options.useDiskStorage ?? false,
-      maxBlockSize: options.maxBlockSize ?? 10_000_000,
-      rowGroupRows: options.rowGroupRows ?? 65_536,
-    });
+    const durable = await createDurableTable(this.context(), schema, settings);
     this.pool.warm();
     const table = new Table<S>(durable, this.pool, this.cache);
     this.tables.set(resolved.name, table as unknown as Table<TableSchema>);
@@ -77,9 +75,13 @@ export class Database {
   /** Reopen a table: by schema (checked against the stored one) or by name. Replays its WAL. */
   async openTable<const S extends TableSchema>(schema: S): Promise<Table<S>>;
   async openTable(name: string): Promise<Table<TableSchema>>;
-  async openTable(schemaOrName: TableSchema | string): Promise<Table<TableSchema>> {
+  async openTable(schemaOrName: TableSchema | string, ...rest: unknown[]): Promise<Table<TableSchema>> {
     this.assertOpen();
     const name = typeof schemaOrName === 'string' ? schemaOrName : resolveSchema(schemaOrName).name;
+    if (rest.some((r) => r !== undefined)) {
+      const label = isSafeName(name) ? `"${name}"` : JSON.stringify(name);
+      throw new Error(`table ${label}: openTable takes no options (settings are stored with the table; change them with its setters)`);
+    }
     if (this.tables.has(name)) throw new Error(`table "${name}": already open in ${this.path}`);
     this.pool.warm();
     const { table: durable, report } = await openDurableTable(this.context(), schemaOrName);
@@ -125,20 +127,21 @@ export class Database {
 /** Open (or create) a database directory and take its writer lock. */
 export async function open(path: string, options: OpenOptions = {}): Promise<Database> {
   if (typeof path !== 'string' || path.length === 0) throw new Error('open: the database path must be a non-empty string');
+  // Every option is checked before the directory is created or locked.
+  const o = checkOpenOptions(options);
   const dir = resolve(path);
-  const storage = options.storage ?? nodeStorage;
-  const cache = new BlockCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
-  const walFlushDelayMs = options.walFlushDelayMs ?? DEFAULT_WAL_FLUSH_DELAY_MS;
-  if (!Number.isFinite(walFlushDelayMs) || walFlushDelayMs < 0 || walFlushDelayMs > 10_000) throw new Error('open: walFlushDelayMs must be from 0 to 10000');
+  const storage = o.storage ?? nodeStorage;
+  const cache = new BlockCache(o.cacheBytes ?? DEFAULT_CACHE_BYTES);
+  const walFlushDelayMs = o.walFlushDelayMs ?? DEFAULT_WAL_FLUSH_DELAY_MS;
   await storage.mkdirp(dir);
   // The lock lives in the directory itself, so every path to it (a symlink, another thread
   // of this process) meets the same lock; errors name the real path.
   const lock = await acquireLock(storage, dir);
-  let pool = options.pool;
+  let pool = o.pool;
   const ownsPool = pool === undefined;
-  const maxPendingSeals = options.maxPendingSeals ?? 2;
+  const maxPendingSeals = o.maxPendingSeals ?? DEFAULT_MAX_PENDING_SEALS;
   try {
-    pool ??= createPool(options.poolSize ?? defaultPoolSize());
+    pool ??= createPool(o.poolSize ?? defaultPoolSize());
     // Threads start now, in the background: warm by the first seal or query.
     pool.warm();
     if (maxPendingSeals === 0) await pool.loadInlineEncoder();

@@ -53,10 +53,7 @@ export class Table<S extends TableSchema = TableSchema> {
   get maxBlockSize(): number { return this.durable.core.maxBlockSize; }
   set maxBlockSize(n: number) { this.durable.maxBlockSize = n; }
   get useDiskStorage(): boolean { return this.durable.settings.useDiskStorage; }
-  set useDiskStorage(on: boolean) {
-    if (typeof on !== 'boolean') throw new Error(`table "${this.name}": useDiskStorage must be a boolean`);
-    this.durable.useDiskStorage = on;
-  }
+  set useDiskStorage(on: boolean) { this.durable.useDiskStorage = on; } // checked there, with the value
   get enableWal(): boolean { return this.durable.settings.enableWal; }
   /** The time of the last row, or null for an empty table. */
   get lastTimestamp(): bigint | null { return this.durable.core.lastTimestamp; }

@@ -28,3 +28,5 @@ export * from './wal/reader.js';
 export * from './storage/faulty-storage.js';
 export * from './query/read-plan.js';
 export * from './block/block-file.js';
+export * from './table/options.js';
+export * from './table/create-options.js';

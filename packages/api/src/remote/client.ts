@@ -2,6 +2,7 @@
 // caller's event loop never blocks on ingest or queries. Same API as open(), every call
 // returning a promise. Single-row appends are gathered and cross the boundary in batches.
 import { INT64_MAX, INT64_MIN } from '@backtracedb/engine';
+import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -16,6 +17,7 @@ import type { FilterValue } from '../reader.js';
 import { arrowSchemaFor, recordBatchOf } from '../arrow-out.js';
 import { rowsOf, type RowValue } from '../rows.js';
 import { columnsFromArrow } from '../arrow-in.js';
+import { checkOpenOptions } from '../open-options.js';
 import type { EngineWorkerApi } from './protocol.js';
 
 /** Rows gathered before a batch crosses to the worker without waiting for the next tick. */
@@ -105,14 +107,24 @@ export class RemoteTable<S extends TableSchema = TableSchema> {
   readonly schema: ResolvedSchema;
 
   /** @internal */
-  constructor(readonly remote: Remote, schema: TableSchema) {
+  constructor(readonly remote: Remote, schema: TableSchema, private readonly db: { readonly closed: boolean } = { closed: false }) {
     this.schema = resolveSchema(schema);
   }
 
   get name(): string { return this.schema.name; }
 
+  /** After the database's close() the worker is gone: say so instead of "Proxy has been released". */
+  private assertOpen(): void {
+    if (this.db.closed) throw new Error(`table "${this.name}": the database is closed`);
+  }
+
   /** Resolves once the row is appended in the worker; rejects with the same error a local append throws. */
   append(row: RowInputOf<S>): Promise<void> {
+    if (this.db.closed) {
+      const closed = Promise.reject(new Error(`table "${this.name}": the database is closed`));
+      closed.catch(() => undefined); // as for other appends: fire-and-forget callers see it on sync()
+      return closed;
+    }
     let p = this.pending;
     if (p === null) {
       const columns = new Map<string, PendingColumn>();
@@ -170,6 +182,7 @@ export class RemoteTable<S extends TableSchema = TableSchema> {
 
   /** @internal Every append made so far has reached the worker. */
   async drain(): Promise<void> {
+    this.assertOpen();
     this.send();
     await this.inFlight;
   }
@@ -193,9 +206,9 @@ export class RemoteTable<S extends TableSchema = TableSchema> {
 
   /** `await tbl.rowCount`: includes every append made before it. */
   get rowCount(): Promise<number> { return this.drain().then(() => this.remote.state(this.name)).then((s) => s.rowCount); }
-  get maxBlockSize(): Promise<number> { return this.remote.state(this.name).then((s) => s.maxBlockSize); }
-  setMaxBlockSize(n: number): Promise<void> { return this.remote.setMaxBlockSize(this.name, n); }
-  setUseDiskStorage(on: boolean): Promise<void> { return this.remote.setUseDiskStorage(this.name, on); }
+  get maxBlockSize(): Promise<number> { return this.drain().then(() => this.remote.state(this.name)).then((s) => s.maxBlockSize); }
+  setMaxBlockSize(n: number): Promise<void> { return this.drain().then(() => this.remote.setMaxBlockSize(this.name, n)); }
+  setUseDiskStorage(on: boolean): Promise<void> { return this.drain().then(() => this.remote.setUseDiskStorage(this.name, on)); }
 
   reader(): RemoteReader<RowOf<S>> {
     return new RemoteReader<RowOf<S>>(this as unknown as RemoteTable<TableSchema>);
@@ -209,12 +222,19 @@ export class RemoteTable<S extends TableSchema = TableSchema> {
 
 export class RemoteDatabase {
   private readonly tables: Array<RemoteTable<TableSchema>> = [];
+  /** Shared with its tables: after close() every call says the database is closed. */
+  private readonly state = { closed: false };
 
   /** @internal */
-  constructor(private readonly worker: Worker, private readonly remote: Remote) {}
+  constructor(private readonly worker: Worker, private readonly remote: Remote, readonly path: string) {}
+
+  private assertOpen(): void {
+    if (this.state.closed) throw new Error(`database ${this.path}: the database is closed`);
+  }
 
   async createTable<const S extends TableSchema>(schema: S, options: CreateTableOptions = {}): Promise<RemoteTable<S>> {
-    const t = new RemoteTable<S>(this.remote, await this.remote.createTable(schema, options));
+    this.assertOpen();
+    const t = new RemoteTable<S>(this.remote, await this.remote.createTable(schema, options), this.state);
     this.tables.push(t as unknown as RemoteTable<TableSchema>);
     return t;
   }
@@ -222,17 +242,20 @@ export class RemoteDatabase {
   async openTable<const S extends TableSchema>(schema: S): Promise<RemoteTable<S>>;
   async openTable(name: string): Promise<RemoteTable<TableSchema>>;
   async openTable(schemaOrName: TableSchema | string): Promise<RemoteTable<TableSchema>> {
-    const t = new RemoteTable<TableSchema>(this.remote, await this.remote.openTable(schemaOrName));
+    this.assertOpen();
+    const t = new RemoteTable<TableSchema>(this.remote, await this.remote.openTable(schemaOrName), this.state);
     this.tables.push(t);
     return t;
   }
 
-  /** Persist everything, release the lock and stop the worker. */
+  /** Persist everything, release the lock and stop the worker. A second call does nothing. */
   async close(): Promise<void> {
+    if (this.state.closed) return;
     try {
       for (const t of this.tables) await t.drain();
       await this.remote.close();
     } finally {
+      this.state.closed = true;
       this.remote[Comlink.releaseProxy]();
       await this.worker.terminate();
     }
@@ -241,6 +264,12 @@ export class RemoteDatabase {
 
 /** Open (or create) a database in a worker thread. Same options as open(), minus `storage` and `pool`. */
 export async function openInWorker(path: string, options: Omit<OpenOptions, 'storage' | 'pool'> = {}): Promise<RemoteDatabase> {
+  // Checked here, before a worker starts; a storage or a pool cannot cross to the worker.
+  for (const key of ['storage', 'pool']) {
+    if (options !== null && typeof options === 'object' && key in options) throw new Error(`openInWorker: the ${key} option cannot cross to a worker thread (use open())`);
+  }
+  checkOpenOptions(options);
+  if (typeof path !== 'string' || path.length === 0) throw new Error('open: the database path must be a non-empty string');
   const worker = new Worker(new URL('./worker-entry.js', import.meta.url));
   // Once the worker is gone, a lock it did not release (it crashed, or was terminated) is
   // stale for this thread; the id reads -1 after exit, so take it now.
@@ -253,5 +282,5 @@ export async function openInWorker(path: string, options: Omit<OpenOptions, 'sto
     await worker.terminate();
     throw err;
   }
-  return new RemoteDatabase(worker, remote);
+  return new RemoteDatabase(worker, remote, resolve(path));
 }

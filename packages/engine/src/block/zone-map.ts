@@ -4,6 +4,15 @@ import { compareScalar, type Predicate } from '../query/predicate.js';
 
 /** Distinct strings kept per zone; past this only min/max prune. */
 export const MAX_ZONE_STRINGS = 1024;
+/** …and their characters in all: large strings would bloat the manifest past what JSON can hold. */
+export const MAX_ZONE_STRING_CHARS = 64 * 1024;
+
+function keptValues(sorted: string[]): string[] | null {
+  if (sorted.length > MAX_ZONE_STRINGS) return null;
+  let chars = 0;
+  for (const s of sorted) if ((chars += s.length) > MAX_ZONE_STRING_CHARS) return null;
+  return sorted;
+}
 
 export type ColumnZone =
   | { type: 'int64'; min: bigint; max: bigint }
@@ -60,7 +69,7 @@ function zoneOf(view: ColumnView, start: number, end: number): ColumnZone {
       const present: string[] = [];
       for (let d = 0; d < seen.length; d++) if (seen[d] === 1) present.push(view.dictionary[d]);
       present.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      return { type: 'string', min: present[0], max: present[present.length - 1], values: present.length <= MAX_ZONE_STRINGS ? present : null };
+      return { type: 'string', min: present[0], max: present[present.length - 1], values: keptValues(present) };
     }
   }
 }
@@ -80,7 +89,7 @@ function mergeZone(a: ColumnZone, b: ColumnZone): ColumnZone {
       let values: string[] | null = null;
       if (a.values !== null && o.values !== null) {
         const merged = [...new Set([...a.values, ...o.values])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-        values = merged.length <= MAX_ZONE_STRINGS ? merged : null;
+        values = keptValues(merged);
       }
       return { type: 'string', min: a.min < o.min ? a.min : o.min, max: a.max > o.max ? a.max : o.max, values };
     }

@@ -58,10 +58,47 @@ export function isSafeName(name: unknown): name is string {
   return typeof name === 'string' && NAME_PATTERN.test(name);
 }
 
+/** Longest string quoted whole in an error message; longer ones are cut (a message stays short). */
+const QUOTE_CHARS = 40;
+
 function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') {
+    return value.length <= QUOTE_CHARS ? JSON.stringify(value) : `${JSON.stringify(value.slice(0, QUOTE_CHARS))}… (${value.length} characters)`;
+  }
   if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol') return value.toString();
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value !== null && typeof value === 'object') {
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+    return typeof name === 'string' && name !== 'Object' && name !== '' ? `a ${name} object` : 'an object';
+  }
   return String(value);
+}
+
+/**
+ * A value as the end of "…, got X": its type, then the value where that helps
+ * (`string "5"`, `number 7`, `bigint 5n`, `undefined`, `null`, `an object`).
+ */
+export function describeGot(value: unknown): string {
+  switch (typeof value) {
+    case 'string': case 'number': case 'bigint': case 'boolean': return `${typeof value} ${describe(value)}`;
+    default: return describe(value);
+  }
+}
+
+/** A setting's value in an error: numbers and booleans as written, anything else with its type. */
+export function describeSetting(value: unknown): string {
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : describeGot(value);
+}
+
+/**
+ * Column names that are members of every object (`__proto__`, `constructor`, `toString`, …):
+ * a row object cannot hold them as plain data (`__proto__` is not even an own key), and a
+ * missing one would be found on the prototype.
+ */
+export function isReservedName(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(Object.prototype, name);
 }
 
 /** Validated, frozen copy of a schema plus lookups the engine needs on every append. */
@@ -96,6 +133,9 @@ export function resolveSchema(input: TableSchema): ResolvedSchema {
     if (typeof name !== 'string' || name.length === 0) throw new Error(`${where}: column ${i} has an empty name`);
     if (!isSafeName(name)) {
       throw new Error(`${where}, column ${describe(name)}: invalid column name (use letters, digits, '_' or '-', starting with a letter or '_')`);
+    }
+    if (isReservedName(name)) {
+      throw new Error(`${where}, column "${name}": the name is reserved (every JavaScript object has a member of that name, so rows could not carry it)`);
     }
     if (indexOf.has(name)) throw new Error(`${where}, column "${name}": duplicate column name`);
     const type: unknown = col.type;

@@ -5,37 +5,71 @@ import type { FileHandle, Storage } from './storage.js';
 
 /**
  * Open read handles of block files, reused across range reads (scans read a few chunks of
- * many files; an open and a close per read cost more than the read). Bounded; a rename or
- * remove through this storage drops the handles of the paths it touches.
+ * many files; an open and a close per read cost more than the read). At most
+ * MAX_READ_HANDLES are open at any time, cached or in use: an LRU whose evicted handles close
+ * at once — or, when reads are still using them (counted), as soon as the last one ends. When
+ * every handle is in use, a read of another file waits for one to come free. A rename or
+ * remove through this storage evicts the handles of the paths it touches.
  */
-const MAX_READ_HANDLES = 128;
-const readHandles = new Map<string, Promise<FsFileHandle>>();
+export const MAX_READ_HANDLES = 128;
 
-function readHandle(path: string): Promise<FsFileHandle> {
-  let h = readHandles.get(path);
-  if (h !== undefined) {
-    readHandles.delete(path); // re-insert: Map order is the LRU order
-    readHandles.set(path, h);
-    return h;
+interface ReadHandle { readonly handle: Promise<FsFileHandle>; users: number; evicted: boolean; closed: boolean }
+const readHandles = new Map<string, ReadHandle>();
+/** Handles opened and not yet closed: cached ones plus evicted ones still in use. */
+let openHandleCount = 0;
+const handleWaiters: Array<() => void> = [];
+
+function wakeOne(): void {
+  handleWaiters.shift()?.();
+}
+
+function closeHandle(entry: ReadHandle): void {
+  if (entry.closed) return;
+  entry.closed = true;
+  openHandleCount--;
+  entry.handle.then((fh) => fh.close()).catch(() => undefined);
+  wakeOne();
+}
+
+function evict(path: string, entry: ReadHandle): void {
+  if (readHandles.get(path) === entry) readHandles.delete(path);
+  entry.evicted = true;
+  if (entry.users === 0) closeHandle(entry);
+}
+
+/** Take a handle for one read; give it back with releaseHandle. */
+async function acquireHandle(path: string): Promise<ReadHandle> {
+  for (;;) {
+    const hit = readHandles.get(path);
+    if (hit !== undefined) {
+      readHandles.delete(path); // re-insert: Map order is the LRU order
+      readHandles.set(path, hit);
+      hit.users++;
+      return hit;
+    }
+    if (openHandleCount < MAX_READ_HANDLES) break;
+    let idle: [string, ReadHandle] | null = null;
+    for (const e of readHandles) if (e[1].users === 0) { idle = e; break; }
+    if (idle !== null) evict(idle[0], idle[1]); // least recently used of the idle ones
+    else await new Promise<void>((resolve) => handleWaiters.push(resolve));
   }
-  h = open(path, 'r');
-  h.catch(() => readHandles.delete(path));
-  readHandles.set(path, h);
-  while (readHandles.size > MAX_READ_HANDLES) {
-    const [oldest, handle] = readHandles.entries().next().value as [string, Promise<FsFileHandle>];
-    readHandles.delete(oldest);
-    // Close a little later: a read may still be using it.
-    setTimeout(() => { handle.then((fh) => fh.close()).catch(() => undefined); }, 1000).unref();
-  }
-  return h;
+  openHandleCount++;
+  const entry: ReadHandle = { handle: open(path, 'r'), users: 1, evicted: false, closed: false };
+  entry.handle.catch(() => evict(path, entry));
+  readHandles.set(path, entry);
+  return entry;
+}
+
+function releaseHandle(entry: ReadHandle): void {
+  entry.users--;
+  if (entry.users > 0) return;
+  if (entry.evicted) closeHandle(entry);
+  else wakeOne(); // now idle: a waiting read may evict it
 }
 
 function forgetHandles(path: string): void {
-  for (const [p, h] of readHandles) {
-    if (p === path || p.startsWith(`${path}/`)) {
-      readHandles.delete(p);
-      setTimeout(() => { h.then((fh) => fh.close()).catch(() => undefined); }, 1000).unref();
-    }
+  for (const [p, entry] of readHandles) {
+    if (p === path || p.startsWith(`${path}/`)) evict(p, entry);
   }
 }
 
@@ -88,17 +122,22 @@ export const nodeStorage: Storage = {
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   },
   async readRange(path, offsetBytes, lengthBytes) {
-    const fh = await readHandle(path);
-    // Not zero-filled: every byte is overwritten by the read (or the read fails).
-    const raw = Buffer.allocUnsafeSlow(lengthBytes);
-    const out = new Uint8Array(raw.buffer, raw.byteOffset, lengthBytes);
-    let done = 0;
-    while (done < lengthBytes) {
-      const { bytesRead } = await fh.read(out, done, lengthBytes - done, offsetBytes + done);
-      if (bytesRead === 0) throw new Error(`${path} ends before byte ${offsetBytes + lengthBytes}`);
-      done += bytesRead;
+    const entry = await acquireHandle(path);
+    try {
+      const fh = await entry.handle;
+      // Not zero-filled: every byte is overwritten by the read (or the read fails).
+      const raw = Buffer.allocUnsafeSlow(lengthBytes);
+      const out = new Uint8Array(raw.buffer, raw.byteOffset, lengthBytes);
+      let done = 0;
+      while (done < lengthBytes) {
+        const { bytesRead } = await fh.read(out, done, lengthBytes - done, offsetBytes + done);
+        if (bytesRead === 0) throw new Error(`${path} ends before byte ${offsetBytes + lengthBytes}`);
+        done += bytesRead;
+      }
+      return out;
+    } finally {
+      releaseHandle(entry);
     }
-    return out;
   },
   async sizeOf(path) {
     try {

@@ -7,7 +7,8 @@ import type { SealedBlock } from '../block/sealed-block.js';
 import type { ResolvedSchema } from '../schema/schema.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 import type { Storage } from '../storage/storage.js';
-import { captureRows, MAX_RECORD_ROWS } from './wal-capture.js';
+import { WalCapture } from './wal-capture.js';
+import { boolOption } from './options.js';
 import { blockFileName, MANIFEST_FILE, tableDir, WAL_DIR } from './layout.js';
 import { encodeManifest, manifestBlockOf, type ManifestBlock } from './manifest.js';
 import { TableCore, type BlockEncoder } from './table-core.js';
@@ -26,12 +27,11 @@ export interface TableContext {
 export class DurableTable {
   readonly dir: string;
   private wal: WalWriter | null = null;
-  /** Next row sequence number not yet handed to the WAL. */
-  private walRowSeq: number;
+  /** Hands appended rows to `wal`; null without a WAL. */
+  private log: WalCapture | null = null;
   private durable: ManifestBlock[];
   private persistChain: Promise<void> = Promise.resolve();
   private lastPersistError: Error | null = null;
-  private captureTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   /** @internal Use createDurableTable / openDurableTable. */
@@ -43,8 +43,7 @@ export class DurableTable {
   ) {
     this.dir = tableDir(ctx.dbDir, core.schema.name);
     this.durable = durable;
-    this.walRowSeq = core.rowCount;
-    core.onSeal = (block) => this.onSeal(block);
+    core.onSeal = (block) => { if (block.raw !== null) this.log?.onSeal(block.raw, block.firstRowSeq + block.rowCount); };
     core.onEncoded = () => (this.settings.useDiskStorage ? this.persistEncoded() : Promise.resolve());
     core.sharedOutput = () => !this.settings.useDiskStorage;
   }
@@ -57,8 +56,8 @@ export class DurableTable {
   async startWal(): Promise<void> {
     if (!this.settings.enableWal) return;
     await this.ctx.storage.mkdirp(join(this.dir, WAL_DIR));
-    this.walRowSeq = this.core.rowCount;
-    this.wal = await WalWriter.open(this.ctx.storage, join(this.dir, WAL_DIR), { nextRowSeq: this.walRowSeq, flushDelayMs: this.ctx.walFlushDelayMs });
+    this.wal = await WalWriter.open(this.ctx.storage, join(this.dir, WAL_DIR), { nextRowSeq: this.core.rowCount, flushDelayMs: this.ctx.walFlushDelayMs });
+    this.log = new WalCapture(this.wal, this.schema, this.core, this.ctx.walFlushDelayMs);
   }
 
   get isClosed(): boolean { return this.closed; }
@@ -69,24 +68,28 @@ export class DurableTable {
 
   append(row: unknown): void {
     this.assertOpen();
+    this.log?.assertRoom();
     this.core.append(row);
-    this.armCapture();
+    this.log?.arm();
   }
 
   appendBatch(input: unknown): number {
     this.assertOpen();
+    this.log?.assertRoom();
     const n = this.core.appendBatch(input);
-    this.armCapture();
+    this.log?.arm();
     return n;
   }
 
   set useDiskStorage(on: boolean) {
-    this.settings.useDiskStorage = on;
+    this.assertOpen(); // a closed table's table.json belongs to whoever opens it next
+    this.settings.useDiskStorage = boolOption(`table "${this.name}"`, 'useDiskStorage', on);
     this.saveSettings();
     if (on) this.persistEncoded().catch(() => undefined); // errors resurface on sync/flush
   }
 
   set maxBlockSize(n: number) {
+    this.assertOpen();
     this.core.maxBlockSize = n;
     this.settings.maxBlockSize = this.core.maxBlockSize;
     this.saveSettings();
@@ -101,48 +104,16 @@ export class DurableTable {
   }
   private settingsChain: Promise<void> = Promise.resolve();
 
-  // ---- WAL -------------------------------------------------------------------------
-
-  /** Hand rows not yet logged to the WAL writer (buffered; written on its group commit). */
-  private capture(): void {
-    const wal = this.wal;
-    if (wal === null) return;
-    const active = this.core.activeBlock;
-    const end = this.core.rowCount;
-    if (this.walRowSeq >= end) return;
-    if (this.walRowSeq < active.firstRowSeq) throw new Error('internal: WAL capture fell behind a sealed block');
-    this.walRowSeq = captureRows(wal, this.schema, active, this.walRowSeq, end, MAX_RECORD_ROWS);
-  }
-
-  private onSeal(block: SealedBlock): void {
-    const wal = this.wal;
-    if (wal === null || block.raw === null) return;
-    const end = block.firstRowSeq + block.rowCount;
-    if (this.walRowSeq < end) this.walRowSeq = captureRows(wal, this.schema, block.raw, this.walRowSeq, end, MAX_RECORD_ROWS);
-    wal.rotate(end);
-  }
-
-  private armCapture(): void {
-    if (this.wal === null || this.captureTimer !== null) return;
-    this.captureTimer = setTimeout(() => {
-      this.captureTimer = null;
-      if (this.closed) return;
-      this.capture();
-      // A failed background write stays buffered in the writer and is retried; sync() reports it.
-      this.wal?.sync().catch(() => undefined);
-    }, this.ctx.walFlushDelayMs);
-    this.captureTimer.unref();
-  }
-
   /** Every row appended before the call is durable once this resolves. */
   async sync(): Promise<void> {
     this.assertOpen();
+    this.log?.reportFailure();
     await this.settingsChain.catch((err: unknown) => {
       this.saveSettings(); // try again next time
       throw new Error(`table "${this.name}": storing its settings failed: ${(err as Error).message}`);
     });
     if (this.wal !== null) {
-      this.capture();
+      this.log?.capture();
       await this.wal.sync();
       // Backpressure: blocks sealed faster than they are encoded and written wait here.
       await this.core.waitForBacklog();
@@ -212,10 +183,14 @@ export class DurableTable {
   /** Seal the active block, write every block and the manifest, retire the WAL. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.captureTimer !== null) { clearTimeout(this.captureTimer); this.captureTimer = null; }
+    this.log?.stop();
+    // A WAL failure is reported, but only after the blocks are written: they hold every row.
+    let walFailure: unknown = null;
+    const logged = (): void => { try { this.log?.reportFailure(); this.log?.capture(); } catch (err) { walFailure ??= err; } };
     try {
-      this.capture();
+      logged();
       this.core.seal();
+      logged();
       await this.core.flush();
       await this.persistEncoded();
       if (this.durableRowCount !== this.core.rowCount) throw new Error(`table "${this.name}": ${this.core.rowCount - this.durableRowCount} rows could not be written`);
@@ -225,6 +200,7 @@ export class DurableTable {
         await this.wal.sync();
         await this.wal.retireThrough(this.durableRowCount);
       }
+      if (walFailure !== null) throw walFailure;
     } finally {
       this.closed = true;
       await this.wal?.close().catch(() => undefined);
@@ -235,7 +211,7 @@ export class DurableTable {
   /** Stop timers and writers without writing anything (after a failure). */
   abandon(): void {
     this.closed = true;
-    if (this.captureTimer !== null) { clearTimeout(this.captureTimer); this.captureTimer = null; }
+    this.log?.stop();
     this.wal?.close().catch(() => undefined);
     this.wal = null;
   }

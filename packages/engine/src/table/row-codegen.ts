@@ -2,47 +2,67 @@
 // hottest path; a function with the column names and types baked in is monomorphic, where a
 // generic loop over the schema switches on the type of every column of every row.
 // Names are validated (letters, digits, '_', '-') and quoted with JSON.stringify.
+// Each value of a row is read exactly once — by the checker, into `out` — and the writer
+// writes `out`: a getter returning something else on a second read cannot slip past the check.
 import type { ColumnStore } from '../block/column-store.js';
 import type { ResolvedSchema } from '../schema/schema.js';
-import { checkRow } from './validate.js';
+import { MAX_ROW_BYTES } from '../wal/record.js';
+import { checkRow, checkRowBytes, fail, fixedRowBytes, misfit } from './validate.js';
 
-export type RowChecker = (row: unknown, lastTime: bigint | null) => bigint;
-export type RowWriter = (columns: readonly ColumnStore[], row: Record<string, unknown>, at: number) => void;
+/** Checks `row`, leaves its values in `out` (schema order) and returns its time. */
+export type RowChecker = (row: unknown, lastTime: bigint | null, out: unknown[]) => bigint;
+/** Writes the values a RowChecker left in `values` at index `at` (capacity already ensured). */
+export type RowWriter = (columns: readonly ColumnStore[], values: readonly unknown[], at: number) => void;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
-/** Fast acceptance of well-formed rows; anything else goes to checkRow for the exact error. */
+/** Fast acceptance of well-formed rows; the exact error comes from the same values. */
 export function compileRowChecker(schema: ResolvedSchema): RowChecker {
   const lines: string[] = [
-    'if (row === null || typeof row !== "object" || Array.isArray(row)) return slow(row, lastTime);',
+    'if (row === null || typeof row !== "object" || Array.isArray(row)) return slow(row, lastTime, out);',
     'let n = 0; for (const k in row) n++;',
-    `if (n !== ${schema.columns.length}) return slow(row, lastTime);`,
+    // Not one key per column: the slow path finds the unknown, missing or inherited key.
+    `if (n !== ${schema.columns.length}) return slow(row, lastTime, out);`,
   ];
+  const strings: string[] = [];
   schema.columns.forEach((c, i) => {
     const v = `v${i}`;
     lines.push(`const ${v} = row[${JSON.stringify(c.name)}];`);
     switch (c.type) {
-      case 'int64': lines.push(`if (typeof ${v} === "bigint" ? (${v} < MIN || ${v} > MAX) : !(typeof ${v} === "number" && Number.isSafeInteger(${v}))) return slow(row, lastTime);`); break;
-      case 'float64': lines.push(`if (typeof ${v} !== "number") return slow(row, lastTime);`); break;
-      case 'string': lines.push(`if (typeof ${v} !== "string") return slow(row, lastTime);`); break;
-      case 'bool': lines.push(`if (typeof ${v} !== "boolean") return slow(row, lastTime);`); break;
+      case 'int64': lines.push(`if (typeof ${v} === "bigint" ? (${v} < MIN || ${v} > MAX) : !(typeof ${v} === "number" && Number.isSafeInteger(${v}))) bad(row, ${i}, ${v});`); break;
+      case 'float64': lines.push(`if (typeof ${v} !== "number") bad(row, ${i}, ${v});`); break;
+      case 'string': lines.push(`if (typeof ${v} !== "string" || !${v}.isWellFormed()) bad(row, ${i}, ${v});`); strings.push(`${v}.length`); break;
+      case 'bool': lines.push(`if (typeof ${v} !== "boolean") bad(row, ${i}, ${v});`); break;
     }
+    lines.push(`out[${i}] = ${v};`);
   });
+  if (strings.length > 0) {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: count exactly only when that bound is over.
+    const maxChars = Math.floor((MAX_ROW_BYTES - fixedRowBytes(schema)) / 3);
+    lines.push(`if (${strings.join(' + ')} > ${maxChars}) big(out);`);
+  }
   const tv = `v${schema.timeIndex}`;
   lines.push(`const t = typeof ${tv} === "bigint" ? ${tv} : BigInt(${tv});`);
-  lines.push('if (lastTime !== null && t < lastTime) return slow(row, lastTime);');
+  lines.push('if (lastTime !== null && t < lastTime) back(t, lastTime);');
   lines.push('return t;');
-  const make = new Function('slow', 'MIN', 'MAX', `return function checkRowFast(row, lastTime) {\n${lines.join('\n')}\n};`) as
-    (slow: RowChecker, min: bigint, max: bigint) => RowChecker;
-  return make((row, lastTime) => checkRow(schema, row, lastTime), INT64_MIN, INT64_MAX);
+  const make = new Function('slow', 'bad', 'big', 'back', 'MIN', 'MAX', `return function checkRowFast(row, lastTime, out) {\n${lines.join('\n')}\n};`) as
+    (slow: RowChecker, bad: (row: object, i: number, v: unknown) => never, big: (values: unknown[]) => void, back: (t: bigint, last: bigint) => never, min: bigint, max: bigint) => RowChecker;
+  const bad = (row: object, i: number, v: unknown): never => {
+    const c = schema.columns[i];
+    if (v === undefined && !(c.name in row)) fail(schema, c.name, 'missing value');
+    return fail(schema, c.name, misfit(c.type, v) ?? 'invalid value');
+  };
+  const back = (t: bigint, last: bigint): never =>
+    fail(schema, schema.timeColumn, `time goes backwards: ${t} after ${last} (the time column must be non-decreasing)`);
+  return make((row, lastTime, out) => checkRow(schema, row, lastTime, out), bad, (values) => checkRowBytes(schema, values, null), back, INT64_MIN, INT64_MAX);
 }
 
-/** Writes one checked row at index `at` (capacity already ensured). */
+/** Writes one checked row's values at index `at` (capacity already ensured). */
 export function compileRowWriter(schema: ResolvedSchema): RowWriter {
   const lines: string[] = [];
   schema.columns.forEach((c, i) => {
-    const v = `row[${JSON.stringify(c.name)}]`;
+    const v = `values[${i}]`;
     switch (c.type) {
       case 'int64': lines.push(`{ const v = ${v}; columns[${i}].values[at] = typeof v === "bigint" ? v : BigInt(v); }`); break;
       case 'float64': lines.push(`columns[${i}].values[at] = ${v};`); break;
@@ -50,5 +70,5 @@ export function compileRowWriter(schema: ResolvedSchema): RowWriter {
       case 'string': lines.push(`{ const v = ${v}; const d = columns[${i}].dictionary; let k = d.codeOf.get(v); if (k === undefined) { k = d.values.length; d.values.push(v); d.codeOf.set(v, k); } columns[${i}].values[at] = k; }`); break;
     }
   });
-  return new Function('columns', 'row', 'at', lines.join('\n')) as RowWriter;
+  return new Function('columns', 'values', 'at', lines.join('\n')) as RowWriter;
 }

@@ -6,6 +6,7 @@ import { compileRowChecker, compileRowWriter, type RowChecker, type RowWriter } 
 import { frozenViewsOf, type EncodedBlock, type EncodeTask, type SealedBlock } from '../block/sealed-block.js';
 import { schemaToJson, type ResolvedSchema } from '../schema/schema.js';
 import { normalizeBatch, type NormalizedBatch } from './validate.js';
+import { checkIntSetting } from './options.js';
 
 export const DEFAULT_MAX_BLOCK_SIZE = 10_000_000;
 /** Largest block: keeps one column's shared buffer reservation ≤ 1 GiB. */
@@ -46,11 +47,10 @@ export interface TableCoreOptions {
 /** Called for every sealed block once it is encoded (the disk layer writes it then). */
 export type OnEncoded = (block: SealedBlock, encoded: EncodedBlock) => Promise<void> | void;
 
+export const MAX_PENDING_SEALS_LIMIT = 64;
+
 export function checkMaxBlockSize(table: string, n: unknown): number {
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1 || n > MAX_BLOCK_SIZE_LIMIT) {
-    throw new Error(`table "${table}": maxBlockSize must be an integer from 1 to ${MAX_BLOCK_SIZE_LIMIT}, got ${String(n)}`);
-  }
-  return n;
+  return checkIntSetting(table, 'maxBlockSize', n, 1, MAX_BLOCK_SIZE_LIMIT);
 }
 
 export class TableCore {
@@ -80,19 +80,21 @@ export class TableCore {
   constructor(schema: ResolvedSchema, private readonly encoder: BlockEncoder, opts: TableCoreOptions = {}, start?: { firstRowSeq: number; lastTime: bigint | null; nextBlockId: number }) {
     this.schema = schema;
     this.maxRows = checkMaxBlockSize(schema.name, opts.maxBlockSize ?? DEFAULT_MAX_BLOCK_SIZE);
-    const mp = opts.maxPendingSeals ?? DEFAULT_MAX_PENDING_SEALS;
-    if (!Number.isSafeInteger(mp) || mp < 0 || mp > 64) throw new Error(`table "${schema.name}": maxPendingSeals must be an integer from 0 to 64`);
-    this.maxPendingSeals = mp;
-    this.rowGroupRows = opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
+    this.maxPendingSeals = checkIntSetting(schema.name, 'maxPendingSeals', opts.maxPendingSeals ?? DEFAULT_MAX_PENDING_SEALS, 0, MAX_PENDING_SEALS_LIMIT);
+    // A bad row group size would make the encoder loop forever in a pool worker.
+    this.rowGroupRows = checkIntSetting(schema.name, 'rowGroupRows', opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS, 1, MAX_BLOCK_SIZE_LIMIT);
     this.lastTime = start?.lastTime ?? null;
     this.nextBlockId = start?.nextBlockId ?? 0;
     this.active = newActiveBlock(schema, start?.firstRowSeq ?? 0, this.maxRows);
     this.checkRow = compileRowChecker(schema);
     this.writeRow = compileRowWriter(schema);
+    this.rowValues = new Array<unknown>(schema.columns.length);
   }
   private nextBlockId: number;
   private readonly checkRow: RowChecker;
   private readonly writeRow: RowWriter;
+  /** The values of the row being appended, read once by checkRow and written from here. */
+  private readonly rowValues: unknown[];
 
   get maxBlockSize(): number { return this.maxRows; }
   set maxBlockSize(n: number) {
@@ -115,12 +117,12 @@ export class TableCore {
   }
 
   append(row: unknown): void {
-    const t = this.checkRow(row, this.lastTime);
+    const t = this.checkRow(row, this.lastTime, this.rowValues);
     if (this.active.rowCount >= this.maxRows) this.seal();
     const block = this.active;
     const at = block.rowCount;
     if (at >= block.columns[0].values.length) ensureCapacity(block.columns, at + 1, block.capacityRows);
-    this.writeRow(block.columns, row as Record<string, unknown>, at);
+    this.writeRow(block.columns, this.rowValues, at);
     block.rowCount = at + 1;
     this.lastTime = t;
     if (block.rowCount >= this.maxRows || block.rowCount === block.capacityRows) this.seal();

@@ -5,6 +5,7 @@ import { resolveSchema, schemaToJson, type ResolvedSchema, type TableSchema } fr
 import { writeFileAtomic } from '../storage/atomic.js';
 import type { Storage } from '../storage/storage.js';
 import { TABLE_FILE } from './layout.js';
+import { tableSettingsFrom } from './create-options.js';
 
 export interface TableSettings {
   enableWal: boolean;
@@ -39,14 +40,11 @@ export async function readTableMeta(storage: Storage, dir: string, table: string
     throw new Error(`table "${table}": ${path} is damaged: ${(err as Error).message}`);
   }
   if (o.format !== 1 || o.schema === undefined || o.settings === undefined) throw new Error(`table "${table}": ${path} is damaged or of an unknown format`);
-  const s = o.settings;
+  const s = o.settings as Record<string, unknown>;
+  // Checked, not coerced: a setting stored as "true" once read back as false (WAL off).
+  const known = { enableWal: s.enableWal, useDiskStorage: s.useDiskStorage, maxBlockSize: s.maxBlockSize, rowGroupRows: s.rowGroupRows };
   return {
     schema: resolveSchema(o.schema),
-    settings: {
-      enableWal: s.enableWal === true,
-      useDiskStorage: s.useDiskStorage === true,
-      maxBlockSize: typeof s.maxBlockSize === 'number' ? s.maxBlockSize : 10_000_000,
-      rowGroupRows: typeof s.rowGroupRows === 'number' ? s.rowGroupRows : 65_536,
-    },
+    settings: tableSettingsFrom(`table "${table}": ${path} is damaged`, known, 'settings.'),
   };
 }

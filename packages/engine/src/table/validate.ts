@@ -1,6 +1,7 @@
 // Validation of appended rows and batches. Everything is checked before anything is
 // written, so a rejected call leaves the table exactly as it was.
-import { describeValue, type ColumnType, type ResolvedSchema } from '../schema/schema.js';
+import { describeGot, describeValue, type ColumnType, type ResolvedSchema } from '../schema/schema.js';
+import { MAX_ROW_BYTES } from '../wal/record.js';
 
 export type ColumnValues = BigInt64Array | Float64Array | Uint8Array | string[];
 /** A validated batch in schema column order: int64 → BigInt64Array, bool → 0/1 bytes. */
@@ -14,7 +15,7 @@ const INT64_MAX = 2n ** 63n - 1n;
 /** One appendBatch call may carry at most this many rows (the WAL record limit follows from it). */
 export const MAX_BATCH_ROWS = 4_000_000;
 
-function fail(schema: ResolvedSchema, column: string | null, what: string): never {
+export function fail(schema: ResolvedSchema, column: string | null, what: string): never {
   const where = column === null ? `table "${schema.name}"` : `table "${schema.name}", column "${column}"`;
   throw new Error(`${where}: ${what}`);
 }
@@ -25,27 +26,71 @@ function typeName(v: unknown): string {
   return typeof v;
 }
 
+/** Where the first lone surrogate of a string is, described; '' when there is none. */
+function loneSurrogate(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    const next = s.charCodeAt(i + 1);
+    if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) { i++; continue; }
+    return `U+${c.toString(16).toUpperCase()} at index ${i}`;
+  }
+  return '';
+}
+
 /** Why `v` does not fit `type`, or null when it fits. */
 export function misfit(type: ColumnType, v: unknown): string | null {
   switch (type) {
     case 'int64':
       if (typeof v === 'bigint') return v >= INT64_MIN && v <= INT64_MAX ? null : `${v}n is outside the int64 range`;
       if (typeof v === 'number') return Number.isSafeInteger(v) ? null : `${v} is not a safe integer (pass a bigint)`;
-      return `expected a bigint or safe-integer number, got ${typeName(v)} ${describeValue(v)}`;
+      return `expected a bigint or safe-integer number, got ${describeGot(v)}`;
     case 'float64':
-      return typeof v === 'number' ? null : `expected a number, got ${typeName(v)} ${describeValue(v)}`;
+      return typeof v === 'number' ? null : `expected a number, got ${describeGot(v)}`;
     case 'string':
-      return typeof v === 'string' ? null : `expected a string, got ${typeName(v)} ${describeValue(v)}`;
+      if (typeof v !== 'string') return `expected a string, got ${describeGot(v)}`;
+      // Such a string has no UTF-8 form: stored, it would come back as U+FFFD and never match.
+      if (!v.isWellFormed()) return `the string ${describeValue(v)} has a lone surrogate (${loneSurrogate(v)}); it cannot be stored as UTF-8`;
+      return null;
     case 'bool':
-      return typeof v === 'boolean' ? null : `expected a boolean, got ${typeName(v)} ${describeValue(v)}`;
+      return typeof v === 'boolean' ? null : `expected a boolean, got ${describeGot(v)}`;
   }
 }
 
+/** Payload bytes of one row in a WAL record of its own, but for its strings' UTF-8 bytes. */
+export function fixedRowBytes(schema: ResolvedSchema): number {
+  let n = 0;
+  // A string costs its dictionary count, entry length and code (4 bytes each) plus its UTF-8.
+  for (const c of schema.columns) n += c.type === 'string' ? 12 : c.type === 'bool' ? 1 : 8;
+  return n;
+}
+
 /**
- * Check a row object against the schema; returns its time value.
+ * Refuse a row whose WAL payload would exceed MAX_ROW_BYTES (it could never be logged).
+ * `values` are the row's checked values in schema order; `row` is its index in a batch.
+ */
+export function checkRowBytes(schema: ResolvedSchema, values: readonly unknown[], row: number | null): void {
+  let bytes = fixedRowBytes(schema);
+  let largest = -1;
+  let largestBytes = -1;
+  schema.columns.forEach((c, i) => {
+    if (c.type !== 'string') return;
+    const b = Buffer.byteLength(values[i] as string, 'utf8');
+    bytes += b;
+    if (b > largestBytes) { largest = i; largestBytes = b; }
+  });
+  if (bytes <= MAX_ROW_BYTES) return;
+  const at = row === null ? '' : `row ${row}: `;
+  fail(schema, schema.columns[largest].name, `${at}the row takes ${bytes} bytes, more than the ${MAX_ROW_BYTES}-byte limit of one row (store large values elsewhere and keep a reference)`);
+}
+
+/**
+ * Check a row object against the schema; returns its time value. Each value is read exactly
+ * once (a getter may return something else the next time) and left in `out`, schema order,
+ * for the writer: what is stored is what was checked.
  * Throws naming the table and column on any problem.
  */
-export function checkRow(schema: ResolvedSchema, row: unknown, lastTime: bigint | null): bigint {
+export function checkRow(schema: ResolvedSchema, row: unknown, lastTime: bigint | null, out: unknown[]): bigint {
   if (row === null || typeof row !== 'object' || Array.isArray(row)) fail(schema, null, `append expects a row object, got ${typeName(row)}`);
   const obj = row as Record<string, unknown>;
   const cols = schema.columns;
@@ -55,15 +100,20 @@ export function checkRow(schema: ResolvedSchema, row: unknown, lastTime: bigint 
     if (!schema.indexOf.has(key)) fail(schema, key, 'unknown column');
     present++;
   }
+  let stringChars = 0;
   for (let i = 0; i < cols.length; i++) {
     const c = cols[i];
     const v = obj[c.name];
     if (v === undefined && !(c.name in obj)) fail(schema, c.name, 'missing value');
     const why = misfit(c.type, v);
     if (why !== null) fail(schema, c.name, why);
+    if (c.type === 'string') stringChars += (v as string).length;
+    out[i] = v;
   }
   if (present !== cols.length) fail(schema, null, 'row has missing or extra columns');
-  const tv = obj[schema.timeColumn] as bigint | number;
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: count exactly only when that bound is over.
+  if (fixedRowBytes(schema) + 3 * stringChars > MAX_ROW_BYTES) checkRowBytes(schema, out, null);
+  const tv = out[schema.timeIndex] as bigint | number;
   const t = typeof tv === 'bigint' ? tv : BigInt(tv);
   if (lastTime !== null && t < lastTime) {
     fail(schema, schema.timeColumn, `time goes backwards: ${t} after ${lastTime} (the time column must be non-decreasing)`);
@@ -126,7 +176,8 @@ function normalizeColumn(schema: ResolvedSchema, name: string, type: ColumnType,
     case 'string': {
       if (!Array.isArray(src)) fail(schema, name, `expected string[], got ${typeName(src)}`);
       for (let i = 0; i < n; i++) {
-        if (typeof src[i] !== 'string') fail(schema, name, `row ${i}: ${misfit('string', src[i])}`);
+        const v: unknown = src[i];
+        if (typeof v !== 'string' || !v.isWellFormed()) fail(schema, name, `row ${i}: ${misfit('string', v)}`);
       }
       return src.slice(0, n) as string[];
     }
@@ -148,6 +199,7 @@ export function normalizeBatch(schema: ResolvedSchema, input: unknown, lastTime:
   }
   if (n > MAX_BATCH_ROWS) fail(schema, null, `a batch holds at most ${MAX_BATCH_ROWS} rows, got ${n}; split it`);
   const columns = schema.columns.map((c) => normalizeColumn(schema, c.name, c.type, obj[c.name] as ArrayLike<unknown>, n));
+  checkBatchRowBytes(schema, columns, n);
   const times = columns[schema.timeIndex] as BigInt64Array;
   if (n > 0 && lastTime !== null && times[0] < lastTime) {
     fail(schema, schema.timeColumn, `row 0: time goes backwards: ${times[0]} after ${lastTime} (the time column must be non-decreasing)`);
@@ -158,4 +210,19 @@ export function normalizeBatch(schema: ResolvedSchema, input: unknown, lastTime:
     }
   }
   return { rowCount: n, columns };
+}
+
+/** Refuse a batch holding a row too big for one WAL record (see checkRowBytes). */
+function checkBatchRowBytes(schema: ResolvedSchema, columns: readonly ColumnValues[], n: number): void {
+  const strings = schema.columns.map((c, i) => (c.type === 'string' ? columns[i] as string[] : null)).filter((c): c is string[] => c !== null);
+  if (strings.length === 0) return;
+  // Cheap bound first: the longest string of each column, 3 bytes per UTF-16 unit.
+  let bound = fixedRowBytes(schema);
+  for (const col of strings) { let m = 0; for (let i = 0; i < n; i++) if (col[i].length > m) m = col[i].length; bound += 3 * m; }
+  if (bound <= MAX_ROW_BYTES) return;
+  const values = new Array<unknown>(schema.columns.length);
+  for (let r = 0; r < n; r++) {
+    schema.columns.forEach((c, i) => { if (c.type === 'string') values[i] = (columns[i] as string[])[r]; });
+    checkRowBytes(schema, values, r);
+  }
 }

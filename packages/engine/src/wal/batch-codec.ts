@@ -75,6 +75,37 @@ export function encodeBlockRange(types: readonly ColumnType[], columns: readonly
   return out;
 }
 
+/**
+ * The end of the longest run of rows from `from` (at most to `to`, at least one row) whose
+ * payload fits in `maxPayloadBytes`: records are bounded by bytes as well as by rows.
+ */
+export function fitRows(columns: readonly BlockColumn[], from: number, to: number, maxPayloadBytes: number): number {
+  let perRow = 0;
+  let head = 0;
+  for (const col of columns) {
+    if (col.type === 'string') { perRow += 4; head += 4; } else perRow += col.type === 'bool' ? 1 : 8;
+  }
+  const strings = columns.filter((c): c is Extract<BlockColumn, { type: 'string' }> => c.type === 'string');
+  if (strings.length === 0) return Math.min(to, from + Math.max(1, Math.floor((maxPayloadBytes - head) / perRow)));
+  // Cheap bound first (every row's strings counted, 3 bytes per UTF-16 unit): almost always enough.
+  let bound = head + (to - from) * perRow;
+  for (const col of strings) for (let i = from; i < to && bound <= maxPayloadBytes; i++) bound += 4 + 3 * col.dictionary[col.values[i]].length;
+  if (bound <= maxPayloadBytes) return to;
+  // Exact: a dictionary entry costs its bytes once per record, at its first use.
+  const seen = strings.map(() => new Set<number>());
+  let bytes = head;
+  for (let i = from; i < to; i++) {
+    let row = perRow;
+    strings.forEach((col, c) => {
+      const code = col.values[i];
+      if (!seen[c].has(code)) { seen[c].add(code); row += 4 + Buffer.byteLength(col.dictionary[code], 'utf8'); }
+    });
+    if (i > from && bytes + row > maxPayloadBytes) return i;
+    bytes += row;
+  }
+  return to;
+}
+
 /** A block column as the WAL encoder reads it. */
 export type BlockColumn =
   | { readonly type: 'int64'; readonly values: BigInt64Array }

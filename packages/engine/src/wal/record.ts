@@ -10,8 +10,22 @@ export const SEGMENT_VERSION = 1;
 export const SEGMENT_HEADER_BYTES = 16;
 export const RECORD_HEADER_BYTES = 24;
 export const RECORD_TYPE_BATCH = 1;
-/** Hard limit on one record's payload. */
+/** Hard limit on one record's payload (the format's; the decoder refuses larger ones). */
 export const MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
+/** Rows per record at most (docs/wal.md): the decoder refuses more, so the encoder does too. */
+export const MAX_RECORD_ROWS = 65_536;
+/**
+ * The table packs rows into records of at most this many payload bytes, so replay and group
+ * commit handle bounded pieces; a single row larger than this gets a record of its own.
+ */
+export const RECORD_TARGET_BYTES = 16 * 1024 * 1024;
+/** One row's payload at most (a one-row record): larger rows are refused by append. */
+export const MAX_ROW_BYTES = 64 * 1024 * 1024;
+
+function checkRowCount(rowCount: number): void {
+  if (!Number.isSafeInteger(rowCount) || rowCount < 1) throw new Error(`WAL: bad rowCount ${rowCount}`);
+  if (rowCount > MAX_RECORD_ROWS) throw new Error(`WAL: a record of ${rowCount} rows exceeds the limit of ${MAX_RECORD_ROWS} rows`);
+}
 
 export interface WalRecord {
   firstRowSeq: number;
@@ -40,7 +54,7 @@ export function checkSegmentHeader(bytes: Uint8Array): string | null {
 export function sealRecord(buf: Uint8Array, firstRowSeq: number, rowCount: number): Uint8Array {
   const length = buf.byteLength - RECORD_HEADER_BYTES;
   if (!Number.isSafeInteger(firstRowSeq) || firstRowSeq < 0) throw new Error(`WAL: bad firstRowSeq ${firstRowSeq}`);
-  if (!Number.isSafeInteger(rowCount) || rowCount < 1 || rowCount > 0xffffffff) throw new Error(`WAL: bad rowCount ${rowCount}`);
+  checkRowCount(rowCount);
   if (length < 0 || length > MAX_PAYLOAD_BYTES) throw new Error(`WAL: record payload of ${length} bytes exceeds the ${MAX_PAYLOAD_BYTES}-byte limit`);
   const dv = new DataView(buf.buffer, buf.byteOffset, RECORD_HEADER_BYTES);
   dv.setUint32(4, length, true);
@@ -53,7 +67,7 @@ export function sealRecord(buf: Uint8Array, firstRowSeq: number, rowCount: numbe
 
 export function encodeRecord(firstRowSeq: number, rowCount: number, payload: Uint8Array): Uint8Array {
   if (!Number.isSafeInteger(firstRowSeq) || firstRowSeq < 0) throw new Error(`WAL: bad firstRowSeq ${firstRowSeq}`);
-  if (!Number.isSafeInteger(rowCount) || rowCount < 1 || rowCount > 0xffffffff) throw new Error(`WAL: bad rowCount ${rowCount}`);
+  checkRowCount(rowCount);
   if (payload.byteLength > MAX_PAYLOAD_BYTES) throw new Error(`WAL: record payload of ${payload.byteLength} bytes exceeds the ${MAX_PAYLOAD_BYTES}-byte limit`);
   const out = new Uint8Array(RECORD_HEADER_BYTES + payload.byteLength);
   const dv = new DataView(out.buffer);
@@ -85,6 +99,7 @@ export function decodeRecordAt(bytes: Uint8Array, offset: number): DecodeResult 
   if (dv.getUint32(20, true) !== RECORD_TYPE_BATCH) return { ok: false, reason: `unknown record type ${dv.getUint32(20, true)}` };
   const rowCount = dv.getUint32(16, true);
   if (rowCount === 0) return { ok: false, reason: 'record with no rows' };
+  if (rowCount > MAX_RECORD_ROWS) return { ok: false, reason: `record of ${rowCount} rows exceeds the limit of ${MAX_RECORD_ROWS} rows` };
   return { ok: true, record: { firstRowSeq: Number(seq), rowCount, payload: bytes.subarray(offset + RECORD_HEADER_BYTES, end) }, nextOffset: end };
 }
 

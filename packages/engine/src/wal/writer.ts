@@ -47,13 +47,23 @@ export class WalWriter {
   }
 
   get pendingBytes(): number { return this.bufferedBytes; }
+  /** Whether the queued bytes reached maxBufferedBytes: callers stop taking rows until a flush. */
+  get isFull(): boolean { return this.bufferedBytes >= this.maxBufferedBytes; }
+  get bufferLimitBytes(): number { return this.maxBufferedBytes; }
 
-  /** Queue a record of rows [firstRowSeq, firstRowSeq + rowCount). Synchronous; no I/O. */
+  /** Queue a record of rows [firstRowSeq, firstRowSeq + rowCount). Synchronous; no I/O. Refused when full. */
   append(firstRowSeq: number, rowCount: number, payload: Uint8Array): void {
+    if (this.bufferedBytes + payload.byteLength > this.maxBufferedBytes) {
+      throw new Error(`WAL ${this.dir}: ${this.bufferedBytes} bytes are waiting to be written (limit ${this.maxBufferedBytes}); await sync()`);
+    }
     this.appendRecord(firstRowSeq, rowCount, encodeRecord(firstRowSeq, rowCount, payload));
   }
 
-  /** Queue a record built in place: payload at RECORD_HEADER_BYTES of `buf` (see sealRecord). */
+  /**
+   * Queue a record built in place: payload at RECORD_HEADER_BYTES of `buf` (see sealRecord).
+   * Never refused for the buffer limit: the table logs rows it already holds (a sealed
+   * block's rows must be logged before its buffers go) and checks isFull before taking more.
+   */
   appendInPlace(firstRowSeq: number, rowCount: number, buf: Uint8Array): void {
     this.appendRecord(firstRowSeq, rowCount, sealRecord(buf, firstRowSeq, rowCount));
   }
@@ -61,9 +71,6 @@ export class WalWriter {
   private appendRecord(firstRowSeq: number, rowCount: number, bytes: Uint8Array): void {
     if (this.closed) throw new Error(`WAL ${this.dir}: closed`);
     if (firstRowSeq !== this.nextSeq) throw new Error(`internal: WAL record starts at row ${firstRowSeq}, expected ${this.nextSeq}`);
-    if (this.bufferedBytes + bytes.byteLength > this.maxBufferedBytes) {
-      throw new Error(`WAL ${this.dir}: ${this.bufferedBytes} bytes are waiting to be written (limit ${this.maxBufferedBytes}); await sync()`);
-    }
     this.queue.push({ kind: 'record', bytes });
     this.queuedCount++;
     this.bufferedBytes += bytes.byteLength;
