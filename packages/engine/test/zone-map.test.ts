@@ -2,8 +2,9 @@
 // and never wrong when they prune (property tests on seeded random data and predicates).
 import { describe, expect, it } from 'vitest';
 import {
-  allMatch, computeZoneMap, MAX_ZONE_STRINGS, mayMatch, mergeZoneMaps, zoneMapFromJson, zoneMapToJson, type ColumnZone, type ZoneMap,
+  computeZoneMap, MAX_ZONE_STRINGS, mergeZoneMaps, zoneMapFromJson, zoneMapToJson, type ColumnZone, type ZoneMap,
 } from '../src/block/zone-map.js';
+import { allMatch, mayMatch } from '../src/query/zone-match.js';
 import type { ColumnView } from '../src/column/column-view.js';
 import type { Predicate } from '../src/query/predicate.js';
 import { INT64_MAX, INT64_MIN, int, pick, randomColumn, randomPredicate, rng, rowMatches, show, valueAt, type Rand } from './oracle.js';

@@ -2,7 +2,7 @@
 // Values reaching here are already validated; writing cannot fail.
 import type { ResolvedSchema } from '../schema/schema.js';
 import { codeFor, ensureCapacity, INITIAL_CAPACITY_ROWS, newColumn, type ColumnStore } from './column-store.js';
-import type { NormalizedBatch } from '../table/validate.js';
+import type { NormalizedBatch } from '../column/values.js';
 
 export interface ActiveBlock {
   /** Row sequence number (table-wide row index) of this block's first row. */

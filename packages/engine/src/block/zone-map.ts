@@ -1,6 +1,6 @@
-// Zone maps: per-column summaries of a block (or row group) that prove when no row can match.
+// Zone maps: per-column summaries of a block (or row group): building, merging, JSON. What they
+// prove about predicates is query/zone-match.ts.
 import type { ColumnView } from '../column/column-view.js';
-import { compareScalar, type Predicate } from '../query/predicate.js';
 
 /** Distinct strings kept per zone; past this only min/max prune. */
 export const MAX_ZONE_STRINGS = 1024;
@@ -101,89 +101,6 @@ export function mergeZoneMaps(parts: readonly ZoneMap[]): ZoneMap {
   const nonEmpty = parts.filter((p) => p.rowCount > 0);
   if (nonEmpty.length === 0) return { rowCount: 0, columns: [] };
   return nonEmpty.slice(1).reduce((acc, p) => ({ rowCount: acc.rowCount + p.rowCount, columns: acc.columns.map((z, i) => mergeZone(z, p.columns[i])) }), nonEmpty[0]);
-}
-
-function zoneMayMatch(z: ColumnZone, p: Predicate): boolean {
-  const { op } = p;
-  switch (z.type) {
-    case 'bool': {
-      const want = (op === '==') === (p.value as boolean);
-      return want ? z.hasTrue : z.hasFalse;
-    }
-    case 'string':
-      if (z.values !== null && (op === '==' || op === '!=')) {
-        if (op === '==') return binaryHas(z.values, p.value as string);
-        return !(z.values.length === 1 && z.values[0] === p.value);
-      }
-      return rangeMayMatch(op, z.min, z.max, p.value as string, false);
-    case 'int64': return rangeMayMatch(op, z.min, z.max, p.value as bigint, false);
-    case 'float64': return rangeMayMatch(op, z.min, z.max, p.value as number, z.hasNaN);
-  }
-}
-
-/** Can some x in [min, max] satisfy `x op c`? NaN rows satisfy only `!=`. */
-function rangeMayMatch<T extends bigint | number | string>(op: Predicate['op'], min: T, max: T, c: T, hasNaN: boolean): boolean {
-  switch (op) {
-    case '==': return !(c < min || c > max);
-    case '!=': return hasNaN || !(min === max && min === c) || (typeof c === 'number' && c !== c);
-    case '>': return compareScalar('>', max, c);
-    case '>=': return compareScalar('>=', max, c);
-    case '<': return compareScalar('<', min, c);
-    case '<=': return compareScalar('<=', min, c);
-  }
-}
-
-function binaryHas(sorted: readonly string[], s: string): boolean {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < s) lo = mid + 1; else hi = mid;
-  }
-  return lo < sorted.length && sorted[lo] === s;
-}
-
-/** False only when the zone map proves that no row satisfies every predicate. */
-export function mayMatch(zm: ZoneMap, preds: readonly Predicate[]): boolean {
-  if (zm.rowCount === 0) return false;
-  for (const p of preds) if (!zoneMayMatch(zm.columns[p.column], p)) return false;
-  return true;
-}
-
-/** True only when the zone proves that every row satisfies `p`. */
-function zoneAllMatch(z: ColumnZone, p: Predicate): boolean {
-  const { op } = p;
-  switch (z.type) {
-    case 'bool': {
-      const want = (op === '==') === (p.value as boolean);
-      return want ? !z.hasFalse : !z.hasTrue;
-    }
-    case 'string':
-      if (z.values !== null) return z.values.every((v) => compareScalar(op, v, p.value as string));
-      return rangeAllMatch(op, z.min, z.max, p.value as string, false);
-    case 'int64': return rangeAllMatch(op, z.min, z.max, p.value as bigint, false);
-    case 'float64': return rangeAllMatch(op, z.min, z.max, p.value as number, z.hasNaN);
-  }
-}
-
-/** Does every x in [min, max] satisfy `x op c`? NaN rows satisfy only `!=`. */
-function rangeAllMatch<T extends bigint | number | string>(op: Predicate['op'], min: T, max: T, c: T, hasNaN: boolean): boolean {
-  if (op === '!=') return c < min || c > max || (typeof c === 'number' && c !== c);
-  if (hasNaN) return false;
-  switch (op) {
-    case '==': return min === c && max === c;
-    case '>': return compareScalar('>', min, c);
-    case '>=': return compareScalar('>=', min, c);
-    case '<': return compareScalar('<', max, c);
-    case '<=': return compareScalar('<=', max, c);
-  }
-}
-
-/** True only when the zone map proves that every row satisfies every predicate. */
-export function allMatch(zm: ZoneMap, preds: readonly Predicate[]): boolean {
-  if (zm.rowCount === 0) return false;
-  for (const p of preds) if (!zoneAllMatch(zm.columns[p.column], p)) return false;
-  return true;
 }
 
 /** JSON form for manifests and Parquet metadata: bigints as decimal strings. */

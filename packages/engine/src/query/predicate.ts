@@ -1,6 +1,6 @@
 // Filters as data: validated once when `filter()` is called, then shipped to scans.
 import { describeValue, type ColumnType, type ResolvedSchema } from '../schema/schema.js';
-import { misfit } from '../table/validate.js';
+import { misfit } from '../column/values.js';
 
 export type CompareOp = '==' | '!=' | '>' | '>=' | '<' | '<=';
 export const COMPARE_OPS: readonly CompareOp[] = ['==', '!=', '>', '>=', '<', '<='];

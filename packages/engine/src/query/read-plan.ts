@@ -8,7 +8,7 @@
 import type { BlockLayout, SealedBlock } from '../block/sealed-block.js';
 import { viewsOf } from '../block/sealed-block.js';
 import type { ColumnView } from '../column/column-view.js';
-import { allMatch, mayMatch } from '../block/zone-map.js';
+import { allMatch, mayMatch } from './zone-match.js';
 import { timeMayMatch } from './prune.js';
 import type { ScanRequest } from './scan.js';
 

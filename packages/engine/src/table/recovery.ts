@@ -11,7 +11,7 @@ import { BLOCK_SUFFIX, MANIFEST_FILE, parseBlockFileName, tableDir, WAL_DIR } fr
 import { decodeManifest, emptyManifest, encodeManifest, sealedFromManifest, type Manifest } from './manifest.js';
 import { TableCore } from './table-core.js';
 import { readTableMeta, writeTableMeta, type TableSettings } from './table-meta.js';
-import type { NormalizedBatch } from './validate.js';
+import type { NormalizedBatch } from '../column/values.js';
 
 export interface RecoveryReport {
   /** WAL rows replayed into the active block(s). */

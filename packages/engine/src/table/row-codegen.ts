@@ -4,18 +4,18 @@
 // Names are validated (letters, digits, '_', '-') and quoted with JSON.stringify.
 // Each value of a row is read exactly once — by the checker, into `out` — and the writer
 // writes `out`: a getter returning something else on a second read cannot slip past the check.
+import { INT64_MAX, INT64_MIN } from '../column/int64.js';
 import type { ColumnStore } from '../block/column-store.js';
 import type { ResolvedSchema } from '../schema/schema.js';
 import { MAX_ROW_BYTES } from '../wal/record.js';
-import { checkRow, checkRowBytes, fail, fixedRowBytes, misfit } from './validate.js';
+import { checkRow, checkRowBytes, fail, fixedRowBytes } from './validate.js';
+import { misfit } from '../column/values.js';
 
 /** Checks `row`, leaves its values in `out` (schema order) and returns its time. */
 export type RowChecker = (row: unknown, lastTime: bigint | null, out: unknown[]) => bigint;
 /** Writes the values a RowChecker left in `values` at index `at` (capacity already ensured). */
 export type RowWriter = (columns: readonly ColumnStore[], values: readonly unknown[], at: number) => void;
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /** Fast acceptance of well-formed rows; the exact error comes from the same values. */
 export function compileRowChecker(schema: ResolvedSchema): RowChecker {

@@ -5,7 +5,8 @@ import { ensureCapacity } from '../block/column-store.js';
 import { compileRowChecker, compileRowWriter, type RowChecker, type RowWriter } from './row-codegen.js';
 import { frozenViewsOf, type EncodedBlock, type EncodeTask, type SealedBlock } from '../block/sealed-block.js';
 import { schemaToJson, type ResolvedSchema } from '../schema/schema.js';
-import { normalizeBatch, type NormalizedBatch } from './validate.js';
+import { normalizeBatch } from './validate.js';
+import type { NormalizedBatch } from '../column/values.js';
 import { checkIntSetting } from './options.js';
 
 export const DEFAULT_MAX_BLOCK_SIZE = 10_000_000;

@@ -1,17 +1,10 @@
 // Validation of appended rows and batches. Everything is checked before anything is
 // written, so a rejected call leaves the table exactly as it was.
 import { describeGot, describeValue, type ColumnType, type ResolvedSchema } from '../schema/schema.js';
+import { INT64_MAX, INT64_MIN } from '../column/int64.js';
+import { misfit, type ColumnValues, type NormalizedBatch } from '../column/values.js';
 import { MAX_ROW_BYTES } from '../wal/record.js';
 
-export type ColumnValues = BigInt64Array | Float64Array | Uint8Array | string[];
-/** A validated batch in schema column order: int64 → BigInt64Array, bool → 0/1 bytes. */
-export interface NormalizedBatch {
-  rowCount: number;
-  columns: ColumnValues[];
-}
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 /** One appendBatch call may carry at most this many rows (the WAL record limit follows from it). */
 export const MAX_BATCH_ROWS = 4_000_000;
 
@@ -24,37 +17,6 @@ function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
   return typeof v;
-}
-
-/** Where the first lone surrogate of a string is, described; '' when there is none. */
-function loneSurrogate(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0xd800 || c > 0xdfff) continue;
-    const next = s.charCodeAt(i + 1);
-    if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) { i++; continue; }
-    return `U+${c.toString(16).toUpperCase()} at index ${i}`;
-  }
-  return '';
-}
-
-/** Why `v` does not fit `type`, or null when it fits. */
-export function misfit(type: ColumnType, v: unknown): string | null {
-  switch (type) {
-    case 'int64':
-      if (typeof v === 'bigint') return v >= INT64_MIN && v <= INT64_MAX ? null : `${v}n is outside the int64 range`;
-      if (typeof v === 'number') return Number.isSafeInteger(v) ? null : `${v} is not a safe integer (pass a bigint)`;
-      return `expected a bigint or safe-integer number, got ${describeGot(v)}`;
-    case 'float64':
-      return typeof v === 'number' ? null : `expected a number, got ${describeGot(v)}`;
-    case 'string':
-      if (typeof v !== 'string') return `expected a string, got ${describeGot(v)}`;
-      // Such a string has no UTF-8 form: stored, it would come back as U+FFFD and never match.
-      if (!v.isWellFormed()) return `the string ${describeValue(v)} has a lone surrogate (${loneSurrogate(v)}); it cannot be stored as UTF-8`;
-      return null;
-    case 'bool':
-      return typeof v === 'boolean' ? null : `expected a boolean, got ${describeGot(v)}`;
-  }
 }
 
 /** Payload bytes of one row in a WAL record of its own, but for its strings' UTF-8 bytes. */

@@ -2,7 +2,7 @@
 // coalesced into one record per group commit instead of one record per row.
 import type { ActiveBlock } from '../block/active-block.js';
 import type { ResolvedSchema } from '../schema/schema.js';
-import type { ColumnValues, NormalizedBatch } from './validate.js';
+import type { ColumnValues, NormalizedBatch } from '../column/values.js';
 import { encodeBlockRange, fitRows, type BlockColumn } from '../wal/batch-codec.js';
 import { MAX_RECORD_ROWS, RECORD_HEADER_BYTES, RECORD_TARGET_BYTES } from '../wal/record.js';
 import type { WalWriter } from '../wal/writer.js';

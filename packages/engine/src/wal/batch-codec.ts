@@ -2,7 +2,7 @@
 //   int64/float64: 8·n bytes | bool: n bytes (0/1) |
 //   string: dictCount u32, then per entry byteLength u32 + UTF-8, then n codes u32
 import type { ColumnType } from '../schema/schema.js';
-import type { ColumnValues, NormalizedBatch } from '../table/validate.js';
+import type { ColumnValues, NormalizedBatch } from '../column/values.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
