@@ -36,7 +36,7 @@ function expectBatchEqual(a: NormalizedBatch, b: NormalizedBatch): void {
 /** Writes `sizes.length` records (one row range each) and syncs; returns the storage. */
 async function writeLog(sizes: number[], storage = new FaultyStorage()): Promise<FaultyStorage> {
   await storage.mkdirp(DIR);
-  const w = await WalWriter.open(storage, DIR, { nextRowSeq: 0, flushDelayMs: 10_000 });
+  const w = await WalWriter.open(storage, DIR, { nextRowSeq: 0, commitDelayMs: 10_000 });
   let seq = 0;
   for (const n of sizes) {
     w.append(seq, n, encodeBatch(TYPES, batch(seq, n)));
@@ -137,7 +137,7 @@ describe('WAL replay', () => {
   it('moves later segments aside when an earlier one is damaged', async () => {
     const storage = new FaultyStorage();
     await storage.mkdirp(DIR);
-    const w = await WalWriter.open(storage, DIR, { nextRowSeq: 0, flushDelayMs: 10_000 });
+    const w = await WalWriter.open(storage, DIR, { nextRowSeq: 0, commitDelayMs: 10_000 });
     w.append(0, 2, encodeBatch(TYPES, batch(0, 2)));
     w.rotate(2);
     w.append(2, 2, encodeBatch(TYPES, batch(2, 2)));
@@ -159,7 +159,7 @@ describe('WAL writer', () => {
   it('group commit: a thousand appends, one sync, a handful of fsyncs', async () => {
     const storage = new FaultyStorage();
     await storage.mkdirp(DIR);
-    const w = await WalWriter.open(storage, DIR, { nextRowSeq: 0, flushDelayMs: 10_000 });
+    const w = await WalWriter.open(storage, DIR, { nextRowSeq: 0, commitDelayMs: 10_000 });
     const before = storage.opCount;
     for (let i = 0; i < 1000; i++) w.append(i, 1, encodeBatch(TYPES, batch(i, 1)));
     await w.sync();
@@ -171,7 +171,7 @@ describe('WAL writer', () => {
   it('without sync() the log still reaches the disk within the flush delay', async () => {
     const storage = new FaultyStorage();
     await storage.mkdirp(DIR);
-    const w = await WalWriter.open(storage, DIR, { nextRowSeq: 0, flushDelayMs: 5 });
+    const w = await WalWriter.open(storage, DIR, { nextRowSeq: 0, commitDelayMs: 5 });
     w.append(0, 3, encodeBatch(TYPES, batch(0, 3)));
     await new Promise((r) => setTimeout(r, 100));
     storage.crash();
@@ -183,7 +183,7 @@ describe('WAL writer', () => {
       it(`${code} on ${op}: sync rejects naming it, a retry succeeds, nothing is lost or doubled`, async () => {
         const storage = new FaultyStorage();
         await storage.mkdirp(DIR);
-        const w = await WalWriter.open(storage, DIR, { nextRowSeq: 0, flushDelayMs: 10_000 });
+        const w = await WalWriter.open(storage, DIR, { nextRowSeq: 0, commitDelayMs: 10_000 });
         w.append(0, 2, encodeBatch(TYPES, batch(0, 2)));
         await w.sync();
         w.append(2, 3, encodeBatch(TYPES, batch(2, 3)));
@@ -202,7 +202,7 @@ describe('WAL writer', () => {
   it('retires only segments wholly below the durable row count, never the newest', async () => {
     const storage = new FaultyStorage();
     await storage.mkdirp(DIR);
-    const w = await WalWriter.open(storage, DIR, { nextRowSeq: 0, flushDelayMs: 10_000 });
+    const w = await WalWriter.open(storage, DIR, { nextRowSeq: 0, commitDelayMs: 10_000 });
     for (let s = 0; s < 4; s++) {
       w.append(s * 10, 10, encodeBatch(TYPES, batch(s * 10, 10)));
       w.rotate(s * 10 + 10);

@@ -87,7 +87,7 @@ export class Table<S extends TableSchema = TableSchema> {
   async flush(): Promise<void> {
     if (this.durable.isClosed) throw new Error(`table "${this.name}": the table is closed`);
     this.durable.core.seal();
-    await this.durable.core.flush();
+    await this.durable.core.waitUntilEncoded();
     if (this.useDiskStorage) await this.durable.persistEncoded();
   }
 

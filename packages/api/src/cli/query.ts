@@ -5,7 +5,7 @@ import { jsonLine } from './values.js';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 /** Rows a table-format output buffers to size its columns; more are printed in further tables. */
-const TABLE_CHUNK_ROWS = 1000;
+const TABLE_PAGE_ROWS = 1000;
 
 function cell(v: unknown): string {
   return typeof v === 'bigint' ? v.toString() : String(v);
@@ -27,7 +27,7 @@ export async function runQuery(reader: Reader<Record<string, unknown>>, format: 
     for await (const row of reader) {
       if (format === 'json') write(`${jsonLine(row)}\n`);
       else if (format === 'csv') write(`${csvLine(names.map((k) => row[k]))}\n`);
-      else { pending.push(names.map((k) => cell(row[k]))); if (pending.length === TABLE_CHUNK_ROWS) flushTable(); }
+      else { pending.push(names.map((k) => cell(row[k]))); if (pending.length === TABLE_PAGE_ROWS) flushTable(); }
       if (++n >= limit) break;
     }
   }

@@ -56,7 +56,7 @@ export class DurableTable {
   async startWal(): Promise<void> {
     if (!this.settings.enableWal) return;
     await this.ctx.storage.mkdirp(join(this.dir, WAL_DIR));
-    this.wal = await WalWriter.open(this.ctx.storage, join(this.dir, WAL_DIR), { nextRowSeq: this.core.rowCount, flushDelayMs: this.ctx.walFlushDelayMs });
+    this.wal = await WalWriter.open(this.ctx.storage, join(this.dir, WAL_DIR), { nextRowSeq: this.core.rowCount, commitDelayMs: this.ctx.walFlushDelayMs });
     this.log = new WalCapture(this.wal, this.schema, this.core, this.ctx.walFlushDelayMs);
   }
 
@@ -85,7 +85,7 @@ export class DurableTable {
     this.assertOpen(); // a closed table's table.json belongs to whoever opens it next
     this.settings.useDiskStorage = boolOption(`table "${this.name}"`, 'useDiskStorage', on);
     this.saveSettings();
-    if (on) this.persistEncoded().catch(() => undefined); // errors resurface on sync/flush
+    if (on) this.persistEncoded().catch(() => undefined); // errors resurface on sync() and flush()
   }
 
   set maxBlockSize(n: number) {
@@ -120,7 +120,7 @@ export class DurableTable {
       return;
     }
     // Without a WAL only sealed blocks can be made durable (disk storage): write them.
-    await this.core.flush();
+    await this.core.waitUntilEncoded();
     if (this.settings.useDiskStorage) await this.persistEncoded();
   }
 
@@ -191,7 +191,7 @@ export class DurableTable {
       logged();
       this.core.seal();
       logged();
-      await this.core.flush();
+      await this.core.waitUntilEncoded();
       await this.persistEncoded();
       if (this.durableRowCount !== this.core.rowCount) throw new Error(`table "${this.name}": ${this.core.rowCount - this.durableRowCount} rows could not be written`);
       await this.settingsChain.catch(() => undefined);

@@ -257,7 +257,7 @@ export class TableCore {
   }
 
   /** Resolves when every sealed block is encoded (and written, with disk storage). */
-  async flush(): Promise<void> {
+  async waitUntilEncoded(): Promise<void> {
     this.encoder.harvest();
     while (this.pendingSeals > 0) await this.changed();
     if (this.encodeErrors.length > 0) {

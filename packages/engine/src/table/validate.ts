@@ -5,7 +5,10 @@ import { INT64_MAX, INT64_MIN } from '../column/int64.js';
 import { misfit, type ColumnValues, type NormalizedBatch } from '../column/values.js';
 import { MAX_ROW_BYTES } from '../wal/record.js';
 
-/** One appendBatch call may carry at most this many rows (the WAL record limit follows from it). */
+/**
+ * One appendBatch call may carry at most this many rows: it bounds the memory one call
+ * validates at once. (WAL records are cut separately, by rows and by bytes: wal/record.ts.)
+ */
 export const MAX_BATCH_ROWS = 4_000_000;
 
 export function fail(schema: ResolvedSchema, column: string | null, what: string): never {

@@ -1,6 +1,6 @@
-// WAL writer with group commit. append() only queues an encoded record; one flush writes
+// WAL writer with group commit. append() only queues an encoded record; one group commit writes
 // everything queued with a single positional write and a single fsync per segment. A failed
-// flush keeps its records queued and rewrites them at the same offset next time, so a
+// group commit keeps its records queued and rewrites them at the same offset next time, so a
 // transient ENOSPC/EIO loses nothing and never acknowledges what is not on disk.
 import { join } from 'node:path';
 import type { FileHandle, Storage } from '../storage/storage.js';
@@ -16,7 +16,7 @@ interface Segment { handle: FileHandle; firstRowSeq: number; sizeBytes: number }
 export interface WalWriterOptions {
   nextRowSeq: number;
   /** Queued records reach the disk within this delay even without sync(). */
-  flushDelayMs?: number;
+  commitDelayMs?: number;
   maxBufferedBytes?: number;
 }
 
@@ -27,15 +27,15 @@ export class WalWriter {
   private durableCount = 0;
   private bufferedBytes = 0;
   private nextSeq: number;
-  private flushing: Promise<void> | null = null;
+  private committing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
-  private readonly flushDelayMs: number;
+  private readonly commitDelayMs: number;
   private readonly maxBufferedBytes: number;
 
   private constructor(private readonly storage: Storage, readonly dir: string, private segment: Segment, opts: WalWriterOptions) {
     this.nextSeq = opts.nextRowSeq;
-    this.flushDelayMs = opts.flushDelayMs ?? 2;
+    this.commitDelayMs = opts.commitDelayMs ?? 2;
     this.maxBufferedBytes = opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   }
 
@@ -47,7 +47,7 @@ export class WalWriter {
   }
 
   get pendingBytes(): number { return this.bufferedBytes; }
-  /** Whether the queued bytes reached maxBufferedBytes: callers stop taking rows until a flush. */
+  /** Whether the queued bytes reached maxBufferedBytes: callers stop taking rows until a group commit. */
   get isFull(): boolean { return this.bufferedBytes >= this.maxBufferedBytes; }
   get bufferLimitBytes(): number { return this.maxBufferedBytes; }
 
@@ -78,7 +78,7 @@ export class WalWriter {
     this.arm();
   }
 
-  /** Later records go to a new segment starting at nextRowSeq (created in flush order). */
+  /** Later records go to a new segment starting at nextRowSeq (created in commit order). */
   rotate(nextRowSeq: number): void {
     if (nextRowSeq !== this.nextSeq) throw new Error(`internal: WAL rotation at row ${nextRowSeq}, expected ${this.nextSeq}`);
     this.queue.push({ kind: 'rotate', firstRowSeq: nextRowSeq });
@@ -90,8 +90,8 @@ export class WalWriter {
     if (this.timer !== null || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.flush().catch(() => undefined); // retried by the next flush; sync() reports it
-    }, this.flushDelayMs);
+      this.commitGroup().catch(() => undefined); // retried by the next group commit; sync() reports it
+    }, this.commitDelayMs);
     this.timer.unref();
   }
 
@@ -99,18 +99,18 @@ export class WalWriter {
   async sync(): Promise<void> {
     const target = this.queuedCount;
     while (this.durableCount < target) {
-      if (this.flushing !== null) {
-        await this.flushing.catch(() => undefined);
+      if (this.committing !== null) {
+        await this.committing.catch(() => undefined);
         continue;
       }
-      await this.flush();
+      await this.commitGroup();
     }
   }
 
-  private flush(): Promise<void> {
-    if (this.flushing !== null) return this.flushing;
-    const run = this.writeQueued().finally(() => { this.flushing = null; });
-    this.flushing = run;
+  private commitGroup(): Promise<void> {
+    if (this.committing !== null) return this.committing;
+    const run = this.writeQueued().finally(() => { this.committing = null; });
+    this.committing = run;
     return run;
   }
 
@@ -133,7 +133,7 @@ export class WalWriter {
       let at = this.segment.sizeBytes;
       let small: Uint8Array[] = [];
       let smallBytes = 0;
-      const flushSmall = async (): Promise<void> => {
+      const writeSmall = async (): Promise<void> => {
         if (small.length === 0) return;
         const chunk = small.length === 1 ? small[0] : new Uint8Array(smallBytes);
         if (small.length > 1) { let o = 0; for (const b of small) { chunk.set(b, o); o += b.byteLength; } }
@@ -145,7 +145,7 @@ export class WalWriter {
       for (let i = 0; i < n; i++) {
         const b = (this.queue[i] as { bytes: Uint8Array }).bytes;
         if (b.byteLength >= 256 * 1024) {
-          await flushSmall();
+          await writeSmall();
           await this.segment.handle.write(b, at);
           at += b.byteLength;
         } else {
@@ -153,7 +153,7 @@ export class WalWriter {
           smallBytes += b.byteLength;
         }
       }
-      await flushSmall();
+      await writeSmall();
       await this.segment.handle.sync();
       this.segment.sizeBytes += size;
       this.queue.splice(0, n);
