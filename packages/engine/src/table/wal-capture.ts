@@ -3,7 +3,8 @@
 import type { ActiveBlock } from '../block/active-block.js';
 import type { ResolvedSchema } from '../schema/schema.js';
 import type { ColumnValues, NormalizedBatch } from '../column/values.js';
-import { encodeBlockRange, fitRows, type BlockColumn } from '../wal/batch-codec.js';
+import { encodeBlockRange, fitRows } from '../wal/batch-codec.js';
+import type { ColumnView } from '../column/column-view.js';
 import { MAX_RECORD_ROWS, RECORD_HEADER_BYTES, RECORD_TARGET_BYTES } from '../wal/record.js';
 import type { WalWriter } from '../wal/writer.js';
 
@@ -32,7 +33,7 @@ export function batchFromBlock(block: ActiveBlock, from: number, to: number): No
  */
 export function captureRows(wal: WalWriter, schema: ResolvedSchema, block: ActiveBlock, fromSeq: number, toSeq: number): number {
   const types = schema.columns.map((c) => c.type);
-  const columns = block.columns.map((c): BlockColumn => (c.type === 'string' ? { type: 'string', values: c.values, dictionary: c.dictionary.values } : c));
+  const columns = block.columns.map((c): ColumnView => (c.type === 'string' ? { type: 'string', values: c.values, dictionary: c.dictionary.values } : c));
   let seq = fromSeq;
   while (seq < toSeq) {
     const at = seq - block.firstRowSeq;

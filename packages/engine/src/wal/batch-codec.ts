@@ -1,6 +1,7 @@
 // A batch of rows as a WAL payload: columns in schema order, each as one block of bytes.
 //   int64/float64: 8·n bytes | bool: n bytes (0/1) |
 //   string: dictCount u32, then per entry byteLength u32 + UTF-8, then n codes u32
+import type { ColumnView } from '../column/column-view.js';
 import type { ColumnType } from '../schema/schema.js';
 import type { ColumnValues, NormalizedBatch } from '../column/values.js';
 
@@ -33,7 +34,7 @@ function planStrings(values: readonly string[]): StringPlan {
  * dictionary codes, remapped to the entries the range uses — no string is touched per row.
  * The payload starts `headroomBytes` into the returned buffer (room for a record header).
  */
-export function encodeBlockRange(types: readonly ColumnType[], columns: readonly BlockColumn[], from: number, to: number, headroomBytes: number): Uint8Array {
+export function encodeBlockRange(types: readonly ColumnType[], columns: readonly ColumnView[], from: number, to: number, headroomBytes: number): Uint8Array {
   const n = to - from;
   const plans = columns.map((col) => {
     if (col.type !== 'string') return null;
@@ -79,13 +80,13 @@ export function encodeBlockRange(types: readonly ColumnType[], columns: readonly
  * The end of the longest run of rows from `from` (at most to `to`, at least one row) whose
  * payload fits in `maxPayloadBytes`: records are bounded by bytes as well as by rows.
  */
-export function fitRows(columns: readonly BlockColumn[], from: number, to: number, maxPayloadBytes: number): number {
+export function fitRows(columns: readonly ColumnView[], from: number, to: number, maxPayloadBytes: number): number {
   let perRow = 0;
   let head = 0;
   for (const col of columns) {
     if (col.type === 'string') { perRow += 4; head += 4; } else perRow += col.type === 'bool' ? 1 : 8;
   }
-  const strings = columns.filter((c): c is Extract<BlockColumn, { type: 'string' }> => c.type === 'string');
+  const strings = columns.filter((c): c is Extract<ColumnView, { type: 'string' }> => c.type === 'string');
   if (strings.length === 0) return Math.min(to, from + Math.max(1, Math.floor((maxPayloadBytes - head) / perRow)));
   // Cheap bound first (every row's strings counted, 3 bytes per UTF-16 unit): almost always enough.
   let bound = head + (to - from) * perRow;
@@ -107,12 +108,6 @@ export function fitRows(columns: readonly BlockColumn[], from: number, to: numbe
 }
 
 /** A block column as the WAL encoder reads it. */
-export type BlockColumn =
-  | { readonly type: 'int64'; readonly values: BigInt64Array }
-  | { readonly type: 'float64'; readonly values: Float64Array }
-  | { readonly type: 'bool'; readonly values: Uint8Array }
-  | { readonly type: 'string'; readonly values: Int32Array; readonly dictionary: readonly string[] };
-
 /** A string column's payload: dictionary count, entries (length + UTF-8), codes. */
 function writeStrings(out: Uint8Array, dv: DataView, at: number, plan: StringPlan, n: number): number {
   dv.setUint32(at, plan.dict.length, true);
