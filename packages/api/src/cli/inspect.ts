@@ -4,8 +4,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
-  checkSegmentHeader, decodeBatch, decodeManifest, decodeRecordAt, emptyManifest, MANIFEST_FILE, parseSegmentName,
-  resolveSchema, SEGMENT_HEADER_BYTES, TABLE_FILE, WAL_DIR, type Manifest, type ResolvedSchema,
+  decodeBatch, decodeManifest, emptyManifest, MANIFEST_FILE, nodeStorage, readWal,
+  resolveSchema, TABLE_FILE, WAL_DIR, type Manifest, type ResolvedSchema,
 } from '@backtracedb/engine';
 
 export interface WalSummary { segments: number; sizeBytes: number; rows: number; firstRowSeq: number | null; damaged: string[]; minTime: bigint | null; maxTime: bigint | null }
@@ -29,40 +29,26 @@ export async function listTables(db: string): Promise<string[]> {
   return out;
 }
 
-/** Walk the WAL read-only: count rows of valid records, note the first problem of each segment. */
+/** Read the WAL with the engine's own reader, changing nothing: rows of valid records, problems. */
 export async function scanWal(dir: string, fromRowSeq: number, schema?: ResolvedSchema): Promise<WalSummary> {
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => parseSegmentName(n) !== null).sort();
-  const s: WalSummary = { segments: names.length, sizeBytes: 0, rows: 0, firstRowSeq: null, damaged: [], minTime: null, maxTime: null };
   const types = schema?.columns.map((c) => c.type);
-  let expected: number | null = null;
-  for (const name of names) {
-    const path = join(dir, name);
-    const bytes = new Uint8Array(await readFile(path));
-    s.sizeBytes += bytes.byteLength;
-    if (bytes.byteLength < SEGMENT_HEADER_BYTES && name === names[names.length - 1]) continue; // creation interrupted
-    const bad = checkSegmentHeader(bytes);
-    if (bad !== null) { s.damaged.push(`${path}: ${bad}`); continue; }
-    let off = SEGMENT_HEADER_BYTES;
-    while (off < bytes.byteLength) {
-      const r = decodeRecordAt(bytes, off);
-      if (!r.ok) { s.damaged.push(`${path}: ${r.reason} at byte ${off}`); break; }
-      if (expected !== null && r.record.firstRowSeq !== expected) { s.damaged.push(`${path}: record at byte ${off} starts at row ${r.record.firstRowSeq}, expected ${expected}`); break; }
-      expected = r.record.firstRowSeq + r.record.rowCount;
-      const end = r.record.firstRowSeq + r.record.rowCount;
-      if (end > fromRowSeq) {
-        s.rows += end - Math.max(fromRowSeq, r.record.firstRowSeq);
-        s.firstRowSeq ??= Math.max(fromRowSeq, r.record.firstRowSeq);
-        if (schema !== undefined && types !== undefined) {
-          // Times of the rows only the log holds (non-decreasing, so first and last suffice).
-          const times = decodeBatch(types, r.record.rowCount, r.record.payload).columns[schema.timeIndex] as BigInt64Array;
-          const from = Math.max(0, fromRowSeq - r.record.firstRowSeq);
-          s.minTime ??= times[from];
-          s.maxTime = times[times.length - 1];
-        }
-      }
-      off = r.nextOffset;
-    }
-  }
+  const s: WalSummary = { segments: 0, sizeBytes: 0, rows: 0, firstRowSeq: null, damaged: [], minTime: null, maxTime: null };
+  const read = await readWal(nodeStorage, dir, {
+    fromRowSeq,
+    onRecord: (rec) => {
+      const from = Math.max(fromRowSeq, rec.firstRowSeq);
+      s.rows += rec.firstRowSeq + rec.rowCount - from;
+      s.firstRowSeq ??= from;
+      if (schema === undefined || types === undefined) return;
+      // Times of the rows only the log holds (non-decreasing, so first and last suffice).
+      const times = decodeBatch(types, rec.rowCount, rec.payload).columns[schema.timeIndex] as BigInt64Array;
+      s.minTime ??= times[from - rec.firstRowSeq];
+      s.maxTime = times[times.length - 1];
+    },
+  });
+  s.segments = read.segments;
+  s.sizeBytes = read.sizeBytes;
+  s.damaged = read.problems.map((p) => `${join(dir, p.segment)}: ${p.reason}${p.kind === 'record' ? ` at byte ${p.offset}` : ''}`);
   return s;
 }
 

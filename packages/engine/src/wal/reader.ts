@@ -34,64 +34,90 @@ function isTornCreate(bytes: Uint8Array, newest: boolean): boolean {
   return true;
 }
 
+/** Where a read of the log stopped trusting it, and why. */
+export interface WalProblem {
+  readonly segment: string;
+  /** 'header': the segment's header is bad; 'record': a bad record at `offset` (the tail from
+   *  there is untrusted); 'gap': the segment does not start where the log before it ended;
+   *  'after': a later segment, whose rows would follow a gap. */
+  readonly kind: 'header' | 'record' | 'gap' | 'after';
+  readonly offset: number;
+  readonly reason: string;
+}
+
+export interface WalRead {
+  /** Records overlapping [fromRowSeq, ∞), in order and contiguous (unless onRecord took them). */
+  records: WalRecord[];
+  nextRowSeq: number;
+  problems: WalProblem[];
+  /** Bytes of the segments read. */
+  sizeBytes: number;
+  segments: number;
+}
+
 /**
- * `onRecord` (optional) receives each good record as it is read, so a caller can apply a
- * large WAL without holding all of it; records are then not collected in the result.
+ * Read the log without changing anything: every good record from `fromRowSeq` on, up to the
+ * first problem. `onRecord` (optional) receives each good record as it is read, so a caller
+ * can apply a large WAL without holding all of it; records are then not collected.
  */
-export async function replayWal(storage: Storage, dir: string, opts: { fromRowSeq: number; onRecord?: (r: WalRecord) => void }): Promise<ReplayResult> {
+export async function readWal(storage: Storage, dir: string, opts: { fromRowSeq: number; onRecord?: (r: WalRecord) => void }): Promise<WalRead> {
   const names = (await storage.list(dir)).filter((n) => parseSegmentName(n) !== null);
-  const records: WalRecord[] = [];
-  const damaged: ReplayResult['damaged'] = [];
+  const out: WalRead = { records: [], nextRowSeq: opts.fromRowSeq, problems: [], sizeBytes: 0, segments: names.length };
   let expected: number | null = null;
-  let nextRowSeq = opts.fromRowSeq;
-  let broken = false;
   for (const name of names) {
-    const path = join(dir, name);
-    if (broken) {
-      // Rows after a damaged record would leave a gap: keep the whole segment aside.
-      await storage.rename(path, `${path}.orphan`);
-      damaged.push({ path: `${path}.orphan`, reason: 'follows a damaged record' });
+    if (out.problems.length > 0) {
+      // Rows after a damaged record would leave a gap.
+      out.problems.push({ segment: name, kind: 'after', offset: 0, reason: 'follows a damaged record' });
       continue;
     }
-    const bytes = await storage.readFile(path);
-    if (isTornCreate(bytes, name === names[names.length - 1])) continue; // holds no record: nothing to keep
+    const bytes = await storage.readFile(join(dir, name));
+    out.sizeBytes += bytes.byteLength;
+    if (isTornCreate(bytes, name === names[names.length - 1])) continue; // holds no record
     const headerProblem = checkSegmentHeader(bytes);
-    if (headerProblem !== null) {
-      await storage.rename(path, `${path}.bad-0`);
-      damaged.push({ path: `${path}.bad-0`, reason: headerProblem });
-      broken = true;
-      continue;
-    }
+    if (headerProblem !== null) { out.problems.push({ segment: name, kind: 'header', offset: 0, reason: headerProblem }); continue; }
     const segmentSeq = parseSegmentName(name) as number;
     if (expected !== null && segmentSeq !== expected) {
-      // A segment starting elsewhere than where the previous one ended: only possible when
-      // the previous one lost its tail; its own rows cannot be applied.
-      await storage.rename(path, `${path}.orphan`);
-      damaged.push({ path: `${path}.orphan`, reason: `starts at row ${segmentSeq}, the log before it ends at row ${expected}` });
-      broken = true;
+      // Only possible when the previous segment lost its tail; this one's rows cannot be applied.
+      out.problems.push({ segment: name, kind: 'gap', offset: 0, reason: `starts at row ${segmentSeq}, the log before it ends at row ${expected}` });
       continue;
     }
     expected = segmentSeq;
     let offset = SEGMENT_HEADER_BYTES;
     while (offset < bytes.byteLength) {
       const r = decodeRecordAt(bytes, offset);
-      let reason = r.ok ? null : r.reason;
-      if (r.ok && r.record.firstRowSeq !== expected) reason = `record starts at row ${r.record.firstRowSeq}, expected ${expected}`;
-      if (reason !== null || !r.ok) {
-        const aside = await setAside(storage, dir, name, bytes, offset);
-        damaged.push({ path: aside, reason: reason ?? 'bad record' });
-        broken = true;
-        break;
-      }
+      const reason = !r.ok ? r.reason : r.record.firstRowSeq !== expected ? `record starts at row ${r.record.firstRowSeq}, expected ${expected}` : null;
+      if (reason !== null || !r.ok) { out.problems.push({ segment: name, kind: 'record', offset, reason: reason ?? 'bad record' }); break; }
       const rec = r.record;
       expected = rec.firstRowSeq + rec.rowCount;
       offset = r.nextOffset;
       if (expected <= opts.fromRowSeq) continue;
-      nextRowSeq = expected;
+      out.nextRowSeq = expected;
       if (opts.onRecord !== undefined) opts.onRecord(rec);
-      else records.push(rec);
+      else out.records.push(rec);
+    }
+  }
+  return out;
+}
+
+/**
+ * Replay for the writer: read the log (readWal), then keep every untrusted part aside for
+ * inspection — a bad tail in `<segment>.bad-<offset>`, a bad or unreachable segment renamed —
+ * so the log ends at the last good record.
+ */
+export async function replayWal(storage: Storage, dir: string, opts: { fromRowSeq: number; onRecord?: (r: WalRecord) => void }): Promise<ReplayResult> {
+  const read = await readWal(storage, dir, opts);
+  const damaged: ReplayResult['damaged'] = [];
+  for (const p of read.problems) {
+    const path = join(dir, p.segment);
+    if (p.kind === 'record') {
+      const bytes = await storage.readFile(path);
+      damaged.push({ path: await setAside(storage, dir, p.segment, bytes, p.offset), reason: p.reason });
+    } else {
+      const aside = `${path}${p.kind === 'header' ? '.bad-0' : '.orphan'}`;
+      await storage.rename(path, aside);
+      damaged.push({ path: aside, reason: p.reason });
     }
   }
   if (damaged.length > 0) await storage.syncDir(dir);
-  return { records, nextRowSeq, damaged };
+  return { records: read.records, nextRowSeq: read.nextRowSeq, damaged };
 }
