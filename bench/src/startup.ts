@@ -3,7 +3,6 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { open } from 'backtracedb';
 import { tradesSchema, trades } from './data.js';
@@ -47,7 +46,8 @@ export async function startupSuite(rows: number, runs: number): Promise<ResultRo
   if (readdirSync(join(dir, 'trades')).filter((f) => f.endsWith('.parquet')).length !== 20) throw new Error('expected 20 block files');
   const ours = firstQueryMs('ours', dir, runs);
   const duck = firstQueryMs('duck', dir, runs);
-  const btdb = createRequire(import.meta.url).resolve('backtracedb/package.json').replace(/package\.json$/, 'dist/cli/main.js');
+  // The built CLI beside the package's entry point (dist/index.js → dist/cli/main.js).
+  const btdb = fileURLToPath(new URL('./cli/main.js', import.meta.resolve('backtracedb')));
   const cli = processMs([btdb, 'query', dir, 'trades', '--where', 'symbol == AAPL', '--limit', '3'], runs);
   const duckCli = processMs([child, 'duck-cli', dir], runs);
   return [
