@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { open } from 'backtracedb';
-import { decodeRecordAt, encodeBlockRange, encodeRecord, fitRows, newActiveBlock, nodeStorage, replayWal, resolveSchema, WalCapture, writeBatch, type BlockColumn, type ColumnType, type WalWriter } from '@backtracedb/engine';
+import { decodeRecordAt, encodeBlockRange, encodeRecord, fitRows, newActiveBlock, nodeStorage, replayWal, resolveSchema, WalCapture, writeBatch, type ColumnView, type ColumnType, type WalWriter } from '@backtracedb/engine';
 import { pool } from '../engine/helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'btdb-walbytes-'));
@@ -106,7 +106,7 @@ describe('fitRows', () => {
     const codes = Int32Array.from({ length: n }, (_, i) => (i * 7) % 20);
     const codes2 = Int32Array.from({ length: n }, (_, i) => (i * 3) % 20);
     const types: ColumnType[] = ['int64', 'string', 'bool', 'string'];
-    const columns: BlockColumn[] = [
+    const columns: ColumnView[] = [
       { type: 'int64', values: new BigInt64Array(n) }, { type: 'string', values: codes, dictionary: dict },
       { type: 'bool', values: new Uint8Array(n) }, { type: 'string', values: codes2, dictionary: dict },
     ];
