@@ -104,7 +104,8 @@ export function parseManifestLog(bytes: Uint8Array, path: string): ParsedLog {
       snapshotBlocks = rec.blocks as number;
     } else if (rec.t === 'add') {
       const b = blockFromJson(rec.block, expected, path, `record ${index} at byte ${off}`);
-      if (b.schemaCrc !== schemaCrc) throw damaged(path, off, `block ${b.file} was written with another schema than the manifest's`);
+      // Blocks migrated from format 1 carry no schema record (verify checks their Parquet footers).
+      if (b.schemaCrc !== null && b.schemaCrc !== schemaCrc) throw damaged(path, off, `block ${b.file} was written with another schema than the manifest's`);
       blocks.push(b);
       expected += b.rowCount;
     } else {
