@@ -53,7 +53,7 @@ describe('string zone caps', () => {
       if (round % 2 === 1) capped += mergeZoneMaps(parts).columns[0].type === 'string' && (mergeZoneMaps(parts).columns[0] as { values: unknown }).values === null ? 1 : 0;
       for (const c of probes) {
         for (const op of OPS) {
-          const p: Predicate = { column: 0, op, value: c };
+          const p: Predicate = { column: 0, type: 'string', op, value: c };
           const any = all.some((s) => test(op, s, c));
           const every = all.every((s) => test(op, s, c));
           if (any) expect({ op, c, may: mayMatch(merged, [p]) }).toEqual({ op, c, may: true });
@@ -72,7 +72,7 @@ describe('string zone caps', () => {
     const zm = computeZoneMap([view([s, 'a'])], 0, 2);
     const z = zm.columns[0];
     expect(z.type === 'string' ? z.max : 'x').toBe(null);
-    expect(mayMatch(zm, [{ column: 0, op: '>', value: '\uffff'.repeat(MAX_ZONE_BOUND_CHARS + 1) }])).toBe(true);
-    expect(mayMatch(zm, [{ column: 0, op: '<', value: 'a' }])).toBe(false);
+    expect(mayMatch(zm, [{ column: 0, type: 'string', op: '>', value: '\uffff'.repeat(MAX_ZONE_BOUND_CHARS + 1) }])).toBe(true);
+    expect(mayMatch(zm, [{ column: 0, type: 'string', op: '<', value: 'a' }])).toBe(false);
   });
 });
