@@ -4,7 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
-  auditTableDir, checkSegmentHeader, decodeBatch, decodeRecordAt, decodeTableMeta, loadManifest, nodeStorage, parseSegmentName,
+  auditTableDir, checkSegmentHeader, decodeBatch, decodeRecordAt, decodeTableMeta, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, parseSegmentName,
   SEGMENT_HEADER_BYTES, TABLE_FILE, WAL_DIR, type LoadedManifest, type Manifest, type ResolvedSchema,
 } from '@backtracedb/engine';
 import { checkBlockSchema } from './block-schema.js';
@@ -31,7 +31,7 @@ export async function listTables(db: string): Promise<string[]> {
   // A directory that has table files but lost table.json is listed too: verify names what is wrong.
   for (const name of (await readdir(db)).sort()) {
     const entries = await readdir(join(db, name)).catch(() => [] as string[]);
-    if (entries.includes(TABLE_FILE) || entries.some((e) => e === WAL_DIR || e === 'manifest.json' || /^manifest-\d{10}\.log$/.test(e))) out.push(name);
+    if (entries.includes(TABLE_FILE) || entries.some((e) => e === WAL_DIR || e === LEGACY_MANIFEST_FILE || parseManifestFileName(e) !== null)) out.push(name);
   }
   return out;
 }

@@ -58,6 +58,8 @@ export class ManifestWriter {
   /** Write generation+1 whole under a temp name, then give it its name: it counts from then on. */
   async snapshot(blocks: readonly ManifestBlock[]): Promise<void> {
     const s = this.state;
+    // Until this one is complete, appending to generation g is wrong: g+1 may already have its name.
+    s.needSnapshot = true;
     const generation = s.generation + 1;
     const path = join(this.dir, manifestFileName(generation));
     const tmp = `${path}.tmp`;
@@ -91,8 +93,8 @@ export class ManifestWriter {
     await this.storage.syncDir(this.dir);
     const old = s.generation;
     this.state = { generation, sizeBytes: size, snapshotBytes: size, needSnapshot: false };
-    // Superseded: the higher generation wins on open, so these removals need no fsync of their own.
-    if (old > 0) await this.storage.remove(join(this.dir, manifestFileName(old)));
-    else await this.storage.remove(join(this.dir, LEGACY_MANIFEST_FILE));
+    // Superseded: the higher generation wins on open, so these removals need no fsync of their
+    // own, and one that fails is only a leftover (removed on the next open), not a failed write.
+    await this.storage.remove(join(this.dir, old > 0 ? manifestFileName(old) : LEGACY_MANIFEST_FILE)).catch(() => undefined);
   }
 }
