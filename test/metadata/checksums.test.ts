@@ -45,6 +45,7 @@ describe('checksummed metadata', () => {
     const v = btdb('verify', dir);
     expect(v.code).toBe(1);
     expect(v.out).toContain('the last record');
+    expect(v.out).toContain('00000000000000000300.parquet: not listed in the manifest, and the WAL starts at row 400');
     // The WAL no longer holds the block's rows (the table was closed): dropping the record would lose them.
     const db = await open(dir, { pool });
     await expect(db.openTable('m')).rejects.toThrow(/00000000000000000300\.parquet is not listed in the manifest.*WAL starts at row 400/);

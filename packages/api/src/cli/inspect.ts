@@ -4,7 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
-  auditTableDir, checkSegmentHeader, decodeBatch, decodeRecordAt, decodeTableMeta, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, parseSegmentName,
+  auditTableDir, checkSegmentHeader, decodeBatch, decodeRecordAt, decodeTableMeta, firstWalSegment, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, parseSegmentName,
   SEGMENT_HEADER_BYTES, TABLE_FILE, WAL_DIR, type LoadedManifest, type Manifest, type ResolvedSchema,
 } from '@backtracedb/engine';
 import { checkBlockSchema } from './block-schema.js';
@@ -124,6 +124,12 @@ export async function verifyTable(db: string, name: string): Promise<{ checked: 
   }
   const audit = auditTableDir(await readdir(dir), loaded);
   for (const f of [...audit.unlistedBlocks, ...audit.unexpected]) problems.push(`${join(dir, f)}: orphaned (not listed in the manifest, not a file the engine writes)`);
+  // The block named by the manifest's end is an interrupted write while the WAL still holds its
+  // rows (the next open removes it); once the WAL starts past it, the manifest lost a record.
+  const firstWal = await firstWalSegment(nodeStorage, join(dir, WAL_DIR));
+  if (audit.inFlight !== null && firstWal !== null && firstWal > info.manifest.durableRowCount) {
+    problems.push(`${join(dir, audit.inFlight)}: not listed in the manifest, and the WAL starts at row ${firstWal}: the manifest may have lost records`);
+  }
   checked += info.wal.segments;
   problems.push(...info.wal.damaged);
   if (info.wal.rows > 0 && info.wal.firstRowSeq !== info.manifest.durableRowCount) {
