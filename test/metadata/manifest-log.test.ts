@@ -80,6 +80,13 @@ describe('manifest log', () => {
     expect(db.lastRecovery?.unexpectedFiles).toEqual([]);
     await db.close();
     expect(btdb('verify', dir).code).toBe(0);
+    // An append whose end the file system shows as zeros is torn too.
+    appendFileSync(join(tdir, readdirSync(tdir).find((f) => /^manifest-\d+\.log$/.test(f)) as string), Buffer.alloc(100));
+    db = await open(dir, { pool });
+    t = await db.openTable('m');
+    expect(t.rowCount).toBe(400);
+    expect(db.lastRecovery?.manifestTail).toMatch(/100 bytes .*incomplete/);
+    await db.close();
 
     // Flip one byte inside the first block's record: the records after it make this damage.
     const cur = readdirSync(tdir).find((f) => /^manifest-\d+\.log$/.test(f)) as string;

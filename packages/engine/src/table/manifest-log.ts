@@ -86,6 +86,8 @@ export function parseManifestLog(bytes: Uint8Array, path: string): ParsedLog {
     const body = bytes.subarray(off + MANIFEST_RECORD_HEADER_BYTES, end);
     if (crc32(body, crc32(bytes.subarray(off, off + 4))) !== view.getUint32(off + 4, true)) {
       if (end === bytes.byteLength) { tail = { offset: off, sizeBytes: left, complete: true }; break; }
+      // Some file systems show the unwritten end of an interrupted append as zeros.
+      if (bytes.subarray(off).every((b) => b === 0)) { tail = { offset: off, sizeBytes: left, complete: false }; break; }
       throw damaged(path, off, `record ${index} fails its checksum`);
     }
     let rec: Record<string, unknown>;
