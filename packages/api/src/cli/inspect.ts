@@ -4,7 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
-  auditTableDir, checkSegmentHeader, decodeBatch, decodeRecordAt, decodeTableMeta, firstWalSegment, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, parseSegmentName,
+  auditTableDir, checkSegmentHeader, decodeBatch, decodeRecordAt, decodeTableMeta, firstWalSegment, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, parseSegmentName, schemaToJson,
   SEGMENT_HEADER_BYTES, TABLE_FILE, WAL_DIR, type LoadedManifest, type Manifest, type ResolvedSchema,
 } from '@backtracedb/engine';
 import { checkBlockSchema } from './block-schema.js';
@@ -107,7 +107,7 @@ export async function verifyTable(db: string, name: string): Promise<{ checked: 
   // An incomplete last record is an append a crash interrupted (the next open drops it); a
   // whole record that fails its checksum was changed after it was written.
   if (loaded.tail?.complete === true) problems.push(`${manifestPath}: the last record (byte ${loaded.tail.offset}) fails its checksum`);
-  if (loaded.manifest.schema !== null && JSON.stringify(loaded.manifest.schema) !== JSON.stringify({ name: info.schema.name, timeColumn: info.schema.timeColumn, columns: info.schema.columns.map((c) => ({ name: c.name, type: c.type })) })) {
+  if (loaded.manifest.schema !== null && JSON.stringify(loaded.manifest.schema) !== JSON.stringify(schemaToJson(info.schema))) {
     problems.push(`${manifestPath}: its schema differs from ${join(dir, TABLE_FILE)}`);
   }
   for (const b of info.manifest.blocks) {

@@ -86,8 +86,9 @@ export async function openDurableTable(ctx: TableContext, nameOrSchema: string |
     throw new Error(schemaDiff(name, schemaToJson(meta.schema), schemaToJson(resolveSchema(nameOrSchema))));
   }
   if (loaded === null) {
-    const blocks = names.filter((n) => n.endsWith('.parquet'));
-    throw new Error(`table "${name}": the manifest is missing in ${dir} (table.json exists); block files there: ${blocks.length === 0 ? 'none' : blocks.join(', ')}; nothing was changed`);
+    // create writes the manifest before table.json: a table without one has lost it.
+    const data = await dataFilesWithoutMeta(storage, dir, names, null);
+    throw new Error(`table "${name}": the manifest is missing in ${dir} (table.json exists); data files there: ${data.length === 0 ? 'none' : data.join(', ')}; nothing was changed`);
   }
   const { manifest } = loaded;
   const manifestPath = join(dir, loaded.file);
