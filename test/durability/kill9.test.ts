@@ -1,7 +1,7 @@
 // kill -9 at random moments while a child appends with WAL and disk blocks; after each kill
 // the table must hold exactly a prefix of the appended rows, covering every acknowledged one.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,9 @@ describe('kill -9', () => {
       const db = await open(dir, { pool });
       const t = await db.openTable(crashSchema);
       expect(db.lastRecovery?.damaged ?? []).toEqual([]);
+      // Only the engine's own leftovers are removed, and there is nothing else.
+      expect(db.lastRecovery?.unexpectedFiles ?? []).toEqual([]);
+      for (const f of db.lastRecovery?.removedFiles ?? []) expect(f).toMatch(/(\.tmp|\d{20}\.parquet|manifest-\d{10}\.log)$/);
       // Every acknowledged row is there…
       expect(t.rowCount).toBeGreaterThanOrEqual(expectedAtLeast);
       // …and the table is exactly the prefix: check the new rows value by value, the total by count.
@@ -87,6 +90,10 @@ describe('kill -9', () => {
       expectedAtLeast = t.rowCount;
       verifiedUpTo = t.rowCount;
       await db.close();
+      // After a clean close: table.json, the WAL, one manifest generation and block files only.
+      const left = readdirSync(join(dir, crashSchema.name as string)).filter((f) => !/^(table\.json|wal|manifest-\d{10}\.log|\d{20}\.parquet)$/.test(f));
+      expect(left).toEqual([]);
+      expect(readdirSync(join(dir, crashSchema.name as string)).filter((f) => f.startsWith('manifest'))).toHaveLength(1);
     }
   });
 });

@@ -84,7 +84,9 @@ describe('computeZoneMap', () => {
     const dictionary = ['b', '', '🙂', 'ｆ', 'unused', 'a'];
     const v: ColumnView = { type: 'string', values: Int32Array.from([0, 1, 2, 3, 5, 0]), dictionary };
     expect(computeZoneMap([v], 0, 6).columns[0]).toEqual({ type: 'string', min: '', max: 'ｆ', values: ['', 'a', 'b', '🙂', 'ｆ'] });
-    const many = Array.from({ length: MAX_ZONE_STRINGS + 1 }, (_, i) => `k${String(i).padStart(5, '0')}`);
+    // Short strings, so the count cap (not the byte cap, MAX_ZONE_VALUES_BYTES) is what drops the list.
+    const many = Array.from({ length: MAX_ZONE_STRINGS + 1 }, (_, i) => String.fromCharCode(0x21 + (i % 90), 0x21 + Math.floor(i / 90)));
+    many.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const big: ColumnView = { type: 'string', values: Int32Array.from(many, (_, i) => i), dictionary: many };
     expect(computeZoneMap([big], 0, many.length).columns[0]).toEqual({ type: 'string', min: many[0], max: many[many.length - 1], values: null });
     expect((computeZoneMap([big], 0, MAX_ZONE_STRINGS).columns[0] as { values: string[] }).values).toHaveLength(MAX_ZONE_STRINGS);

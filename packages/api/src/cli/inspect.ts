@@ -4,9 +4,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
-  decodeBatch, decodeManifest, emptyManifest, MANIFEST_FILE, nodeStorage, readWal,
-  resolveSchema, TABLE_FILE, WAL_DIR, type Manifest, type ResolvedSchema,
+  auditTableDir, decodeBatch, decodeTableMeta, firstWalSegment, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, readWal, schemaToJson,
+  SEGMENT_HEADER_BYTES, TABLE_FILE, WAL_DIR, type LoadedManifest, type Manifest, type ResolvedSchema,
 } from '@backtracedb/engine';
+import { checkBlockSchema } from './block-schema.js';
 
 export interface WalSummary { segments: number; sizeBytes: number; rows: number; firstRowSeq: number | null; damaged: string[]; minTime: bigint | null; maxTime: bigint | null }
 export interface TableInfo {
@@ -14,6 +15,8 @@ export interface TableInfo {
   schema: ResolvedSchema;
   settings: Record<string, unknown>;
   manifest: Manifest;
+  /** The manifest as loaded: its file and any unreadable last record. */
+  loaded: LoadedManifest;
   blockBytes: number;
   wal: WalSummary;
 }
@@ -25,7 +28,11 @@ async function exists(path: string): Promise<boolean> {
 export async function listTables(db: string): Promise<string[]> {
   if (!(await exists(db))) throw new Error(`database ${db} does not exist`);
   const out: string[] = [];
-  for (const name of (await readdir(db)).sort()) if (await exists(join(db, name, TABLE_FILE))) out.push(name);
+  // A directory that has table files but lost table.json is listed too: verify names what is wrong.
+  for (const name of (await readdir(db)).sort()) {
+    const entries = await readdir(join(db, name)).catch(() => [] as string[]);
+    if (entries.includes(TABLE_FILE) || entries.some((e) => e === WAL_DIR || e === LEGACY_MANIFEST_FILE || parseManifestFileName(e) !== null)) out.push(name);
+  }
   return out;
 }
 
@@ -54,16 +61,23 @@ export async function scanWal(dir: string, fromRowSeq: number, schema?: Resolved
 
 export async function tableInfo(db: string, name: string): Promise<TableInfo> {
   const dir = join(db, name);
-  const meta = JSON.parse(await readFile(join(dir, TABLE_FILE), 'utf8')) as { schema: ResolvedSchema; settings: Record<string, unknown> };
-  const schema = resolveSchema(meta.schema);
-  const mpath = join(dir, MANIFEST_FILE);
-  const manifest = (await exists(mpath)) ? decodeManifest(new Uint8Array(await readFile(mpath)), mpath) : emptyManifest(name);
+  const metaPath = join(dir, TABLE_FILE);
+  const metaBytes = await readFile(metaPath).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(err.code === 'ENOENT' ? `${metaPath} is missing` : err.message);
+  });
+  const meta = decodeTableMeta(new Uint8Array(metaBytes), metaPath, name);
+  const loaded = await loadManifest(nodeStorage, dir);
+  if (loaded === null) throw new Error(`the manifest is missing in ${dir} (table.json exists)`);
+  const manifest = loaded.manifest;
   const blockBytes = manifest.blocks.reduce((n, b) => n + b.sizeBytes, 0);
-  const wal = await scanWal(join(dir, WAL_DIR), manifest.durableRowCount, schema);
-  return { name, schema, settings: meta.settings, manifest, blockBytes, wal };
+  const wal = await scanWal(join(dir, WAL_DIR), manifest.durableRowCount, meta.schema);
+  return { name, schema: meta.schema, settings: { ...meta.settings }, manifest, loaded, blockBytes, wal };
 }
 
-/** Every problem found in one table: block files against the manifest, WAL records. */
+/**
+ * Every problem found in one table: damaged metadata, block files against the manifest and
+ * against table.json's schema, WAL records, and files nothing accounts for.
+ */
 export async function verifyTable(db: string, name: string): Promise<{ checked: number; problems: string[] }> {
   const dir = join(db, name);
   const problems: string[] = [];
@@ -73,7 +87,15 @@ export async function verifyTable(db: string, name: string): Promise<{ checked: 
   } catch (err) {
     return { checked: 0, problems: [`${dir}: ${(err as Error).message}`] };
   }
-  let checked = 0;
+  const { loaded } = info;
+  const manifestPath = join(dir, loaded.file);
+  let checked = 2;
+  // An incomplete last record is an append a crash interrupted (the next open drops it); a
+  // whole record that fails its checksum was changed after it was written.
+  if (loaded.tail?.complete === true) problems.push(`${manifestPath}: the last record (byte ${loaded.tail.offset}) fails its checksum`);
+  if (loaded.manifest.schema !== null && JSON.stringify(loaded.manifest.schema) !== JSON.stringify(schemaToJson(info.schema))) {
+    problems.push(`${manifestPath}: its schema differs from ${join(dir, TABLE_FILE)}`);
+  }
   for (const b of info.manifest.blocks) {
     const path = join(dir, b.file);
     checked++;
@@ -81,6 +103,18 @@ export async function verifyTable(db: string, name: string): Promise<{ checked: 
     try { bytes = await readFile(path); } catch { problems.push(`${path}: missing (listed in the manifest)`); continue; }
     if (bytes.byteLength !== b.sizeBytes) problems.push(`${path}: ${bytes.byteLength} bytes, the manifest says ${b.sizeBytes}`);
     else if (crc32(bytes) !== b.checksum) problems.push(`${path}: checksum mismatch`);
+    else {
+      const bad = checkBlockSchema(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), info.schema, b.rowCount);
+      if (bad !== null) problems.push(`${path}: ${bad}`);
+    }
+  }
+  const audit = auditTableDir(await readdir(dir), loaded);
+  for (const f of [...audit.unlistedBlocks, ...audit.unexpected]) problems.push(`${join(dir, f)}: orphaned (not listed in the manifest, not a file the engine writes)`);
+  // The block named by the manifest's end is an interrupted write while the WAL still holds its
+  // rows (the next open removes it); once the WAL starts past it, the manifest lost a record.
+  const firstWal = await firstWalSegment(nodeStorage, join(dir, WAL_DIR));
+  if (audit.inFlight !== null && firstWal !== null && firstWal > info.manifest.durableRowCount) {
+    problems.push(`${join(dir, audit.inFlight)}: not listed in the manifest, and the WAL starts at row ${firstWal}: the manifest may have lost records`);
   }
   checked += info.wal.segments;
   problems.push(...info.wal.damaged);

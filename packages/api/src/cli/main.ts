@@ -53,7 +53,9 @@ async function info(dbPath: string): Promise<void> {
   const tables = await listTables(db);
   console.log(`database ${db}: ${tables.length} table${tables.length === 1 ? '' : 's'}`);
   for (const name of tables) {
-    const t = await tableInfo(db, name);
+    // One damaged table does not hide the others: name its problem and go on.
+    const t = await tableInfo(db, name).catch((err: Error) => { console.log(`\ntable ${name}\n  DAMAGED: ${err.message} (run btdb verify)`); return null; });
+    if (t === null) continue;
     const m = t.manifest;
     console.log(`\ntable ${name}`);
     console.log(`  schema:   ${t.schema.columns.map((c) => `${c.name}:${c.type}`).join(', ')} (time column ${t.schema.timeColumn})`);

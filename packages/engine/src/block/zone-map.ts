@@ -4,22 +4,21 @@ import type { ColumnView } from '../column/column-view.js';
 
 /** Distinct strings kept per zone; past this only min/max prune. */
 export const MAX_ZONE_STRINGS = 1024;
-/** …and their characters in all: large strings would bloat the manifest past what JSON can hold. */
-export const MAX_ZONE_STRING_CHARS = 64 * 1024;
-
-function keptValues(sorted: string[]): string[] | null {
-  if (sorted.length > MAX_ZONE_STRINGS) return null;
-  let chars = 0;
-  for (const s of sorted) if ((chars += s.length) > MAX_ZONE_STRING_CHARS) return null;
-  return sorted;
-}
+/** Total UTF-8 bytes of the distinct strings kept per zone: zone maps live in the manifest. */
+export const MAX_ZONE_VALUES_BYTES = 4096;
+/** Longest string min/max kept whole, in UTF-16 code units; longer ones become bounds. */
+export const MAX_ZONE_BOUND_CHARS = 64;
 
 export type ColumnZone =
   | { type: 'int64'; min: bigint; max: bigint }
   | { type: 'float64'; min: number; max: number; hasNaN: boolean }
   | { type: 'bool'; hasTrue: boolean; hasFalse: boolean }
-  /** `values`: sorted distinct strings, or null when there were more than MAX_ZONE_STRINGS. */
-  | { type: 'string'; min: string; max: string; values: string[] | null };
+  /**
+   * `min` is a lower bound (the least value, or a prefix of it); `max` an upper bound (the
+   * greatest value, or a string above it), null when no short upper bound exists.
+   * `values`: sorted distinct strings, or null past MAX_ZONE_STRINGS / MAX_ZONE_VALUES_BYTES.
+   */
+  | { type: 'string'; min: string; max: string | null; values: string[] | null };
 
 /** Zones per column of rows [start, end); an empty range has no zones (nothing can match). */
 export interface ZoneMap {
@@ -69,9 +68,57 @@ function zoneOf(view: ColumnView, start: number, end: number): ColumnZone {
       const present: string[] = [];
       for (let d = 0; d < seen.length; d++) if (seen[d] === 1) present.push(view.dictionary[d]);
       present.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      return { type: 'string', min: present[0], max: present[present.length - 1], values: keptValues(present) };
+      return { type: 'string', min: stringLowerBound(present[0]), max: stringUpperBound(present[present.length - 1]), values: cappedValues(present) };
     }
   }
+}
+
+/** Cut point at most `limit` code units in that does not split a surrogate pair. */
+function safeCut(s: string, limit: number): number {
+  const c = s.charCodeAt(limit - 1);
+  return c >= 0xd800 && c <= 0xdbff ? limit - 1 : limit;
+}
+
+/** A short string ≤ s: s itself, or a prefix of it. */
+export function stringLowerBound(s: string): string {
+  return s.length <= MAX_ZONE_BOUND_CHARS ? s : s.slice(0, safeCut(s, MAX_ZONE_BOUND_CHARS));
+}
+
+/**
+ * A short string ≥ s: s itself, or a prefix with its last code unit raised by one (greater than
+ * every string that starts with the prefix); null when every code unit of the prefix is 0xFFFF.
+ * Strings compare by UTF-16 code units, so a raised unit that is a lone surrogate still orders.
+ */
+export function stringUpperBound(s: string): string | null {
+  if (s.length <= MAX_ZONE_BOUND_CHARS) return s;
+  const prefix = s.slice(0, safeCut(s, MAX_ZONE_BOUND_CHARS));
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    const c = prefix.charCodeAt(i);
+    if (c < 0xffff) return prefix.slice(0, i) + String.fromCharCode(c + 1);
+  }
+  return null;
+}
+
+/** The distinct values if they fit both caps (count and bytes), else null. */
+function cappedValues(sorted: string[]): string[] | null {
+  if (sorted.length > MAX_ZONE_STRINGS) return null;
+  let bytes = 0;
+  for (const v of sorted) {
+    bytes += Buffer.byteLength(v, 'utf8');
+    if (bytes > MAX_ZONE_VALUES_BYTES) return null;
+  }
+  return sorted;
+}
+
+/** A zone map brought within the string caps (zone maps read from older manifests). */
+export function capZoneMap(zm: ZoneMap): ZoneMap {
+  return {
+    rowCount: zm.rowCount,
+    columns: zm.columns.map((z) => (z.type !== 'string' ? z : {
+      type: 'string', min: stringLowerBound(z.min), max: z.max === null ? null : stringUpperBound(z.max),
+      values: z.values === null ? null : cappedValues(z.values),
+    })),
+  };
 }
 
 export function computeZoneMap(views: readonly ColumnView[], start: number, end: number): ZoneMap {
@@ -88,10 +135,10 @@ function mergeZone(a: ColumnZone, b: ColumnZone): ColumnZone {
       const o = b as typeof a;
       let values: string[] | null = null;
       if (a.values !== null && o.values !== null) {
-        const merged = [...new Set([...a.values, ...o.values])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-        values = keptValues(merged);
+        values = cappedValues([...new Set([...a.values, ...o.values])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
       }
-      return { type: 'string', min: a.min < o.min ? a.min : o.min, max: a.max > o.max ? a.max : o.max, values };
+      const max = a.max === null || o.max === null ? null : a.max > o.max ? a.max : o.max;
+      return { type: 'string', min: a.min < o.min ? a.min : o.min, max, values };
     }
   }
 }

@@ -16,9 +16,30 @@ function zoneMayMatch(z: ColumnZone, p: Predicate): boolean {
         if (op === '==') return binaryHas(z.values, p.value as string);
         return !(z.values.length === 1 && z.values[0] === p.value);
       }
+      // No upper bound: only the lower bound can rule rows out.
+      if (z.max === null) return unboundedMayMatch(op, z.min, p.value as string);
       return rangeMayMatch(op, z.min, z.max, p.value as string, false);
     case 'int64': return rangeMayMatch(op, z.min, z.max, p.value as bigint, false);
     case 'float64': return rangeMayMatch(op, z.min, z.max, p.value as number, z.hasNaN);
+  }
+}
+
+/** Can some string x ≥ min (no upper bound known) satisfy `x op c`? */
+function unboundedMayMatch(op: Predicate['op'], min: string, c: string): boolean {
+  switch (op) {
+    case '<': return min < c;
+    case '<=': case '==': return min <= c;
+    default: return true;
+  }
+}
+
+/** Does every string x ≥ min (no upper bound known) satisfy `x op c`? */
+function unboundedAllMatch(op: Predicate['op'], min: string, c: string): boolean {
+  switch (op) {
+    case '>': return min > c;
+    case '>=': return min >= c;
+    case '!=': return c < min;
+    default: return false;
   }
 }
 
@@ -61,6 +82,7 @@ function zoneAllMatch(z: ColumnZone, p: Predicate): boolean {
     }
     case 'string':
       if (z.values !== null) return z.values.every((v) => compareScalar(op, v, p.value as string));
+      if (z.max === null) return unboundedAllMatch(op, z.min, p.value as string);
       return rangeAllMatch(op, z.min, z.max, p.value as string, false);
     case 'int64': return rangeAllMatch(op, z.min, z.max, p.value as bigint, false);
     case 'float64': return rangeAllMatch(op, z.min, z.max, p.value as number, z.hasNaN);

@@ -9,8 +9,10 @@ import { writeFileAtomic } from '../storage/atomic.js';
 import type { Storage } from '../storage/storage.js';
 import { WalCapture } from './wal-capture.js';
 import { boolOption } from './options.js';
-import { blockFileName, MANIFEST_FILE, tableDir, WAL_DIR } from './layout.js';
-import { encodeManifest, manifestBlockOf, type ManifestBlock } from './manifest.js';
+import { blockFileName, tableDir, WAL_DIR } from './layout.js';
+import { manifestBlockOf, type ManifestBlock } from './manifest.js';
+import { schemaCrcOf } from './manifest-log.js';
+import type { ManifestWriter } from './manifest-writer.js';
 import { TableCore, type BlockEncoder } from './table-core.js';
 import { writeTableMeta, type TableSettings } from './table-meta.js';
 import { WalWriter } from '../wal/writer.js';
@@ -33,6 +35,8 @@ export class DurableTable {
   private persistChain: Promise<void> = Promise.resolve();
   private lastPersistError: Error | null = null;
   private closed = false;
+  /** Recorded with every block, checked against table.json on open. */
+  private readonly schemaCrc: number;
 
   /** @internal Use createDurableTable / openDurableTable. */
   constructor(
@@ -40,9 +44,11 @@ export class DurableTable {
     readonly core: TableCore,
     readonly settings: TableSettings,
     durable: ManifestBlock[],
+    private readonly manifest: ManifestWriter,
   ) {
     this.dir = tableDir(ctx.dbDir, core.schema.name);
     this.durable = durable;
+    this.schemaCrc = schemaCrcOf(core.schema);
     core.onSeal = (block) => { if (block.raw !== null) this.log?.onSeal(block.raw, block.firstRowSeq + block.rowCount); };
     core.onEncoded = () => (this.settings.useDiskStorage ? this.persistEncoded() : Promise.resolve());
     core.sharedOutput = () => !this.settings.useDiskStorage;
@@ -155,27 +161,18 @@ export class DurableTable {
     const name = blockFileName(block.firstRowSeq);
     await writeFileAtomic(storage, join(this.dir, name), bytes);
     block.file = name;
-    const next = [...this.durable, manifestBlockOf(block)];
+    const entry = manifestBlockOf(block, this.schemaCrc);
     try {
-      await this.writeManifest(next);
+      // The full list is built only for a snapshot: a plain append costs one record.
+      await this.manifest.add(entry, () => [...this.durable, entry]);
     } catch (err) {
       block.file = null; // not listed, so not durable: it will be written again
       throw err;
     }
-    this.durable = next;
+    this.durable.push(entry);
     // The bytes now live in the file; drop them so memory stays bounded by a few blocks.
     if (this.settings.useDiskStorage) block.parquet = null;
     if (this.wal !== null) await this.wal.retireThrough(this.durableRowCount);
-  }
-
-  private async writeManifest(blocks: ManifestBlock[]): Promise<void> {
-    const last = blocks[blocks.length - 1];
-    const manifest = {
-      format: 1, table: this.name,
-      durableRowCount: last === undefined ? 0 : last.firstRowSeq + last.rowCount,
-      lastTime: last === undefined ? null : last.maxTime, blocks,
-    };
-    await writeFileAtomic(this.ctx.storage, join(this.dir, MANIFEST_FILE), encodeManifest(manifest));
   }
 
   // ---- closing -----------------------------------------------------------------------

@@ -4,9 +4,12 @@ import { join } from 'node:path';
 
 export const LOCK_FILE = 'LOCK';
 export const TABLE_FILE = 'table.json';
-export const MANIFEST_FILE = 'manifest.json';
+/** The format-1 manifest, rewritten whole per block; read and migrated, never written. */
+export const LEGACY_MANIFEST_FILE = 'manifest.json';
 export const WAL_DIR = 'wal';
 export const BLOCK_SUFFIX = '.parquet';
+/** Suffix of the files the engine writes before renaming them into place. */
+export const TEMP_SUFFIX = '.tmp';
 
 export function tableDir(dbDir: string, table: string): string {
   return join(dbDir, table);
@@ -19,5 +22,15 @@ export function blockFileName(firstRowSeq: number): string {
 
 export function parseBlockFileName(name: string): number | null {
   const m = /^(\d{20})\.parquet$/.exec(name);
+  return m === null ? null : Number(m[1]);
+}
+
+/** The manifest log of one generation (docs/manifest.md); the highest generation counts. */
+export function manifestFileName(generation: number): string {
+  return `manifest-${String(generation).padStart(10, '0')}.log`;
+}
+
+export function parseManifestFileName(name: string): number | null {
+  const m = /^manifest-(\d{10})\.log$/.exec(name);
   return m === null ? null : Number(m[1]);
 }

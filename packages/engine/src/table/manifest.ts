@@ -1,9 +1,13 @@
-// The manifest: the list of durable blocks of a table. It is replaced atomically (temp
-// file, fsync, rename, fsync dir) and is the single truth about which block files count.
-import { zoneMapFromJson, zoneMapToJson, type ZoneMap } from '../block/zone-map.js';
+// The manifest: which block files hold the table's durable rows. This file has its in-memory
+// form and the JSON of one block; manifest-log.ts stores them as an append-only log of
+// checksummed records (docs/manifest.md). Format 1 (one manifest.json rewritten whole for
+// every block) is still read, and migrated on the first block write.
+import { capZoneMap, zoneMapFromJson, zoneMapToJson, type ZoneMap } from '../block/zone-map.js';
 import type { BlockLayout, RowGroupZone, SealedBlock } from '../block/sealed-block.js';
+import type { TableSchema } from '../schema/schema.js';
 
-export const MANIFEST_FORMAT = 1;
+export const MANIFEST_FORMAT = 2;
+export const LEGACY_MANIFEST_FORMAT = 1;
 
 export interface ManifestBlock {
   readonly file: string;
@@ -14,6 +18,8 @@ export interface ManifestBlock {
   readonly sizeBytes: number;
   /** CRC32 of the whole file. */
   readonly checksum: number;
+  /** CRC32 of the table schema the block was written with (null in format 1). */
+  readonly schemaCrc: number | null;
   readonly zoneMap: ZoneMap;
   readonly rowGroups: RowGroupZone[];
   readonly layout: BlockLayout | null;
@@ -22,6 +28,8 @@ export interface ManifestBlock {
 export interface Manifest {
   readonly format: number;
   readonly table: string;
+  /** The schema recorded in the manifest (null in format 1). */
+  readonly schema: TableSchema | null;
   /** Rows held by the listed blocks: the WAL is replayed from here. */
   readonly durableRowCount: number;
   readonly lastTime: bigint | null;
@@ -29,39 +37,66 @@ export interface Manifest {
 }
 
 export function emptyManifest(table: string): Manifest {
-  return { format: MANIFEST_FORMAT, table, durableRowCount: 0, lastTime: null, blocks: [] };
+  return { format: MANIFEST_FORMAT, table, schema: null, durableRowCount: 0, lastTime: null, blocks: [] };
 }
 
-export function manifestBlockOf(b: SealedBlock): ManifestBlock {
+export function manifestOf(table: string, schema: TableSchema | null, format: number, blocks: readonly ManifestBlock[]): Manifest {
+  const last = blocks[blocks.length - 1];
+  return {
+    format, table, schema, blocks,
+    durableRowCount: last === undefined ? 0 : last.firstRowSeq + last.rowCount,
+    lastTime: last === undefined ? null : last.maxTime,
+  };
+}
+
+export function manifestBlockOf(b: SealedBlock, schemaCrc: number): ManifestBlock {
   if (b.file === null || b.zoneMap === null || b.rowGroups === null) throw new Error(`internal: block ${b.id} is not durable yet`);
   return {
     file: b.file, firstRowSeq: b.firstRowSeq, rowCount: b.rowCount, minTime: b.minTime, maxTime: b.maxTime,
-    sizeBytes: b.sizeBytes, checksum: b.checksum, zoneMap: b.zoneMap, rowGroups: b.rowGroups, layout: b.layout,
+    sizeBytes: b.sizeBytes, checksum: b.checksum, schemaCrc, zoneMap: b.zoneMap, rowGroups: b.rowGroups, layout: b.layout,
   };
 }
 
-export function encodeManifest(m: Manifest): Uint8Array {
-  const json = {
-    format: m.format, table: m.table, durableRowCount: m.durableRowCount,
-    lastTime: m.lastTime === null ? null : m.lastTime.toString(),
-    blocks: m.blocks.map((b) => ({
-      file: b.file, firstRowSeq: b.firstRowSeq, rowCount: b.rowCount,
-      minTime: b.minTime.toString(), maxTime: b.maxTime.toString(),
-      sizeBytes: b.sizeBytes, checksum: b.checksum,
-      zoneMap: zoneMapToJson(b.zoneMap),
-      rowGroups: b.rowGroups.map((g) => ({ firstRow: g.firstRow, zoneMap: zoneMapToJson(g.zoneMap) })),
-      layout: b.layout,
-    })),
+export function blockToJson(b: ManifestBlock): Record<string, unknown> {
+  return {
+    file: b.file, firstRowSeq: b.firstRowSeq, rowCount: b.rowCount,
+    minTime: b.minTime.toString(), maxTime: b.maxTime.toString(),
+    sizeBytes: b.sizeBytes, checksum: b.checksum, schemaCrc: b.schemaCrc,
+    zoneMap: zoneMapToJson(b.zoneMap),
+    rowGroups: b.rowGroups.map((g) => ({ firstRow: g.firstRow, zoneMap: zoneMapToJson(g.zoneMap) })),
+    layout: b.layout,
   };
-  return new TextEncoder().encode(JSON.stringify(json));
 }
 
 function need(cond: boolean, path: string, what: string): asserts cond {
   if (!cond) throw new Error(`manifest ${path} is damaged: ${what}`);
 }
 
-/** Parse and check a manifest; blocks must be contiguous from row 0. */
-export function decodeManifest(bytes: Uint8Array, path: string): Manifest {
+/** One block from its JSON, checked; it must start at row `expected` (blocks are contiguous). */
+export function blockFromJson(raw: unknown, expected: number, path: string, what: string): ManifestBlock {
+  need(raw !== null && typeof raw === 'object', path, `${what} is not an object`);
+  const b = raw as Record<string, unknown>;
+  need(typeof b.file === 'string' && /^\d{20}\.parquet$/.test(b.file), path, `${what} has a bad file name`);
+  need(b.firstRowSeq === expected, path, `${what} (${b.file}) starts at row ${String(b.firstRowSeq)}, expected ${expected}`);
+  need(Number.isSafeInteger(b.rowCount) && (b.rowCount as number) > 0, path, `${what} (${b.file}) has a bad row count`);
+  need(Number.isSafeInteger(b.sizeBytes) && Number.isSafeInteger(b.checksum), path, `${what} (${b.file}) has a bad size or checksum`);
+  need(b.schemaCrc === undefined || b.schemaCrc === null || Number.isSafeInteger(b.schemaCrc), path, `${what} (${b.file}) has a bad schema checksum`);
+  need(typeof b.minTime === 'string' && typeof b.maxTime === 'string' && /^-?\d+$/.test(b.minTime) && /^-?\d+$/.test(b.maxTime), path, `${what} (${b.file}) has bad times`);
+  need(Array.isArray(b.rowGroups), path, `${what} (${b.file}) has no row-group list`);
+  return {
+    file: b.file, firstRowSeq: expected, rowCount: b.rowCount as number,
+    minTime: BigInt(b.minTime), maxTime: BigInt(b.maxTime),
+    sizeBytes: b.sizeBytes as number, checksum: b.checksum as number,
+    schemaCrc: typeof b.schemaCrc === 'number' ? b.schemaCrc : null,
+    // Capped on the way in: format-1 manifests kept every distinct string.
+    zoneMap: capZoneMap(zoneMapFromJson(b.zoneMap)),
+    rowGroups: (b.rowGroups as Array<{ firstRow: number; zoneMap: unknown }>).map((g) => ({ firstRow: g.firstRow, zoneMap: capZoneMap(zoneMapFromJson(g.zoneMap)) })),
+    layout: checkLayout(b.layout, b.sizeBytes as number, path, what),
+  };
+}
+
+/** Parse and check a format-1 manifest.json; blocks must be contiguous from row 0. */
+export function decodeLegacyManifest(bytes: Uint8Array, path: string): Manifest {
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
@@ -70,39 +105,26 @@ export function decodeManifest(bytes: Uint8Array, path: string): Manifest {
   }
   const o = raw as Record<string, unknown>;
   need(o !== null && typeof o === 'object', path, 'not an object');
-  need(o.format === MANIFEST_FORMAT, path, `unknown format ${String(o.format)}`);
+  need(o.format === LEGACY_MANIFEST_FORMAT, path, `unknown format ${String(o.format)}`);
   need(typeof o.table === 'string', path, 'no table name');
   need(Array.isArray(o.blocks), path, 'no block list');
   let expected = 0;
-  const blocks: ManifestBlock[] = (o.blocks as Array<Record<string, unknown>>).map((b, i) => {
-    need(typeof b.file === 'string' && /^\d{20}\.parquet$/.test(b.file), path, `block ${i} has a bad file name`);
-    need(b.firstRowSeq === expected, path, `block ${i} starts at row ${String(b.firstRowSeq)}, expected ${expected}`);
-    need(Number.isSafeInteger(b.rowCount) && (b.rowCount as number) > 0, path, `block ${i} has a bad row count`);
-    need(Number.isSafeInteger(b.sizeBytes) && Number.isSafeInteger(b.checksum), path, `block ${i} has a bad size or checksum`);
-    expected += b.rowCount as number;
-    return {
-      file: b.file as string, firstRowSeq: b.firstRowSeq as number, rowCount: b.rowCount as number,
-      minTime: BigInt(b.minTime as string), maxTime: BigInt(b.maxTime as string),
-      sizeBytes: b.sizeBytes as number, checksum: b.checksum as number,
-      zoneMap: zoneMapFromJson(b.zoneMap),
-      rowGroups: (b.rowGroups as Array<{ firstRow: number; zoneMap: unknown }>).map((g) => ({ firstRow: g.firstRow, zoneMap: zoneMapFromJson(g.zoneMap) })),
-      layout: checkLayout(b.layout, b.sizeBytes as number, path, i),
-    };
+  const blocks = (o.blocks as unknown[]).map((b, i) => {
+    const block = blockFromJson(b, expected, path, `block ${i}`);
+    expected += block.rowCount;
+    return block;
   });
   need(o.durableRowCount === expected, path, `durableRowCount ${String(o.durableRowCount)} does not match the blocks (${expected})`);
-  return {
-    format: MANIFEST_FORMAT, table: o.table as string, durableRowCount: expected,
-    lastTime: o.lastTime === null ? null : BigInt(o.lastTime as string), blocks,
-  };
+  return manifestOf(o.table as string, null, LEGACY_MANIFEST_FORMAT, blocks);
 }
 
-function checkLayout(raw: unknown, sizeBytes: number, path: string, i: number): BlockLayout | null {
+function checkLayout(raw: unknown, sizeBytes: number, path: string, what: string): BlockLayout | null {
   if (raw === undefined || raw === null) return null;
   const l = raw as BlockLayout;
-  need(Array.isArray(l.rowGroups), path, `block ${i} has a bad layout`);
+  need(Array.isArray(l.rowGroups), path, `${what} has a bad layout`);
   for (const g of l.rowGroups) {
-    need(Number.isSafeInteger(g.rowCount) && Array.isArray(g.chunks), path, `block ${i} has a bad layout`);
-    for (const c of g.chunks) need(Array.isArray(c) && c.length === 3 && c[0] >= 0 && c[0] <= c[1] && c[1] <= sizeBytes, path, `block ${i} has a chunk outside its file`);
+    need(Number.isSafeInteger(g.rowCount) && Array.isArray(g.chunks), path, `${what} has a bad layout`);
+    for (const c of g.chunks) need(Array.isArray(c) && c.length === 3 && c[0] >= 0 && c[0] <= c[1] && c[1] <= sizeBytes, path, `${what} has a chunk outside its file`);
   }
   return l;
 }

@@ -1,14 +1,18 @@
-// Creating and reopening tables. Reopen: table.json → manifest → check every block file
-// → drop leftovers of interrupted writes → replay the WAL from the manifest's end.
+// Creating and reopening tables. Reopen: table.json → manifest → check every block file →
+// account for every other file (remove only the engine's own leftovers) → replay the WAL from
+// the manifest's end. A file nothing accounts for is named, never removed.
 import { join } from 'node:path';
 import { sameSchema, resolveSchema, schemaToJson, isSafeName, type TableSchema } from '../schema/schema.js';
-import { writeFileAtomic } from '../storage/atomic.js';
 import type { Storage } from '../storage/storage.js';
 import { replayWal } from '../wal/reader.js';
 import { decodeBatch } from '../wal/batch-codec.js';
 import { DurableTable, type TableContext } from './durable-table.js';
-import { BLOCK_SUFFIX, MANIFEST_FILE, parseBlockFileName, tableDir, WAL_DIR } from './layout.js';
-import { decodeManifest, emptyManifest, encodeManifest, sealedFromManifest, type Manifest } from './manifest.js';
+import { tableDir, WAL_DIR } from './layout.js';
+import { schemaCrcOf } from './manifest-log.js';
+import { ManifestWriter } from './manifest-writer.js';
+import { sealedFromManifest } from './manifest.js';
+import { auditTableDir, loadManifest, type LoadedManifest } from './table-files.js';
+import { dataFilesWithoutMeta, firstWalSegment, removeLeftovers } from './table-dir.js';
 import { TableCore } from './table-core.js';
 import { readTableMeta, writeTableMeta, type TableSettings } from './table-meta.js';
 import type { NormalizedBatch } from '../column/values.js';
@@ -18,26 +22,45 @@ export interface RecoveryReport {
   replayedRows: number;
   /** Damaged WAL parts moved aside for inspection. */
   damaged: Array<{ path: string; reason: string }>;
-  /** Leftovers of interrupted block writes that were removed (their rows are in the WAL). */
+  /** The engine's own leftovers that were removed: temp files, superseded manifests, a block
+   * file written but never recorded (its rows are in the WAL). */
   removedFiles: string[];
+  /** Files in the table directory that nothing accounts for: left as they are. */
+  unexpectedFiles: string[];
+  /** The manifest's last record, dropped as an append a crash interrupted (null: none). */
+  manifestTail: string | null;
+}
+
+async function tableManifest(storage: Storage, dir: string, table: string, names: readonly string[]): Promise<LoadedManifest | null> {
+  try {
+    return await loadManifest(storage, dir, names);
+  } catch (err) {
+    throw new Error(`table "${table}": ${(err as Error).message}`);
+  }
 }
 
 export async function createDurableTable(ctx: TableContext, schemaInput: TableSchema, settings: TableSettings): Promise<DurableTable> {
   const schema = resolveSchema(schemaInput);
+  const { storage } = ctx;
   const dir = tableDir(ctx.dbDir, schema.name);
-  if ((await readTableMeta(ctx.storage, dir, schema.name)) !== null) {
+  if ((await readTableMeta(storage, dir, schema.name)) !== null) {
     throw new Error(`table "${schema.name}": already exists in ${ctx.dbDir} (use openTable)`);
   }
+  await storage.mkdirp(dir);
+  // What an earlier create left before it finished (no table.json yet) may be removed; data may not.
+  const names = await storage.list(dir);
+  const loaded = await tableManifest(storage, dir, schema.name, names);
+  const data = await dataFilesWithoutMeta(storage, dir, names, loaded);
+  if (data.length > 0) throw new Error(`table "${schema.name}": ${dir} has no table.json but holds data: ${data.join(', ')} (restore table.json, or move these files away)`);
+  const audit = auditTableDir(names, loaded);
+  await removeLeftovers(storage, dir, [...audit.leftovers, ...(loaded === null ? [] : [loaded.file])]);
   const core = new TableCore(schema, ctx.encoder, { maxBlockSize: settings.maxBlockSize, maxPendingSeals: ctx.maxPendingSeals, rowGroupRows: settings.rowGroupRows });
-  await ctx.storage.mkdirp(dir);
-  // Leftovers of an earlier, never-completed create of the same name would be mistaken for data.
-  for (const name of await ctx.storage.list(join(dir, WAL_DIR))) await ctx.storage.remove(join(dir, WAL_DIR, name));
-  for (const name of await ctx.storage.list(dir)) if (name !== WAL_DIR) await ctx.storage.remove(join(dir, name));
-  await writeFileAtomic(ctx.storage, join(dir, MANIFEST_FILE), encodeManifest(emptyManifest(schema.name)));
+  const manifest = new ManifestWriter(storage, dir, schema.name, schema, { generation: 0, sizeBytes: 0, snapshotBytes: 0, needSnapshot: true });
+  await manifest.snapshot([]);
   // table.json last: a table exists once this file does.
-  await writeTableMeta(ctx.storage, dir, { schema, settings });
-  await ctx.storage.syncDir(ctx.dbDir);
-  const table = new DurableTable(ctx, core, settings, []);
+  await writeTableMeta(storage, dir, { schema, settings });
+  await storage.syncDir(ctx.dbDir);
+  const table = new DurableTable(ctx, core, settings, [], manifest);
   await table.startWal();
   return table;
 }
@@ -46,53 +69,70 @@ function schemaDiff(table: string, stored: TableSchema, given: TableSchema): str
   return `table "${table}": the schema differs from the stored one (stored ${JSON.stringify(stored)}, given ${JSON.stringify(given)})`;
 }
 
-async function loadManifest(storage: Storage, dir: string, table: string): Promise<Manifest> {
-  const path = join(dir, MANIFEST_FILE);
-  try {
-    return decodeManifest(await storage.readFile(path), path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyManifest(table);
-    throw err;
-  }
-}
-
 export async function openDurableTable(ctx: TableContext, nameOrSchema: string | TableSchema, overrides: Partial<TableSettings> = {}): Promise<{ table: DurableTable; report: RecoveryReport }> {
   const name = typeof nameOrSchema === 'string' ? nameOrSchema : resolveSchema(nameOrSchema).name;
   if (!isSafeName(name)) throw new Error(`table ${JSON.stringify(name)}: invalid table name`);
   const { storage } = ctx;
   const dir = tableDir(ctx.dbDir, name);
   const meta = await readTableMeta(storage, dir, name);
-  if (meta === null) throw new Error(`table "${name}": does not exist in ${ctx.dbDir} (use createTable)`);
+  const names = await storage.list(dir);
+  const loaded = await tableManifest(storage, dir, name, names);
+  if (meta === null) {
+    const data = await dataFilesWithoutMeta(storage, dir, names, loaded);
+    if (data.length > 0) throw new Error(`table "${name}": ${join(dir, 'table.json')} is missing but the directory holds data: ${data.join(', ')} (restore table.json; nothing was changed)`);
+    throw new Error(`table "${name}": does not exist in ${ctx.dbDir} (use createTable)`);
+  }
   if (typeof nameOrSchema !== 'string' && !sameSchema(meta.schema, resolveSchema(nameOrSchema))) {
     throw new Error(schemaDiff(name, schemaToJson(meta.schema), schemaToJson(resolveSchema(nameOrSchema))));
   }
-  const settings: TableSettings = { ...meta.settings, ...overrides };
-  const manifest = await loadManifest(storage, dir, name);
-  const report: RecoveryReport = { replayedRows: 0, damaged: [], removedFiles: [] };
-
-  // Every listed block must be there, whole; anything else that looks like a block is a
-  // leftover of a write the manifest never recorded.
-  const listed = new Set(manifest.blocks.map((b) => b.file));
+  if (loaded === null) {
+    // create writes the manifest before table.json: a table without one has lost it.
+    const data = await dataFilesWithoutMeta(storage, dir, names, null);
+    throw new Error(`table "${name}": the manifest is missing in ${dir} (table.json exists); data files there: ${data.length === 0 ? 'none' : data.join(', ')}; nothing was changed`);
+  }
+  const { manifest } = loaded;
+  const manifestPath = join(dir, loaded.file);
+  if (manifest.schema !== null && !sameSchema(resolveSchema(manifest.schema), meta.schema)) {
+    throw new Error(`table "${name}": ${join(dir, 'table.json')} and the manifest ${manifestPath} disagree on the schema (table.json ${JSON.stringify(schemaToJson(meta.schema))}, manifest ${JSON.stringify(manifest.schema)})`);
+  }
+  const schemaCrc = schemaCrcOf(meta.schema);
   for (const b of manifest.blocks) {
     const path = join(dir, b.file);
+    if (b.schemaCrc !== null && b.schemaCrc !== schemaCrc) throw new Error(`table "${name}": block file ${path} was written with another schema than ${join(dir, 'table.json')} (manifest ${manifestPath})`);
     const size = await storage.sizeOf(path);
-    if (size === null) throw new Error(`table "${name}": block file ${path} is missing (listed in the manifest)`);
+    if (size === null) throw new Error(`table "${name}": block file ${path} is missing (listed in the manifest ${manifestPath})`);
     if (size !== b.sizeBytes) throw new Error(`table "${name}": block file ${path} is damaged: ${size} bytes, the manifest says ${b.sizeBytes}`);
   }
-  for (const file of await storage.list(dir)) {
-    const leftover = file.endsWith('.tmp') || (file.endsWith(BLOCK_SUFFIX) && parseBlockFileName(file) !== null && !listed.has(file));
-    if (leftover) {
-      await storage.remove(join(dir, file));
-      report.removedFiles.push(join(dir, file));
-    }
-  }
-  if (report.removedFiles.length > 0) await storage.syncDir(dir);
 
+  const report: RecoveryReport = { replayedRows: 0, damaged: [], removedFiles: [], unexpectedFiles: [], manifestTail: null };
+  const audit = auditTableDir(names, loaded);
+  if (audit.unlistedBlocks.length > 0) {
+    throw new Error(`table "${name}": block files not listed in the manifest ${manifestPath}: ${audit.unlistedBlocks.map((f) => join(dir, f)).join(', ')} (the manifest may have lost records; nothing was changed)`);
+  }
+  const leftovers = [...audit.leftovers];
+  if (audit.inFlight !== null) {
+    // A block written but never recorded: its rows are still in the WAL, which is retired only
+    // after the manifest records a block. A WAL that starts past it means the manifest lost a record.
+    const first = await firstWalSegment(storage, join(dir, WAL_DIR));
+    if (first !== null && first > manifest.durableRowCount) {
+      throw new Error(`table "${name}": block file ${join(dir, audit.inFlight)} is not listed in the manifest ${manifestPath} and the WAL starts at row ${first}: the manifest may have lost records; nothing was changed`);
+    }
+    leftovers.push(audit.inFlight);
+  }
+  report.removedFiles = await removeLeftovers(storage, dir, leftovers);
+  report.unexpectedFiles = [...audit.unexpected.map((f) => join(dir, f)), ...leftovers.filter((f) => !report.removedFiles.includes(join(dir, f))).map((f) => join(dir, f))];
+
+  const settings: TableSettings = { ...meta.settings, ...overrides };
+  const writer = new ManifestWriter(storage, dir, name, meta.schema, loaded.writer);
+  if (loaded.tail !== null) {
+    report.manifestTail = `${manifestPath}: ${loaded.tail.sizeBytes} bytes at byte ${loaded.tail.offset} (${loaded.tail.complete ? 'fails its checksum' : 'incomplete'})`;
+    await writer.snapshot(manifest.blocks); // a fresh generation without the tail
+  }
   const core = new TableCore(meta.schema, ctx.encoder, { maxBlockSize: settings.maxBlockSize, maxPendingSeals: ctx.maxPendingSeals, rowGroupRows: settings.rowGroupRows }, {
     firstRowSeq: manifest.durableRowCount, lastTime: manifest.lastTime, nextBlockId: manifest.blocks.length,
   });
   manifest.blocks.forEach((b, i) => core.sealed.push(sealedFromManifest(b, i)));
-  const table = new DurableTable(ctx, core, settings, [...manifest.blocks]);
+  const table = new DurableTable(ctx, core, settings, [...manifest.blocks], writer);
 
   // Replay: rows at or past the manifest's end, each exactly once (sequence numbers).
   const walDir = join(dir, WAL_DIR);

@@ -1,11 +1,16 @@
 // table.json: the table's schema and settings, stored beside its manifest so a table can be
-// reopened by name and with the settings it was given.
+// reopened by name and with the settings it was given. Format 2 carries a CRC32 of its content
+// (`crc32` over the compact JSON of format, schema and settings, in that order), so an edit by
+// hand or a damaged sector is an error rather than a silently different schema.
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { resolveSchema, schemaToJson, type ResolvedSchema, type TableSchema } from '../schema/schema.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 import type { Storage } from '../storage/storage.js';
 import { TABLE_FILE } from './layout.js';
 import { tableSettingsFrom } from './create-options.js';
+
+export const TABLE_META_FORMAT = 2;
 
 export interface TableSettings {
   enableWal: boolean;
@@ -19,11 +24,50 @@ export interface TableMeta {
   settings: TableSettings;
 }
 
-export async function writeTableMeta(storage: Storage, dir: string, meta: TableMeta): Promise<void> {
-  const json = { format: 1, schema: schemaToJson(meta.schema), settings: meta.settings };
-  await writeFileAtomic(storage, join(dir, TABLE_FILE), new TextEncoder().encode(JSON.stringify(json, null, 2)));
+function contentCrc(format: unknown, schema: unknown, settings: unknown): number {
+  return crc32(JSON.stringify({ format, schema, settings }));
 }
 
+export function encodeTableMeta(meta: TableMeta): Uint8Array {
+  const schema = schemaToJson(meta.schema);
+  const settings = { ...meta.settings };
+  const json = { format: TABLE_META_FORMAT, schema, settings, crc32: contentCrc(TABLE_META_FORMAT, schema, settings) };
+  return new TextEncoder().encode(JSON.stringify(json, null, 2));
+}
+
+export async function writeTableMeta(storage: Storage, dir: string, meta: TableMeta): Promise<void> {
+  await writeFileAtomic(storage, join(dir, TABLE_FILE), encodeTableMeta(meta));
+}
+
+/** Parse and check table.json (`path` names it in errors). */
+export function decodeTableMeta(bytes: Uint8Array, path: string, table: string): TableMeta {
+  let o: { format?: unknown; schema?: TableSchema; settings?: Partial<TableSettings>; crc32?: unknown };
+  try {
+    o = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as typeof o;
+  } catch (err) {
+    throw new Error(`table "${table}": ${path} is damaged: ${(err as Error).message}`);
+  }
+  if (o === null || typeof o !== 'object' || o.schema === undefined || o.settings === undefined) throw new Error(`table "${table}": ${path} is damaged: no schema or settings`);
+  if (o.format === TABLE_META_FORMAT) {
+    if (o.crc32 !== contentCrc(o.format, o.schema, o.settings)) throw new Error(`table "${table}": ${path} is damaged: checksum mismatch (edited by hand?)`);
+  } else if (o.format !== 1) {
+    throw new Error(`table "${table}": ${path} has an unknown format ${String(o.format)}`);
+  }
+  const s = o.settings as Record<string, unknown>;
+  let schema: ResolvedSchema;
+  try {
+    schema = resolveSchema(o.schema);
+  } catch (err) {
+    throw new Error(`table "${table}": ${path} is damaged: ${(err as Error).message}`);
+  }
+  return {
+    schema,
+    // Checked, not coerced: a setting stored as "true" once read back as false (WAL off).
+    settings: tableSettingsFrom(`table "${table}": ${path} is damaged`, { enableWal: s.enableWal, useDiskStorage: s.useDiskStorage, maxBlockSize: s.maxBlockSize, rowGroupRows: s.rowGroupRows }, 'settings.'),
+  };
+}
+
+/** table.json, or null when it does not exist. */
 export async function readTableMeta(storage: Storage, dir: string, table: string): Promise<TableMeta | null> {
   const path = join(dir, TABLE_FILE);
   let bytes: Uint8Array;
@@ -33,18 +77,5 @@ export async function readTableMeta(storage: Storage, dir: string, table: string
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  let o: { format?: unknown; schema?: TableSchema; settings?: Partial<TableSettings> };
-  try {
-    o = JSON.parse(new TextDecoder().decode(bytes)) as typeof o;
-  } catch (err) {
-    throw new Error(`table "${table}": ${path} is damaged: ${(err as Error).message}`);
-  }
-  if (o.format !== 1 || o.schema === undefined || o.settings === undefined) throw new Error(`table "${table}": ${path} is damaged or of an unknown format`);
-  const s = o.settings as Record<string, unknown>;
-  // Checked, not coerced: a setting stored as "true" once read back as false (WAL off).
-  const known = { enableWal: s.enableWal, useDiskStorage: s.useDiskStorage, maxBlockSize: s.maxBlockSize, rowGroupRows: s.rowGroupRows };
-  return {
-    schema: resolveSchema(o.schema),
-    settings: tableSettingsFrom(`table "${table}": ${path} is damaged`, known, 'settings.'),
-  };
+  return decodeTableMeta(bytes, path, table);
 }
