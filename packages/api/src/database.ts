@@ -1,7 +1,7 @@
 // Database: a directory of tables sharing one worker pool, held by one writer (LOCK file).
 import { resolve } from 'node:path';
 import {
-  acquireLock, createDurableTable, isSafeName, nodeStorage, openDurableTable, resolveSchema, tableDir, tableSettingsFrom,
+  acquireLock, createTableStore, isSafeName, nodeStorage, openTableStore, resolveSchema, tableDir, tableSettingsFrom,
   DEFAULT_MAX_PENDING_SEALS, type DbLock, type RecoveryReport, type Storage, type TableSchema,
 } from '@backtracedb/engine';
 import { createPool, defaultPoolSize, type BlockPool } from './pool.js';
@@ -65,7 +65,7 @@ export class Database {
     // Checked before anything is created: a bad option leaves no table directory behind.
     const settings = tableSettingsFrom(`table "${resolved.name}"`, options);
     if (this.tables.has(resolved.name)) throw new Error(`table "${resolved.name}": already exists in ${this.path}`);
-    const durable = await createDurableTable(this.context(), schema, settings);
+    const durable = await createTableStore(this.context(), schema, settings);
     this.pool.warm();
     const table = new Table<S>(durable, this.pool, this.cache);
     this.tables.set(resolved.name, table as unknown as Table<TableSchema>);
@@ -84,7 +84,7 @@ export class Database {
     }
     if (this.tables.has(name)) throw new Error(`table "${name}": already open in ${this.path}`);
     this.pool.warm();
-    const { table: durable, report } = await openDurableTable(this.context(), schemaOrName);
+    const { table: durable, report } = await openTableStore(this.context(), schemaOrName);
     this.lastRecovery = report;
     const table = new Table<TableSchema>(durable, this.pool, this.cache);
     this.tables.set(name, table);

@@ -1,8 +1,8 @@
-// Public Table: the typed face of a DurableTable. How its blocks are read is the
+// Public Table: the typed face of a TableStore. How its blocks are read is the
 // TableScanner's business (read/table-scanner.ts), which every Reader of the table shares.
 import {
   schemaToJson,
-  type BatchInputOf, type DurableTable, type ResolvedSchema, type RowInputOf, type RowOf, type ScanResult, type TableSchema,
+  type BatchInputOf, type TableStore, type ResolvedSchema, type RowInputOf, type RowOf, type ScanResult, type TableSchema,
 } from '@backtracedb/engine';
 import type { BlockCache } from './block-cache.js';
 import type { BlockPool } from './pool.js';
@@ -30,70 +30,70 @@ export class Table<S extends TableSchema = TableSchema> {
 
   /** @internal Use Database.createTable / openTable. */
   constructor(
-    private readonly durable: DurableTable,
+    private readonly store: TableStore,
     pool: BlockPool,
     private readonly cache: BlockCache,
   ) {
-    const core = durable.core;
+    const blocks = store.blocks;
     const scanned = {
-      name: durable.name, dir: durable.dir, schema: durable.schema, storage: durable.ctx.storage,
+      name: store.name, dir: store.dir, schema: store.schema, storage: store.ctx.storage,
       // A reader's view: the sealed blocks as of now, and the active block's rows as of now.
-      snapshot: () => ({ sealed: core.sealed.slice(), active: core.activeBlock, activeRows: core.activeBlock.rowCount }),
+      snapshot: () => ({ sealed: blocks.sealed.slice(), active: blocks.activeBlock, activeRows: blocks.activeBlock.rowCount }),
     };
     this.scanner = new TableScanner(scanned, this.schemaJson, pool, cache);
   }
 
-  get name(): string { return this.durable.name; }
-  get schema(): ResolvedSchema { return this.durable.schema; }
+  get name(): string { return this.store.name; }
+  get schema(): ResolvedSchema { return this.store.schema; }
   /** The schema as plain JSON (as stored in table.json). */
-  get schemaJson(): TableSchema { return (this.jsonSchema ??= schemaToJson(this.durable.schema)); }
+  get schemaJson(): TableSchema { return (this.jsonSchema ??= schemaToJson(this.store.schema)); }
   private jsonSchema: TableSchema | undefined;
   /** Number of rows in the table. */
-  get rowCount(): number { return this.durable.core.rowCount; }
-  get maxBlockSize(): number { return this.durable.core.maxBlockSize; }
-  set maxBlockSize(n: number) { this.durable.maxBlockSize = n; }
-  get useDiskStorage(): boolean { return this.durable.settings.useDiskStorage; }
-  set useDiskStorage(on: boolean) { this.durable.useDiskStorage = on; } // checked there, with the value
-  get enableWal(): boolean { return this.durable.settings.enableWal; }
+  get rowCount(): number { return this.store.blocks.rowCount; }
+  get maxBlockSize(): number { return this.store.blocks.maxBlockSize; }
+  set maxBlockSize(n: number) { this.store.maxBlockSize = n; }
+  get useDiskStorage(): boolean { return this.store.settings.useDiskStorage; }
+  set useDiskStorage(on: boolean) { this.store.useDiskStorage = on; } // checked there, with the value
+  get enableWal(): boolean { return this.store.settings.enableWal; }
   /** The time of the last row, or null for an empty table. */
-  get lastTimestamp(): bigint | null { return this.durable.core.lastTimestamp; }
+  get lastTimestamp(): bigint | null { return this.store.blocks.lastTimestamp; }
   /**
    * Blocks sealed since the table was opened, and how many of them the appending thread had to
    * encode itself because every encoder thread stayed busy past the backlog bound.
    */
-  get sealStats(): { blocksSealed: number; blocksEncodedInline: number } { return this.durable.core.sealStats; }
+  get sealStats(): { blocksSealed: number; blocksEncodedInline: number } { return this.store.blocks.sealStats; }
   /** Sealed blocks (memory and disk), for tools and tests. */
-  get blockCount(): number { return this.durable.core.sealed.length; }
+  get blockCount(): number { return this.store.blocks.sealed.length; }
 
   /** Append one row. Throws (changing nothing) if the row does not fit the schema. */
   append(row: RowInputOf<S>): void {
-    this.durable.append(row);
+    this.store.append(row);
   }
 
   /** Append columns of equal length, all-or-nothing. Returns the number of rows appended. */
   appendBatch(columns: BatchInputOf<S>): number {
-    return this.durable.appendBatch(columns);
+    return this.store.appendBatch(columns);
   }
 
   /**
-   * With the WAL: resolves once every row appended before the call is durable.
+   * With the WAL: resolves once every row appended before the call is store.
    * Without it: waits until sealed blocks are encoded (and written, with disk storage).
    */
   async sync(): Promise<void> {
-    await this.durable.sync();
+    await this.store.sync();
   }
 
   /** Seal the active block now and wait until every sealed block is encoded (and written). */
   async flush(): Promise<void> {
-    if (this.durable.isClosed) throw new Error(`table "${this.name}": the table is closed`);
-    this.durable.core.seal();
-    await this.durable.core.waitUntilEncoded();
-    if (this.useDiskStorage) await this.durable.persistEncoded();
+    if (this.store.isClosed) throw new Error(`table "${this.name}": the table is closed`);
+    this.store.blocks.seal();
+    await this.store.blocks.waitUntilEncoded();
+    if (this.useDiskStorage) await this.store.persistEncoded();
   }
 
   /** Append an apache-arrow Table or RecordBatch: same rules as appendBatch (exact types, no nulls). */
   appendArrow(data: arrow.Table | arrow.RecordBatch): number {
-    return this.durable.appendBatch(columnsFromArrow(this.schema, data));
+    return this.store.appendBatch(columnsFromArrow(this.schema, data));
   }
 
   /**
@@ -110,18 +110,18 @@ export class Table<S extends TableSchema = TableSchema> {
   }
 
   reader(): Reader<RowOf<S>> {
-    if (this.durable.isClosed) throw new Error(`table "${this.name}": the table is closed`);
+    if (this.store.isClosed) throw new Error(`table "${this.name}": the table is closed`);
     return new Reader<RowOf<S>>(this.scanner);
   }
 
   /** @internal */
   async closeInternal(): Promise<void> {
-    this.cache.dropPrefix(`${this.durable.dir}/`);
-    await this.durable.close();
+    this.cache.dropPrefix(`${this.store.dir}/`);
+    await this.store.close();
   }
 
   /** @internal */
   abandonInternal(): void {
-    this.durable.abandon();
+    this.store.abandon();
   }
 }

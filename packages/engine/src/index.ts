@@ -1,6 +1,6 @@
 export * from './schema/schema.js';
 export * from './table/validate.js';
-export * from './table/table-core.js';
+export * from './table/table-blocks.js';
 export * from './block/column-store.js';
 export * from './block/active-block.js';
 export * from './block/sealed-block.js';
@@ -21,7 +21,7 @@ export * from './table/table-files.js';
 export * from './table/table-dir.js';
 export * from './table/table-meta.js';
 export * from './table/lock.js';
-export * from './table/durable-table.js';
+export * from './table/table-store.js';
 export * from './table/recovery.js';
 export * from './table/wal-capture.js';
 export * from './storage/storage.js';

@@ -27,7 +27,7 @@ export type ScanPlan = Extract<BlockReadPlan, { kind: 'scan' }>;
  */
 export const ACTIVE_SPLIT_ROWS = 262_144;
 
-/** The table facts a scanner needs; DurableTable provides them. */
+/** The table facts a scanner needs; TableStore provides them. */
 export interface ScannedTable {
   readonly name: string;
   readonly dir: string;

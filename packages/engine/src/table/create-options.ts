@@ -1,7 +1,7 @@
 // The options of createTable, checked before anything is created, and the settings of a
 // table as read back from table.json, checked the same way.
 import { boolOption, checkOptionKeys, intOption } from './options.js';
-import { DEFAULT_MAX_BLOCK_SIZE, DEFAULT_ROW_GROUP_ROWS, MAX_BLOCK_SIZE_LIMIT } from './table-core.js';
+import { DEFAULT_MAX_BLOCK_SIZE, DEFAULT_ROW_GROUP_ROWS, MAX_BLOCK_SIZE_LIMIT } from './table-blocks.js';
 import type { TableSettings } from './table-meta.js';
 
 export const CREATE_TABLE_OPTION_KEYS: readonly string[] = ['enableWal', 'maxBlockSize', 'useDiskStorage', 'rowGroupRows'];

@@ -6,14 +6,14 @@ import { sameSchema, resolveSchema, schemaToJson, isSafeName, type TableSchema }
 import type { Storage } from '../storage/storage.js';
 import { replayWal } from '../wal/reader.js';
 import { decodeBatch } from '../wal/batch-codec.js';
-import { DurableTable, type TableContext } from './durable-table.js';
+import { TableStore, type TableContext } from './table-store.js';
 import { tableDir, WAL_DIR } from './layout.js';
 import { schemaCrcOf } from './manifest-log.js';
 import { ManifestWriter } from './manifest-writer.js';
 import { sealedFromManifest } from './manifest.js';
 import { auditTableDir, loadManifest, type LoadedManifest } from './table-files.js';
 import { dataFilesWithoutMeta, firstWalSegment, removeLeftovers } from './table-dir.js';
-import { TableCore } from './table-core.js';
+import { TableBlocks } from './table-blocks.js';
 import { readTableMeta, writeTableMeta, type TableSettings } from './table-meta.js';
 import type { NormalizedBatch } from '../column/values.js';
 
@@ -39,7 +39,7 @@ async function tableManifest(storage: Storage, dir: string, table: string, names
   }
 }
 
-export async function createDurableTable(ctx: TableContext, schemaInput: TableSchema, settings: TableSettings): Promise<DurableTable> {
+export async function createTableStore(ctx: TableContext, schemaInput: TableSchema, settings: TableSettings): Promise<TableStore> {
   const schema = resolveSchema(schemaInput);
   const { storage } = ctx;
   const dir = tableDir(ctx.dbDir, schema.name);
@@ -54,13 +54,13 @@ export async function createDurableTable(ctx: TableContext, schemaInput: TableSc
   if (data.length > 0) throw new Error(`table "${schema.name}": ${dir} has no table.json but holds data: ${data.join(', ')} (restore table.json, or move these files away)`);
   const audit = auditTableDir(names, loaded);
   await removeLeftovers(storage, dir, [...audit.leftovers, ...(loaded === null ? [] : [loaded.file])]);
-  const core = new TableCore(schema, ctx.encoder, { maxBlockSize: settings.maxBlockSize, maxPendingSeals: ctx.maxPendingSeals, rowGroupRows: settings.rowGroupRows });
+  const blocks = new TableBlocks(schema, ctx.encoder, { maxBlockSize: settings.maxBlockSize, maxPendingSeals: ctx.maxPendingSeals, rowGroupRows: settings.rowGroupRows });
   const manifest = new ManifestWriter(storage, dir, schema.name, schema, { generation: 0, sizeBytes: 0, snapshotBytes: 0, needSnapshot: true });
   await manifest.snapshot([]);
   // table.json last: a table exists once this file does.
   await writeTableMeta(storage, dir, { schema, settings });
   await storage.syncDir(ctx.dbDir);
-  const table = new DurableTable(ctx, core, settings, [], manifest);
+  const table = new TableStore(ctx, blocks, settings, [], manifest);
   await table.startWal();
   return table;
 }
@@ -69,7 +69,7 @@ function schemaDiff(table: string, stored: TableSchema, given: TableSchema): str
   return `table "${table}": the schema differs from the stored one (stored ${JSON.stringify(stored)}, given ${JSON.stringify(given)})`;
 }
 
-export async function openDurableTable(ctx: TableContext, nameOrSchema: string | TableSchema, overrides: Partial<TableSettings> = {}): Promise<{ table: DurableTable; report: RecoveryReport }> {
+export async function openTableStore(ctx: TableContext, nameOrSchema: string | TableSchema, overrides: Partial<TableSettings> = {}): Promise<{ table: TableStore; report: RecoveryReport }> {
   const name = typeof nameOrSchema === 'string' ? nameOrSchema : resolveSchema(nameOrSchema).name;
   if (!isSafeName(name)) throw new Error(`table ${JSON.stringify(name)}: invalid table name`);
   const { storage } = ctx;
@@ -128,11 +128,11 @@ export async function openDurableTable(ctx: TableContext, nameOrSchema: string |
     report.manifestTail = `${manifestPath}: ${loaded.tail.sizeBytes} bytes at byte ${loaded.tail.offset} (${loaded.tail.complete ? 'fails its checksum' : 'incomplete'})`;
     await writer.snapshot(manifest.blocks); // a fresh generation without the tail
   }
-  const core = new TableCore(meta.schema, ctx.encoder, { maxBlockSize: settings.maxBlockSize, maxPendingSeals: ctx.maxPendingSeals, rowGroupRows: settings.rowGroupRows }, {
+  const blocks = new TableBlocks(meta.schema, ctx.encoder, { maxBlockSize: settings.maxBlockSize, maxPendingSeals: ctx.maxPendingSeals, rowGroupRows: settings.rowGroupRows }, {
     firstRowSeq: manifest.durableRowCount, lastTime: manifest.lastTime, nextBlockId: manifest.blocks.length,
   });
-  manifest.blocks.forEach((b, i) => core.sealed.push(sealedFromManifest(b, i)));
-  const table = new DurableTable(ctx, core, settings, [...manifest.blocks], writer);
+  manifest.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
+  const table = new TableStore(ctx, blocks, settings, [...manifest.blocks], writer);
 
   // Replay: rows at or past the manifest's end, each exactly once (sequence numbers).
   const walDir = join(dir, WAL_DIR);
@@ -141,10 +141,10 @@ export async function openDurableTable(ctx: TableContext, nameOrSchema: string |
   report.damaged = replay.damaged;
   for (const rec of replay.records) {
     const end = rec.firstRowSeq + rec.rowCount;
-    if (end <= core.rowCount) continue;
-    if (rec.firstRowSeq > core.rowCount) throw new Error(`table "${name}": WAL in ${walDir} has a gap at row ${core.rowCount}`);
+    if (end <= blocks.rowCount) continue;
+    if (rec.firstRowSeq > blocks.rowCount) throw new Error(`table "${name}": WAL in ${walDir} has a gap at row ${blocks.rowCount}`);
     const batch = decodeBatch(types, rec.rowCount, rec.payload);
-    core.writeNormalized(sliceBatch(batch, core.rowCount - rec.firstRowSeq));
+    blocks.writeNormalized(sliceBatch(batch, blocks.rowCount - rec.firstRowSeq));
     report.replayedRows += end - Math.max(rec.firstRowSeq, manifest.durableRowCount);
   }
   await table.startWal();

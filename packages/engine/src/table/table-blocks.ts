@@ -1,5 +1,6 @@
-// The write path of one table: validate → active block → seal → encode in the pool.
-// Worker-free: the encoder is injected, so this runs the same under tests and in the API.
+// TableBlocks: a table's rows in memory — the active block, the sealed blocks, and the write
+// path validate → active block → seal → hand to an encoder. Worker-free: the encoder is
+// injected, so this runs the same under tests and in the API. (Files are TableStore's.)
 import { newActiveBlock, roomLeft, writeBatch, type ActiveBlock } from '../block/active-block.js';
 import { ensureCapacity } from '../block/column-store.js';
 import { compileRowChecker, compileRowWriter, type RowChecker, type RowWriter } from './row-codegen.js';
@@ -39,7 +40,7 @@ export interface BlockEncoder {
  */
 export const SEAL_WAIT_LIMIT_MS = 10_000;
 
-export interface TableCoreOptions {
+export interface TableBlocksOptions {
   maxBlockSize?: number;
   maxPendingSeals?: number;
   rowGroupRows?: number;
@@ -54,7 +55,7 @@ export function checkMaxBlockSize(table: string, n: unknown): number {
   return checkIntSetting(table, 'maxBlockSize', n, 1, MAX_BLOCK_SIZE_LIMIT);
 }
 
-export class TableCore {
+export class TableBlocks {
   readonly schema: ResolvedSchema;
   readonly sealed: SealedBlock[] = [];
   private active: ActiveBlock;
@@ -78,7 +79,7 @@ export class TableCore {
   /** Called after rows are written (the WAL captures them lazily from the blocks). */
   onSeal: ((block: SealedBlock) => void) | null = null;
 
-  constructor(schema: ResolvedSchema, private readonly encoder: BlockEncoder, opts: TableCoreOptions = {}, start?: { firstRowSeq: number; lastTime: bigint | null; nextBlockId: number }) {
+  constructor(schema: ResolvedSchema, private readonly encoder: BlockEncoder, opts: TableBlocksOptions = {}, start?: { firstRowSeq: number; lastTime: bigint | null; nextBlockId: number }) {
     this.schema = schema;
     this.maxRows = checkMaxBlockSize(schema.name, opts.maxBlockSize ?? DEFAULT_MAX_BLOCK_SIZE);
     this.maxPendingSeals = checkIntSetting(schema.name, 'maxPendingSeals', opts.maxPendingSeals ?? DEFAULT_MAX_PENDING_SEALS, 0, MAX_PENDING_SEALS_LIMIT);

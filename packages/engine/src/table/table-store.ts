@@ -1,7 +1,9 @@
-// A table with its files: the WAL in front of the active block, sealed blocks written as
-// Parquet files in order, the manifest replaced after each, WAL segments retired after that.
-// append → WAL (captured from the block buffers, group-committed) → seal → encode → file →
-// manifest → retire. Recovery runs the same path forward from the manifest and the WAL.
+// TableStore: a table's durable side — its WAL, block files, manifest log and settings — in
+// front of its TableBlocks (the rows in memory). Sealed blocks are written as Parquet files in
+// order, each then appended to the manifest log (one checksummed record), and WAL segments
+// are retired after that: append → WAL (captured from the block buffers, group-committed) →
+// seal → encode → file → manifest record → retire. Recovery runs the same path forward from
+// the manifest and the WAL.
 import { join } from 'node:path';
 import type { SealedBlock } from '../block/sealed-block.js';
 import type { ResolvedSchema } from '../schema/schema.js';
@@ -13,7 +15,7 @@ import { blockFileName, tableDir, WAL_DIR } from './layout.js';
 import { manifestBlockOf, type ManifestBlock } from './manifest.js';
 import { schemaCrcOf } from './manifest-log.js';
 import type { ManifestWriter } from './manifest-writer.js';
-import { TableCore, type BlockEncoder } from './table-core.js';
+import { TableBlocks, type BlockEncoder } from './table-blocks.js';
 import { writeTableMeta, type TableSettings } from './table-meta.js';
 import { WalWriter } from '../wal/writer.js';
 
@@ -26,7 +28,7 @@ export interface TableContext {
   readonly maxPendingSeals?: number;
 }
 
-export class DurableTable {
+export class TableStore {
   readonly dir: string;
   private wal: WalWriter | null = null;
   /** Hands appended rows to `wal`; null without a WAL. */
@@ -38,32 +40,32 @@ export class DurableTable {
   /** Recorded with every block, checked against table.json on open. */
   private readonly schemaCrc: number;
 
-  /** @internal Use createDurableTable / openDurableTable. */
+  /** @internal Use createTableStore / openTableStore. */
   constructor(
     readonly ctx: TableContext,
-    readonly core: TableCore,
+    readonly blocks: TableBlocks,
     readonly settings: TableSettings,
     durable: ManifestBlock[],
     private readonly manifest: ManifestWriter,
   ) {
-    this.dir = tableDir(ctx.dbDir, core.schema.name);
+    this.dir = tableDir(ctx.dbDir, blocks.schema.name);
     this.durable = durable;
-    this.schemaCrc = schemaCrcOf(core.schema);
-    core.onSeal = (block) => { if (block.raw !== null) this.log?.onSeal(block.raw, block.firstRowSeq + block.rowCount); };
-    core.onEncoded = () => (this.settings.useDiskStorage ? this.persistEncoded() : Promise.resolve());
-    core.sharedOutput = () => !this.settings.useDiskStorage;
+    this.schemaCrc = schemaCrcOf(blocks.schema);
+    blocks.onSeal = (block) => { if (block.raw !== null) this.log?.onSeal(block.raw, block.firstRowSeq + block.rowCount); };
+    blocks.onEncoded = () => (this.settings.useDiskStorage ? this.persistEncoded() : Promise.resolve());
+    blocks.sharedOutput = () => !this.settings.useDiskStorage;
   }
 
-  get schema(): ResolvedSchema { return this.core.schema; }
-  get name(): string { return this.core.schema.name; }
+  get schema(): ResolvedSchema { return this.blocks.schema; }
+  get name(): string { return this.blocks.schema.name; }
   get durableRowCount(): number { return this.durable.length === 0 ? 0 : this.durable[this.durable.length - 1].firstRowSeq + this.durable[this.durable.length - 1].rowCount; }
 
   /** @internal Start the WAL writer at the table's current end (after any replay). */
   async startWal(): Promise<void> {
     if (!this.settings.enableWal) return;
     await this.ctx.storage.mkdirp(join(this.dir, WAL_DIR));
-    this.wal = await WalWriter.open(this.ctx.storage, join(this.dir, WAL_DIR), { nextRowSeq: this.core.rowCount, commitDelayMs: this.ctx.walFlushDelayMs });
-    this.log = new WalCapture(this.wal, this.schema, this.core, this.ctx.walFlushDelayMs);
+    this.wal = await WalWriter.open(this.ctx.storage, join(this.dir, WAL_DIR), { nextRowSeq: this.blocks.rowCount, commitDelayMs: this.ctx.walFlushDelayMs });
+    this.log = new WalCapture(this.wal, this.schema, this.blocks, this.ctx.walFlushDelayMs);
   }
 
   get isClosed(): boolean { return this.closed; }
@@ -75,14 +77,14 @@ export class DurableTable {
   append(row: unknown): void {
     this.assertOpen();
     this.log?.assertRoom();
-    this.core.append(row);
+    this.blocks.append(row);
     this.log?.arm();
   }
 
   appendBatch(input: unknown): number {
     this.assertOpen();
     this.log?.assertRoom();
-    const n = this.core.appendBatch(input);
+    const n = this.blocks.appendBatch(input);
     this.log?.arm();
     return n;
   }
@@ -96,8 +98,8 @@ export class DurableTable {
 
   set maxBlockSize(n: number) {
     this.assertOpen();
-    this.core.maxBlockSize = n;
-    this.settings.maxBlockSize = this.core.maxBlockSize;
+    this.blocks.maxBlockSize = n;
+    this.settings.maxBlockSize = this.blocks.maxBlockSize;
     this.saveSettings();
   }
 
@@ -122,11 +124,11 @@ export class DurableTable {
       this.log?.capture();
       await this.wal.sync();
       // Backpressure: blocks sealed faster than they are encoded and written wait here.
-      await this.core.waitForBacklog();
+      await this.blocks.waitForBacklog();
       return;
     }
     // Without a WAL only sealed blocks can be made durable (disk storage): write them.
-    await this.core.waitUntilEncoded();
+    await this.blocks.waitUntilEncoded();
     if (this.settings.useDiskStorage) await this.persistEncoded();
   }
 
@@ -141,7 +143,7 @@ export class DurableTable {
 
   private async persistInOrder(): Promise<void> {
     try {
-      for (const block of this.core.sealed) {
+      for (const block of this.blocks.sealed) {
         if (block.file !== null) continue;
         if (block.parquet === null || block.zoneMap === null) return; // not encoded yet: its own turn comes
         await this.writeBlock(block);
@@ -186,11 +188,11 @@ export class DurableTable {
     const logged = (): void => { try { this.log?.reportFailure(); this.log?.capture(); } catch (err) { walFailure ??= err; } };
     try {
       logged();
-      this.core.seal();
+      this.blocks.seal();
       logged();
-      await this.core.waitUntilEncoded();
+      await this.blocks.waitUntilEncoded();
       await this.persistEncoded();
-      if (this.durableRowCount !== this.core.rowCount) throw new Error(`table "${this.name}": ${this.core.rowCount - this.durableRowCount} rows could not be written`);
+      if (this.durableRowCount !== this.blocks.rowCount) throw new Error(`table "${this.name}": ${this.blocks.rowCount - this.durableRowCount} rows could not be written`);
       await this.settingsChain.catch(() => undefined);
       await writeTableMeta(this.ctx.storage, this.dir, { schema: this.schema, settings: this.settings });
       if (this.wal !== null) {
