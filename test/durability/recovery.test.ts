@@ -7,17 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FaultyStorage } from '@backtracedb/engine';
 import { open, createPool, type Database } from 'backtracedb';
+import { tradesSchema } from 'backtracedb/sample-data';
 
-const schema = {
-  name: 'trades',
-  timeColumn: 'ts',
-  columns: [
-    { name: 'ts', type: 'int64' },
-    { name: 'symbol', type: 'string' },
-    { name: 'price', type: 'float64' },
-    { name: 'volume', type: 'int64' },
-  ],
-} as const;
+const schema = tradesSchema;
 const SYMS = ['BTC', 'ETH', 'AAPL', 'MSFT'];
 
 function cols(from: number, n: number) {

@@ -36,3 +36,4 @@ export * from './query/read-plan.js';
 export * from './block/block-file.js';
 export * from './table/options.js';
 export * from './table/create-options.js';
+export * from './util/seeded-random.js';

@@ -1,5 +1,6 @@
 // Shared by the engine's unit tests: a seeded generator of column data and predicates, and
 // a plain-JS oracle of the filter semantics (JS operators: NaN equals nothing, -0 == 0).
+import { seededRandom } from '../src/util/seeded-random.js';
 import type { ColumnView } from '../src/column/column-view.js';
 import type { CompareOp, Predicate, PredicateValue } from '../src/query/predicate.js';
 
@@ -7,17 +8,8 @@ export const OPS: readonly CompareOp[] = ['==', '!=', '>', '>=', '<', '<='];
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
 
-/** mulberry32: small, fast, and the same sequence on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (mulberry32). */
+export const rng = seededRandom;
 
 export type Rand = () => number;
 export const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];

@@ -1,5 +1,6 @@
 // Shared by the Parquet reader's unit tests: a thrift compact-protocol writer, an RLE /
 // bit-packed hybrid encoder, and Parquet files from the project's encoder and from parquet-wasm.
+import { seededRandom } from '@backtracedb/engine';
 import * as arrow from 'apache-arrow';
 import * as pq from 'parquet-wasm';
 import type { ColumnType, ColumnView } from '@backtracedb/engine';
@@ -8,17 +9,8 @@ import { encodeBlock } from '../src/parquet-encode.js';
 import { arrowTableOf } from '../src/arrow-build.js';
 import type { ThriftStruct, ThriftValue } from '../src/parquet/thrift.js';
 
-/** mulberry32: the same sequence on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (mulberry32). */
+export const rng = seededRandom;
 export const int = (r: () => number, n: number): number => Math.floor(r() * n);
 
 // ---- Thrift compact protocol, written by hand from the spec ----
