@@ -3,38 +3,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CompareOp } from 'backtracedb';
 import { mulberry32, pool, withDb } from './helpers.js';
+import { BIGS, compare, FLOATS, OPS, propSchema, STRINGS, type PropRow, type Value } from './oracle.js';
 
 afterAll(() => pool.destroy());
 
-const schema = {
-  name: 'prop',
-  timeColumn: 't',
-  columns: [
-    { name: 'sym', type: 'string' },
-    { name: 't', type: 'int64' },
-    { name: 'big', type: 'int64' },
-    { name: 'x', type: 'float64' },
-    { name: 'ok', type: 'bool' },
-  ],
-} as const;
-
-interface Row { sym: string; t: bigint; big: bigint; x: number; ok: boolean }
-type Value = bigint | number | string | boolean;
-const OPS: CompareOp[] = ['==', '!=', '>', '>=', '<', '<='];
-const STRINGS = ['', 'a', 'b', 'ü', '日本', '🙂', 'Z', 'aa'];
-const BIGS = [0n, -1n, 1n, 2n ** 53n + 1n, -(2n ** 53n) - 3n, 2n ** 63n - 1n, -(2n ** 63n), 123456789012345678n];
-const FLOATS = [0, -0, 1.5, -2.25, 1e300, -1e-300, 42, 7];
-
-function compare(op: CompareOp, a: Value, b: Value): boolean {
-  switch (op) {
-    case '==': return a === b;
-    case '!=': return a !== b;
-    case '>': return a > b;
-    case '>=': return a >= b;
-    case '<': return a < b;
-    case '<=': return a <= b;
-  }
-}
+const schema = propSchema;
+type Row = PropRow;
 
 function runSeed(seed: number) {
   return withDb(async (db) => {

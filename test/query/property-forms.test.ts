@@ -9,40 +9,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { open, createPool, type CompareOp, type Table } from 'backtracedb';
 import { mulberry32 } from '../engine/helpers.js';
+import { BIGS, compare, OPS, propSchema, STRINGS, type PropRow, type Value } from '../engine/oracle.js';
 
 const pool = createPool(2);
 afterAll(() => pool.destroy());
 
-const schema = {
-  name: 'forms',
-  timeColumn: 't',
-  columns: [
-    { name: 'sym', type: 'string' },
-    { name: 't', type: 'int64' },
-    { name: 'big', type: 'int64' },
-    { name: 'x', type: 'float64' },
-    { name: 'ok', type: 'bool' },
-  ],
-} as const;
-
-interface Row { sym: string; t: bigint; big: bigint; x: number; ok: boolean }
-type Value = bigint | number | string | boolean;
+const schema = { ...propSchema, name: 'forms' } as const;
+type Row = PropRow;
 type Filter = [keyof Row, CompareOp, Value];
 const COLS: Array<keyof Row> = ['sym', 't', 'big', 'x', 'ok'];
-const OPS: CompareOp[] = ['==', '!=', '>', '>=', '<', '<='];
-const STRINGS = ['', 'a', 'b', 'ü', '日本', '🙂', 'Z', 'aa'];
-const BIGS = [0n, -1n, 1n, 2n ** 53n + 1n, -(2n ** 53n) - 3n, 2n ** 63n - 1n, -(2n ** 63n)];
-
-function compare(op: CompareOp, a: Value, b: Value): boolean {
-  switch (op) {
-    case '==': return a === b;
-    case '!=': return a !== b;
-    case '>': return a > b;
-    case '>=': return a >= b;
-    case '<': return a < b;
-    case '<=': return a <= b;
-  }
-}
 
 type Form = 'count' | 'rows' | 'select' | 'arrow' | 'batches';
 const FORMS: Form[] = ['count', 'rows', 'select', 'arrow', 'batches'];
