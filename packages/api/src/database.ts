@@ -1,7 +1,7 @@
 // Database: a directory of tables sharing one worker pool, held by one writer (LOCK file).
 import { resolve } from 'node:path';
 import {
-  acquireLock, createTableStore, isSafeName, nodeStorage, openTableStore, resolveSchema, tableDir, tableSettingsFrom,
+  acquireLock, createTableStore, isSafeName, nodeStorage, openTableStore, ReadOnlyTableStore, resolveSchema, tableDir, tableSettingsFrom,
   DEFAULT_MAX_PENDING_SEALS, type DbLock, type RecoveryReport, type Storage, type TableSchema,
 } from '@backtracedb/engine';
 import { createPool, defaultPoolSize, type BlockPool } from './pool.js';
@@ -26,6 +26,12 @@ export interface OpenOptions {
   storage?: Storage;
   /** Share a pool between databases (it is then not destroyed by close()). */
   pool?: BlockPool;
+  /**
+   * Open without the writer lock and without changing any file, next to a live writer (another
+   * process or this one). Every reader sees the rows the writer had acknowledged before it
+   * began; writes throw. The directory must exist. Default false.
+   */
+  readOnly?: boolean;
   /** Byte budget of the decoded-block cache (LRU); 0 turns it off. Default 256 MiB. */
   cacheBytes?: number;
 }
@@ -44,7 +50,8 @@ export class Database {
     private readonly storage: Storage,
     private readonly pool: BlockPool,
     private readonly ownsPool: boolean,
-    private readonly lock: DbLock,
+    /** Null for a read-only database: it takes no lock. */
+    private readonly lock: DbLock | null,
     private readonly opts: Required<Pick<OpenOptions, 'walFlushDelayMs' | 'maxPendingSeals'>>,
     /** The decoded-block cache shared by this database's tables. */
     readonly cache: BlockCache,
@@ -54,6 +61,13 @@ export class Database {
     if (this.closed) throw new Error(`database ${this.path}: the database is closed`);
   }
 
+  /** Whether this database was opened with `readOnly: true`. */
+  get readOnly(): boolean { return this.lock === null; }
+
+  private assertWritable(what: string): void {
+    if (this.readOnly) throw new Error(`database ${this.path}: cannot ${what}: the database is open read-only`);
+  }
+
   private context() {
     return { storage: this.storage, dbDir: this.path, encoder: this.pool, walFlushDelayMs: this.opts.walFlushDelayMs, maxPendingSeals: this.opts.maxPendingSeals };
   }
@@ -61,6 +75,7 @@ export class Database {
   /** Create a table; it must not exist yet. */
   async createTable<const S extends TableSchema>(schema: S, options: CreateTableOptions = {}): Promise<Table<S>> {
     this.assertOpen();
+    this.assertWritable('createTable');
     const resolved = resolveSchema(schema);
     // Checked before anything is created: a bad option leaves no table directory behind.
     const settings = tableSettingsFrom(`table "${resolved.name}"`, options);
@@ -84,9 +99,14 @@ export class Database {
     }
     if (this.tables.has(name)) throw new Error(`table "${name}": already open in ${this.path}`);
     this.pool.warm();
-    const { table: durable, report } = await openTableStore(this.context(), schemaOrName);
-    this.lastRecovery = report;
-    const table = new Table<TableSchema>(durable, this.pool, this.cache);
+    let table: Table<TableSchema>;
+    if (this.readOnly) {
+      table = new Table<TableSchema>(await ReadOnlyTableStore.open(this.context(), schemaOrName), this.pool, this.cache);
+    } else {
+      const { table: durable, report } = await openTableStore(this.context(), schemaOrName);
+      this.lastRecovery = report;
+      table = new Table<TableSchema>(durable, this.pool, this.cache);
+    }
     this.tables.set(name, table);
     return table;
   }
@@ -115,7 +135,7 @@ export class Database {
       }
     }
     try {
-      await this.lock.release(); // even when it fails, this process no longer counts as holding it
+      await this.lock?.release(); // even when it fails, this process no longer counts as holding it
     } catch (err) {
       errors.push(err as Error);
     }
@@ -133,6 +153,13 @@ export async function open(path: string, options: OpenOptions = {}): Promise<Dat
   const storage = o.storage ?? nodeStorage;
   const cache = new BlockCache(o.cacheBytes ?? DEFAULT_CACHE_BYTES);
   const walFlushDelayMs = o.walFlushDelayMs ?? DEFAULT_WAL_FLUSH_DELAY_MS;
+  if (o.readOnly === true) {
+    // No lock, no directory created, nothing written: only reads.
+    if ((await storage.sizeOf(dir)) === null && (await storage.list(dir)).length === 0) throw new Error(`open: database ${dir} does not exist (a read-only open creates nothing)`);
+    const pool = o.pool ?? createPool(o.poolSize ?? defaultPoolSize());
+    pool.warm();
+    return new Database(dir, storage, pool, o.pool === undefined, null, { walFlushDelayMs, maxPendingSeals: o.maxPendingSeals ?? DEFAULT_MAX_PENDING_SEALS }, cache);
+  }
   await storage.mkdirp(dir);
   // The lock lives in the directory itself, so every path to it (a symlink, another thread
   // of this process) meets the same lock; errors name the real path.

@@ -73,7 +73,7 @@ export class Reader<Row extends object = Record<string, RowValue>> {
   async *results(countOnly: boolean): AsyncGenerator<ScanResult> {
     const req = this.request(countOnly);
     const source = this.source;
-    const snap = source.snapshot();
+    const snap = await source.snapshot();
     const stats = this.stats;
     Object.assign(stats, { blocks: snap.sealed.length, blocksPruned: 0, rowGroupsDecoded: 0, activeRows: snap.activeRows });
     // Plans are made now, against the snapshot: each holds what it reads.

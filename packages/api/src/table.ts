@@ -2,6 +2,7 @@
 // TableScanner's business (read/table-scanner.ts), which every Reader of the table shares.
 import {
   schemaToJson,
+  ReadOnlyTableStore,
   type BatchInputOf, type TableStore, type ResolvedSchema, type RowInputOf, type RowOf, type ScanResult, type TableSchema,
 } from '@backtracedb/engine';
 import type { BlockCache } from './block-cache.js';
@@ -30,15 +31,19 @@ export class Table<S extends TableSchema = TableSchema> {
 
   /** @internal Use Database.createTable / openTable. */
   constructor(
-    private readonly store: TableStore,
+    private readonly store: TableStore | ReadOnlyTableStore,
     pool: BlockPool,
     private readonly cache: BlockCache,
   ) {
-    const blocks = store.blocks;
     const scanned = {
       name: store.name, dir: store.dir, schema: store.schema, storage: store.ctx.storage,
       // A reader's view: the sealed blocks as of now, and the active block's rows as of now.
-      snapshot: () => ({ sealed: blocks.sealed.slice(), active: blocks.activeBlock, activeRows: blocks.activeBlock.rowCount }),
+      snapshot: () => {
+        const blocks = store.blocks;
+        return { sealed: blocks.sealed.slice(), active: blocks.activeBlock, activeRows: blocks.activeBlock.rowCount };
+      },
+      // Read-only: catch up with the writer before each reader takes its snapshot.
+      refresh: store instanceof ReadOnlyTableStore ? () => store.refresh() : null,
     };
     this.scanner = new TableScanner(scanned, this.schemaJson, pool, cache);
   }
@@ -62,6 +67,8 @@ export class Table<S extends TableSchema = TableSchema> {
    * encode itself because every encoder thread stayed busy past the backlog bound.
    */
   get sealStats(): { blocksSealed: number; blocksEncodedInline: number } { return this.store.blocks.sealStats; }
+  /** Whether the table was opened through a read-only database. */
+  get readOnly(): boolean { return this.store instanceof ReadOnlyTableStore; }
   /** Sealed blocks (memory and disk), for tools and tests. */
   get blockCount(): number { return this.store.blocks.sealed.length; }
 
@@ -76,7 +83,7 @@ export class Table<S extends TableSchema = TableSchema> {
   }
 
   /**
-   * With the WAL: resolves once every row appended before the call is store.
+   * With the WAL: resolves once every row appended before the call is durable.
    * Without it: waits until sealed blocks are encoded (and written, with disk storage).
    */
   async sync(): Promise<void> {
@@ -86,6 +93,7 @@ export class Table<S extends TableSchema = TableSchema> {
   /** Seal the active block now and wait until every sealed block is encoded (and written). */
   async flush(): Promise<void> {
     if (this.store.isClosed) throw new Error(`table "${this.name}": the table is closed`);
+    if (this.store instanceof ReadOnlyTableStore) return this.store.persistEncoded(); // refuses
     this.store.blocks.seal();
     await this.store.blocks.waitUntilEncoded();
     if (this.useDiskStorage) await this.store.persistEncoded();

@@ -37,3 +37,4 @@ export * from './block/block-file.js';
 export * from './table/options.js';
 export * from './table/create-options.js';
 export * from './util/seeded-random.js';
+export * from './table/read-only-store.js';

@@ -34,6 +34,8 @@ export interface ScannedTable {
   readonly schema: ResolvedSchema;
   readonly storage: Storage;
   snapshot(): Snapshot;
+  /** Catch up with files another writer changed (read-only tables); null: nothing to do. */
+  readonly refresh: (() => Promise<void>) | null;
 }
 
 export class TableScanner {
@@ -52,7 +54,11 @@ export class TableScanner {
   /** Block scans a reader keeps in flight. */
   get scanConcurrency(): number { return this.pool.threads * 4; }
 
-  snapshot(): Snapshot { return this.table.snapshot(); }
+  /** What a reader sees: after catching up with the writer (read-only tables), the state as of now. */
+  async snapshot(): Promise<Snapshot> {
+    if (this.table.refresh !== null) await this.table.refresh();
+    return this.table.snapshot();
+  }
 
   plan(block: SealedBlock, req: ScanRequest): BlockReadPlan {
     return planBlockRead(block, req, this.cacheLookup, this.table.schema.columns.length);

@@ -1,0 +1,128 @@
+// A table opened read-only, next to a live writer (another process, or this one): it takes no
+// lock and changes no file. Its rows are the manifest's blocks plus the WAL rows past them,
+// read without moving anything aside (a torn record at a live writer's WAL tail is normal:
+// reading stops before it). `refresh()` — run at the start of every reader — picks up what the
+// writer has added since: a new manifest means new blocks; otherwise only new WAL records.
+import { join } from 'node:path';
+import { resolveSchema, sameSchema, isSafeName, type ResolvedSchema, type TableSchema } from '../schema/schema.js';
+import { decodeBatch } from '../wal/batch-codec.js';
+import { readWal } from '../wal/reader.js';
+import type { NormalizedBatch } from '../column/values.js';
+import { tableDir, WAL_DIR } from './layout.js';
+import { sealedFromManifest } from './manifest.js';
+import { loadManifest, type LoadedManifest } from './table-files.js';
+import { TableBlocks } from './table-blocks.js';
+import { readTableMeta, type TableSettings } from './table-meta.js';
+import type { TableContext } from './table-store.js';
+
+/** How often a refresh starts over when the writer retires WAL segments under it. */
+export const MAX_REFRESH_ATTEMPTS = 50;
+
+function sliceBatch(b: NormalizedBatch, from: number): NormalizedBatch {
+  if (from === 0) return b;
+  return { rowCount: b.rowCount - from, columns: b.columns.map((c) => c.slice(from) as typeof c) };
+}
+
+export class ReadOnlyTableStore {
+  readonly dir: string;
+  private current: TableBlocks;
+  /** Which manifest state `current` was built from (file and its valid length). */
+  private manifestKey = '';
+  private closed = false;
+  private refreshing: Promise<void> | null = null;
+
+  private constructor(readonly ctx: TableContext, readonly schema: ResolvedSchema, readonly settings: TableSettings) {
+    this.dir = tableDir(ctx.dbDir, schema.name);
+    this.current = this.emptyBlocks(0, null, 0);
+  }
+
+  /** Open `nameOrSchema` read-only: table.json must exist; the schema, if given, must match. */
+  static async open(ctx: TableContext, nameOrSchema: string | TableSchema): Promise<ReadOnlyTableStore> {
+    const name = typeof nameOrSchema === 'string' ? nameOrSchema : resolveSchema(nameOrSchema).name;
+    if (!isSafeName(name)) throw new Error(`table ${JSON.stringify(name)}: invalid table name`);
+    const meta = await readTableMeta(ctx.storage, tableDir(ctx.dbDir, name), name);
+    if (meta === null) throw new Error(`table "${name}": does not exist in ${ctx.dbDir}`);
+    if (typeof nameOrSchema !== 'string' && !sameSchema(meta.schema, resolveSchema(nameOrSchema))) {
+      throw new Error(`table "${name}": the given schema differs from the stored one`);
+    }
+    const store = new ReadOnlyTableStore(ctx, meta.schema, meta.settings);
+    await store.refresh();
+    return store;
+  }
+
+  get name(): string { return this.schema.name; }
+  get blocks(): TableBlocks { return this.current; }
+  get isClosed(): boolean { return this.closed; }
+
+  private emptyBlocks(firstRowSeq: number, lastTime: bigint | null, nextBlockId: number): TableBlocks {
+    const opts = { maxBlockSize: this.settings.maxBlockSize, maxPendingSeals: this.ctx.maxPendingSeals, rowGroupRows: this.settings.rowGroupRows };
+    return new TableBlocks(this.schema, this.ctx.encoder, opts, { firstRowSeq, lastTime, nextBlockId });
+  }
+
+  /** Catch up with the writer. Concurrent calls share one run. */
+  refresh(): Promise<void> {
+    if (this.closed) return Promise.reject(this.readOnlyError('read', 'the table is closed'));
+    this.refreshing ??= this.catchUp().finally(() => { this.refreshing = null; });
+    return this.refreshing;
+  }
+
+  private async loadManifest(): Promise<LoadedManifest | null> {
+    try {
+      return await loadManifest(this.ctx.storage, this.dir);
+    } catch (err) {
+      // The writer replaced its snapshot between our listing and our read: look again.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new Error(`table "${this.name}": ${(err as Error).message}`);
+    }
+  }
+
+  private async catchUp(): Promise<void> {
+    const types = this.schema.columns.map((c) => c.type);
+    for (let attempt = 0; attempt < MAX_REFRESH_ATTEMPTS; attempt++) {
+      const loaded = await this.loadManifest();
+      if (loaded === null) continue;
+      const m = loaded.manifest;
+      const key = `${loaded.file}:${loaded.writer.sizeBytes}:${m.durableRowCount}`;
+      let blocks = this.current;
+      if (key !== this.manifestKey) {
+        blocks = this.emptyBlocks(m.durableRowCount, m.lastTime, m.blocks.length);
+        m.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
+      }
+      // WAL rows past what `blocks` holds, in order; a record starting beyond them means the
+      // writer retired segments whose rows are in blocks this manifest does not list yet.
+      let gap = false;
+      try {
+        await readWal(this.ctx.storage, join(this.dir, WAL_DIR), {
+          fromRowSeq: blocks.rowCount,
+          onRecord: (rec) => {
+            if (gap) return;
+            if (rec.firstRowSeq > blocks.rowCount) { gap = true; return; }
+            const batch = decodeBatch(types, rec.rowCount, rec.payload);
+            blocks.writeNormalized(sliceBatch(batch, blocks.rowCount - rec.firstRowSeq));
+          },
+        });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') gap = true; // a segment retired while listed
+        else throw err;
+      }
+      this.current = blocks;
+      this.manifestKey = key;
+      if (!gap) return;
+    }
+    throw new Error(`table "${this.name}": the writer kept moving the manifest and the WAL while they were read (${MAX_REFRESH_ATTEMPTS} attempts)`);
+  }
+
+  private readOnlyError(what: string, why = `the database ${this.ctx.dbDir} is open read-only`): Error {
+    return new Error(`table "${this.name}": cannot ${what}: ${why}`);
+  }
+
+  append(_row: unknown): void { throw this.readOnlyError('append'); }
+  appendBatch(_input: unknown): number { throw this.readOnlyError('appendBatch'); }
+  set maxBlockSize(_n: number) { throw this.readOnlyError('set maxBlockSize'); }
+  set useDiskStorage(_on: boolean) { throw this.readOnlyError('set useDiskStorage'); }
+  sync(): Promise<void> { return Promise.reject(this.readOnlyError('sync')); }
+  persistEncoded(): Promise<void> { return Promise.reject(this.readOnlyError('flush')); }
+
+  async close(): Promise<void> { this.closed = true; }
+  abandon(): void { this.closed = true; }
+}

@@ -1,0 +1,61 @@
+// Issue 12: read-only opens next to a live writer — no lock, no file changed, every
+// acknowledged row seen, writes refused.
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPool, open } from 'backtracedb';
+import { trades, tradesSchema } from 'backtracedb/sample-data';
+
+const pool = createPool(2);
+afterAll(() => pool.destroy());
+
+/** Every file under dir with its size and mtime: a read-only open must change none. */
+function listing(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => { for (const n of readdirSync(d)) { const p = join(d, n); const s = statSync(p); if (s.isDirectory()) walk(p); else out.push(`${p}:${s.size}:${s.mtimeMs}`); } };
+  walk(dir);
+  return out.sort();
+}
+
+describe('open(dir, { readOnly: true })', () => {
+  it('sees acknowledged rows of a live writer in this process, new ones on each new reader, and changes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btdb-ro-'));
+    try {
+      const db = await open(dir, { pool });
+      const t = await db.createTable(tradesSchema, { enableWal: true, useDiskStorage: true, maxBlockSize: 1000 });
+      t.appendBatch(trades(0, 2500));
+      await t.sync();
+      const before = listing(dir);
+      const ro = await open(dir, { readOnly: true, pool });
+      const r = await ro.openTable(tradesSchema);
+      expect(r.readOnly).toBe(true);
+      expect(await r.reader().count()).toBe(2500);
+      expect(listing(dir)).toEqual(before);
+      // More rows, a block sealed and written, WAL segments retired: the next reader sees them.
+      t.appendBatch(trades(2500, 1700));
+      await t.sync();
+      await t.flush();
+      expect(await r.reader().count()).toBe(4200);
+      const all = await r.reader().select(['ts']).toArray();
+      expect(all.map((x) => x.ts)).toEqual(Array.from({ length: 4200 }, (_, i) => trades(0, 1).ts[0] + BigInt(i)));
+      // Every write is refused, naming the table or the database.
+      expect(() => r.append({ ts: 1n, symbol: 'x', price: 1, volume: 1n })).toThrow(/table "trades": cannot append: the database .* is open read-only/);
+      expect(() => r.appendBatch(trades(0, 1))).toThrow(/read-only/);
+      expect(() => { r.maxBlockSize = 5; }).toThrow(/read-only/);
+      await expect(r.sync()).rejects.toThrow(/read-only/);
+      await expect(r.flush()).rejects.toThrow(/read-only/);
+      await expect(ro.createTable({ ...tradesSchema, name: 'other' })).rejects.toThrow(/database .*: cannot createTable: the database is open read-only/);
+      await ro.close();
+      await db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a missing directory and creates nothing', async () => {
+    const dir = join(tmpdir(), `btdb-ro-missing-${process.pid}`);
+    await expect(open(dir, { readOnly: true, pool })).rejects.toThrow(/does not exist/);
+    expect(() => statSync(dir)).toThrow();
+  });
+});
