@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { resolveSchema, sameSchema, isSafeName, type ResolvedSchema, type TableSchema } from '../schema/schema.js';
 import { decodeBatch } from '../wal/batch-codec.js';
 import { readWal } from '../wal/reader.js';
+import type { WalRecord } from '../wal/record.js';
 import type { NormalizedBatch } from '../column/values.js';
 import { tableDir, WAL_DIR } from './layout.js';
 import { sealedFromManifest } from './manifest.js';
@@ -25,7 +26,8 @@ function sliceBatch(b: NormalizedBatch, from: number): NormalizedBatch {
 
 export class ReadOnlyTableStore {
   readonly dir: string;
-  private current: TableBlocks;
+  /** The rows: the manifest's blocks and the WAL rows past them (from `firstRowSeqOfTail`). */
+  private current: { blocks: TableBlocks; firstRowSeqOfTail: number };
   /** Which manifest state `current` was built from (file and its valid length). */
   private manifestKey = '';
   private closed = false;
@@ -33,7 +35,7 @@ export class ReadOnlyTableStore {
 
   private constructor(readonly ctx: TableContext, readonly schema: ResolvedSchema, readonly settings: TableSettings) {
     this.dir = tableDir(ctx.dbDir, schema.name);
-    this.current = this.emptyBlocks(0, null, 0);
+    this.current = { blocks: this.emptyBlocks(0, null, 0), firstRowSeqOfTail: 0 };
   }
 
   /** Open `nameOrSchema` read-only: table.json must exist; the schema, if given, must match. */
@@ -51,7 +53,7 @@ export class ReadOnlyTableStore {
   }
 
   get name(): string { return this.schema.name; }
-  get blocks(): TableBlocks { return this.current; }
+  get blocks(): TableBlocks { return this.current.blocks; }
   get isClosed(): boolean { return this.closed; }
 
   private emptyBlocks(firstRowSeq: number, lastTime: bigint | null, nextBlockId: number): TableBlocks {
@@ -76,36 +78,37 @@ export class ReadOnlyTableStore {
     }
   }
 
+  /**
+   * The WAL is read before the manifest: the writer retires a segment only after the manifest
+   * lists a block holding its rows, so a manifest read afterwards always reaches at least the
+   * first row the WAL read still found. Rows then come from blocks up to the manifest's end and
+   * from the WAL read past it — an exact prefix of the table, each row once.
+   */
   private async catchUp(): Promise<void> {
     const types = this.schema.columns.map((c) => c.type);
+    const walDir = join(this.dir, WAL_DIR);
     for (let attempt = 0; attempt < MAX_REFRESH_ATTEMPTS; attempt++) {
+      const records: WalRecord[] = [];
+      const fromRowSeq = this.current.firstRowSeqOfTail;
+      await readWal(this.ctx.storage, walDir, { fromRowSeq, skipMissing: true, onRecord: (rec) => records.push(rec) });
       const loaded = await this.loadManifest();
       if (loaded === null) continue;
       const m = loaded.manifest;
       const key = `${loaded.file}:${loaded.writer.sizeBytes}:${m.durableRowCount}`;
-      let blocks = this.current;
+      let blocks = this.current.blocks;
       if (key !== this.manifestKey) {
         blocks = this.emptyBlocks(m.durableRowCount, m.lastTime, m.blocks.length);
         m.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
       }
-      // WAL rows past what `blocks` holds, in order; a record starting beyond them means the
-      // writer retired segments whose rows are in blocks this manifest does not list yet.
       let gap = false;
-      try {
-        await readWal(this.ctx.storage, join(this.dir, WAL_DIR), {
-          fromRowSeq: blocks.rowCount,
-          onRecord: (rec) => {
-            if (gap) return;
-            if (rec.firstRowSeq > blocks.rowCount) { gap = true; return; }
-            const batch = decodeBatch(types, rec.rowCount, rec.payload);
-            blocks.writeNormalized(sliceBatch(batch, blocks.rowCount - rec.firstRowSeq));
-          },
-        });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') gap = true; // a segment retired while listed
-        else throw err;
+      for (const rec of records) {
+        const end = rec.firstRowSeq + rec.rowCount;
+        if (end <= blocks.rowCount) continue;
+        if (rec.firstRowSeq > blocks.rowCount) { gap = true; break; } // not contiguous: read again
+        const batch = decodeBatch(types, rec.rowCount, rec.payload);
+        blocks.writeNormalized(sliceBatch(batch, blocks.rowCount - rec.firstRowSeq));
       }
-      this.current = blocks;
+      this.current = { blocks, firstRowSeqOfTail: m.durableRowCount };
       this.manifestKey = key;
       if (!gap) return;
     }

@@ -60,7 +60,7 @@ export interface WalRead {
  * first problem. `onRecord` (optional) receives each good record as it is read, so a caller
  * can apply a large WAL without holding all of it; records are then not collected.
  */
-export async function readWal(storage: Storage, dir: string, opts: { fromRowSeq: number; onRecord?: (r: WalRecord) => void }): Promise<WalRead> {
+export async function readWal(storage: Storage, dir: string, opts: { fromRowSeq: number; onRecord?: (r: WalRecord) => void; skipMissing?: boolean }): Promise<WalRead> {
   const names = (await storage.list(dir)).filter((n) => parseSegmentName(n) !== null);
   const out: WalRead = { records: [], nextRowSeq: opts.fromRowSeq, problems: [], sizeBytes: 0, segments: names.length };
   let expected: number | null = null;
@@ -70,7 +70,16 @@ export async function readWal(storage: Storage, dir: string, opts: { fromRowSeq:
       out.problems.push({ segment: name, kind: 'after', offset: 0, reason: 'follows a damaged record' });
       continue;
     }
-    const bytes = await storage.readFile(join(dir, name));
+    let bytes: Uint8Array;
+    try {
+      bytes = await storage.readFile(join(dir, name));
+    } catch (err) {
+      // A reader next to a live writer: the segment was retired since the listing (its rows
+      // are in a block by now); the next segment starts a new run.
+      if (opts.skipMissing !== true || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      expected = null;
+      continue;
+    }
     out.sizeBytes += bytes.byteLength;
     if (isTornCreate(bytes, name === names[names.length - 1])) continue; // holds no record
     const headerProblem = checkSegmentHeader(bytes);
