@@ -21,7 +21,7 @@ afterAll(() => pool.destroy());
 type Row = { ts: bigint; symbol: string; price: number; volume: bigint; buy: boolean };
 
 function startWriter(dir: string): { child: ChildProcess; acked: () => number; started: Promise<void> } {
-  const child = spawn(process.execPath, [WRITER, dir, '77', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [WRITER, dir, '77', '200', '10'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let acked = 0;
   let buf = '';
   let onStart: () => void = () => undefined;
@@ -48,7 +48,7 @@ function expectPrefix(rows: Row[], label: string): void {
   }
 }
 
-it(`read-only readers next to a writer process see exact prefixes covering every acknowledged row (${READS} reads), and after kill -9`, { timeout: 120_000 }, async () => {
+it(`read-only readers next to a writer process see exact prefixes covering every acknowledged row (${READS} reads), and after kill -9`, { timeout: 60_000 + READS * 2_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'btdb-live-'));
   const w = startWriter(dir);
   try {
