@@ -103,25 +103,19 @@ export class TableScanner {
     return out;
   }
 
-  /** The active block's rows of the snapshot: in place, or in slices in the pool when large. */
-  async *scanActive(snap: Snapshot, req: ScanRequest): AsyncGenerator<ScanResult> {
+  /** The active block's rows of the snapshot, in order: scanned in place, or in slices by the pool when large. */
+  activeTasks(snap: Snapshot, req: ScanRequest): Array<() => Promise<ScanResult>> {
     const n = snap.activeRows;
-    if (n === 0) return;
+    if (n === 0) return [];
     const parts = this.pool.threads;
-    if (n < ACTIVE_SPLIT_ROWS || parts < 2) {
-      yield scanViews(viewsOf(snap.active, n), 0, n, req);
-      return;
-    }
+    if (n < ACTIVE_SPLIT_ROWS || parts < 2) return [() => Promise.resolve(scanViews(viewsOf(snap.active, n), 0, n, req))];
     // Dictionaries are copied as of now: appends may add strings while workers read.
     const views: ColumnView[] = viewsOf(snap.active, n).map((v) => (v.type === 'string' ? { ...v, dictionary: v.dictionary.slice() } : v));
     const cuts = Array.from({ length: parts + 1 }, (_, i) => Math.floor((n * i) / parts));
     const label = `active block of table "${this.table.name}"`;
-    const scans = cuts.slice(0, -1).map((lo, i) => {
+    return cuts.slice(0, -1).map((lo, i) => {
       const hi = cuts[i + 1];
-      const p = this.pool.scan({ kind: 'scan', source: 'views', request: req, label, views: views.map((v) => sliceView(v, lo, hi)), rowCount: hi - lo });
-      p.catch(() => undefined); // surfaced when awaited in order below
-      return p;
+      return () => this.pool.scan({ kind: 'scan', source: 'views', request: req, label, views: views.map((v) => sliceView(v, lo, hi)), rowCount: hi - lo });
     });
-    for (const p of scans) yield await p;
   }
 }

@@ -1,0 +1,92 @@
+// Aggregation pushed into a block scan: over the selected rows of one block, one partial state
+// per (time bucket, group key). Partials of consecutive blocks merge in block order on the
+// calling thread (first keeps the earliest, last the latest). Loops read typed arrays; int64
+// sums are accumulated exactly in two float64 halves and carried into a BigInt before they
+// could lose precision.
+import type { ColumnView } from '../column/column-view.js';
+import { bucketStart } from './buckets.js';
+import { lowerBound } from './kernels.js';
+import { groupRows, type GroupKey } from './group-keys.js';
+import { makeAccumulator } from './accumulators.js';
+
+export type AggFunction = 'count' | 'sum' | 'min' | 'max' | 'avg' | 'first' | 'last';
+
+/** An aggregation as a scan carries it (plain data: it crosses to pool threads). */
+export interface AggregateRequest {
+  /** Bucket width in time-column units; null: one bucket per group. */
+  readonly every: bigint | null;
+  readonly origin: bigint;
+  /** Schema column indexes of the group keys. */
+  readonly by: readonly number[];
+  /** One per output value: the function and its column (null: count of rows). */
+  readonly values: ReadonlyArray<{ readonly fn: AggFunction; readonly column: number | null }>;
+}
+
+export type PartialState = bigint | number | string | boolean | null;
+
+/**
+ * One (bucket, key) of one block. `states[v]` per value: count → null (rows says it);
+ * sum, avg → the sum (bigint for int64); min, max, first, last → the value.
+ */
+export interface AggPartial {
+  bucket: bigint | null;
+  key: GroupKey;
+  rows: number;
+  states: PartialState[];
+}
+
+/** Most (bucket, key) partials one block scan may return; past it the query is refused. */
+export const MAX_BLOCK_PARTIALS = 4_000_000;
+
+/**
+ * Aggregate the rows `lo + sel[j]` (or every row of [lo, hi) when sel is null), which are in
+ * time order: a block's time column is non-decreasing, so buckets are runs found by binary search.
+ */
+export function aggregateRows(views: readonly ColumnView[], lo: number, hi: number, sel: Uint32Array | null, agg: AggregateRequest, timeIndex: number): AggPartial[] {
+  const n = sel === null ? hi - lo : sel.length;
+  if (n === 0) return [];
+  const rowAt = sel === null ? (j: number) => lo + j : (j: number) => lo + sel[j];
+  const groups = groupRows(views, agg.by, n, rowAt);
+  const accs = agg.values.map((v) => makeAccumulator(v.fn, v.column === null ? null : views[v.column]));
+  const out: AggPartial[] = [];
+  const slotOf = new Int32Array(groups.keys.length).fill(-1);
+  const touched: number[] = [];
+  const rows: number[] = [];
+  const times = views[timeIndex];
+  let j = 0;
+  while (j < n) {
+    // The run of rows in one bucket: [j, end).
+    let end = n;
+    let bucket: bigint | null = null;
+    if (agg.every !== null) {
+      if (times.type !== 'int64') throw new Error('internal: the time column is not int64');
+      bucket = bucketStart(times.values[rowAt(j)], agg.origin, agg.every);
+      const next = lowerBound(times.values, rowAt(j), hi, bucket + agg.every, false);
+      if (sel === null) end = Math.min(n, next - lo);
+      else { end = j + 1; while (end < n && lo + sel[end] < next) end++; }
+    }
+    for (let k = j; k < end; k++) {
+      const g = groups.ids[k];
+      let slot = slotOf[g];
+      if (slot === -1) {
+        slot = out.length;
+        if (slot >= MAX_BLOCK_PARTIALS) throw new Error(`aggregate: more than ${MAX_BLOCK_PARTIALS} buckets × groups in one block`);
+        slotOf[g] = slot;
+        touched.push(g);
+        out.push({ bucket, key: groups.keys[g], rows: 0, states: [] });
+        rows.push(0);
+      }
+      rows[slot]++;
+      const i = rowAt(k);
+      for (const a of accs) a.add(slot, i);
+    }
+    for (const g of touched) slotOf[g] = -1;
+    touched.length = 0;
+    j = end;
+  }
+  for (let s = 0; s < out.length; s++) {
+    out[s].rows = rows[s];
+    out[s].states = accs.map((a) => a.state(s));
+  }
+  return out;
+}
