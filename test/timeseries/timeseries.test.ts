@@ -50,9 +50,9 @@ for (const cfg of configs) {
   describe(`time-series queries: ${cfg.name}`, () => {
     it('aggregate, latest, order and limit agree with the oracle', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'btdb-ts-'));
+      let db: Awaited<ReturnType<typeof open>> | undefined;
       try {
         const rows = randomRows(ROWS + cfg.rowGroupRows, ROWS);
-        let db!: Awaited<ReturnType<typeof open>>;
         db = await open(dir, { pool, ...(cfg.cacheBytes === undefined ? {} : { cacheBytes: cfg.cacheBytes }) });
         let t = await db.createTable(schema, { useDiskStorage: cfg.disk, maxBlockSize: 200, rowGroupRows: cfg.rowGroupRows, enableWal: cfg.reopen });
         // Several batches: sealed blocks in every state, and an active block.
@@ -78,7 +78,7 @@ for (const cfg of configs) {
           expect(await reader().order('desc').select(['vol', 'sym']).toArray()).toEqual([...want].reverse().map((r) => ({ vol: r.vol, sym: r.sym })));
         }
       } finally {
-        await db.close();
+        await db?.close();
         rmSync(dir, { recursive: true, force: true });
       }
     }, 60_000);
