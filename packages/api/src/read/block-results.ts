@@ -22,6 +22,8 @@ export interface ReadShape {
   readonly order: ReadOrder;
   /** Stop after this many rows (null: all). */
   readonly limit: number | null;
+  /** Start with one scan in flight and double, as with a limit (for reads that may stop early). */
+  readonly ramp?: boolean;
   /** Read this snapshot instead of taking one now. */
   readonly snapshot?: Snapshot;
 }
@@ -44,7 +46,7 @@ export async function* blockResults(source: TableScanner, req: ScanRequest, shap
   const desc = shape.order === 'desc';
   const tasks = desc ? [...active.reverse(), ...sealed.reverse()] : [...sealed, ...active];
   const maxWindow = Math.max(1, source.scanConcurrency);
-  let window = shape.limit === null ? maxWindow : 1;
+  let window = shape.limit === null && shape.ramp !== true ? maxWindow : 1;
   let left = shape.limit ?? Infinity;
   const inFlight: Array<Promise<ScanResult>> = [];
   let next = 0;

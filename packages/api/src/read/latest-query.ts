@@ -69,7 +69,7 @@ export class LatestQuery<Row extends object> {
       const req = this.reader.scanRequest(false, cols);
       const expected = !this.filtered && this.by.length === 1 ? knownKeys(snap, this.by[0]) : null;
       let activeLeft = this.reader.scanner.activeTasks(snap, req).length;
-      for await (const r of this.reader.results(false, { order: 'desc', limit: null, snapshot: snap }, req)) {
+      for await (const r of this.reader.results(false, { order: 'desc', limit: null, snapshot: snap, ramp: expected !== null }, req)) {
         if (activeLeft > 0) activeLeft--;
         const views: ColumnView[] = r.columns;
         for (let i = 0; i < r.rowCount; i++) {
