@@ -34,6 +34,20 @@ function knownKeys(snap: Snapshot, column: number): Set<string> | null {
   return out;
 }
 
+/** The key columns of latest(by), checked: string, bool or int64, each once. */
+export function latestKeys(schema: ResolvedSchema, by: unknown): number[] {
+  const names: unknown[] = typeof by === 'string' ? [by] : Array.isArray(by) ? [...(by as unknown[])] : [by];
+  if (names.length === 0 || names.length > MAX_GROUP_KEYS) throw new Error(`table "${schema.name}": latest needs 1 to ${MAX_GROUP_KEYS} key columns`);
+  const out = names.map((n) => {
+    const i = typeof n === 'string' ? schema.indexOf.get(n) : undefined;
+    if (i === undefined) throw new Error(`table "${schema.name}", column "${String(n)}": unknown column in latest`);
+    if (schema.columns[i].type === 'float64') throw new Error(`table "${schema.name}", column "${String(n)}": latest keys are string, bool or int64 columns, not float64`);
+    return i;
+  });
+  if (new Set(out).size !== out.length) throw new Error(`table "${schema.name}": latest names a key column twice`);
+  return out;
+}
+
 export class LatestQuery<Row extends object> {
   private readonly by: number[];
 
@@ -45,16 +59,7 @@ export class LatestQuery<Row extends object> {
     private readonly filtered: boolean,
     private readonly rowLimit: number | null,
   ) {
-    const schema: ResolvedSchema = reader.scanner.schema;
-    const names: unknown[] = typeof by === 'string' ? [by] : Array.isArray(by) ? [...by] : [by];
-    if (names.length === 0 || names.length > MAX_GROUP_KEYS) throw new Error(`table "${schema.name}": latest needs 1 to ${MAX_GROUP_KEYS} key columns`);
-    this.by = names.map((n) => {
-      const i = typeof n === 'string' ? schema.indexOf.get(n) : undefined;
-      if (i === undefined) throw new Error(`table "${schema.name}", column "${String(n)}": unknown column in latest`);
-      if (schema.columns[i].type === 'float64') throw new Error(`table "${schema.name}", column "${String(n)}": latest keys are string, bool or int64 columns, not float64`);
-      return i;
-    });
-    if (new Set(this.by).size !== this.by.length) throw new Error(`table "${schema.name}": latest names a key column twice`);
+    this.by = latestKeys(reader.scanner.schema, by);
   }
 
   private async run(): Promise<Array<Record<string, RowValue>>> {
