@@ -4,9 +4,9 @@
 // maps (distinct strings, bool presence) where every block kept them; the active block's are
 // known once it is read, and it is read first.
 import type * as arrow from 'apache-arrow';
-import type { ColumnView, ResolvedSchema } from '@backtracedb/engine';
+import type { AggregateRequest, ResolvedSchema } from '@backtracedb/engine';
 import type { Reader } from '../reader.js';
-import { valueAt, type RowValue } from '../rows.js';
+import type { RowValue } from '../rows.js';
 import { arrowTableOfRows } from './rows-arrow.js';
 import type { Snapshot } from './table-scanner.js';
 import { MAX_GROUP_KEYS } from './aggregate-spec.js';
@@ -66,24 +66,24 @@ export class LatestQuery<Row extends object> {
     const schema = this.reader.scanner.schema;
     const out = this.projection ?? schema.columns.map((_, i) => i);
     const cols = [...out, ...this.by.filter((c) => !out.includes(c))];
-    const keyAt = this.by.map((c) => cols.indexOf(c));
     const names = out.map((c) => schema.columns[c].name);
     const found = new Map<string, { key: Key[]; row: Record<string, RowValue> }>();
     if (this.rowLimit !== 0) {
       const snap = this.reader.scanner.snapshot();
-      const req = this.reader.scanRequest(false, cols);
+      // Pushed into the block scans: each returns the last row per key of its rows, as the
+      // 'last' of every column; blocks come newest first, so the first row seen per key wins.
+      const aggregate: AggregateRequest = { every: null, origin: 0n, by: this.by, values: cols.map((c) => ({ fn: 'last' as const, column: c })) };
+      const req = { ...this.reader.scanRequest(false, cols), aggregate };
       const expected = !this.filtered && this.by.length === 1 ? knownKeys(snap, this.by[0]) : null;
       let activeLeft = this.reader.scanner.activeTasks(snap, req).length;
       for await (const r of this.reader.results(false, { order: 'desc', limit: null, snapshot: snap, ramp: expected !== null }, req)) {
         if (activeLeft > 0) activeLeft--;
-        const views: ColumnView[] = r.columns;
-        for (let i = 0; i < r.rowCount; i++) {
-          const key = keyAt.map((k) => valueAt(views[k], i) as Key);
-          const id = keyId(key);
+        for (const p of r.partials ?? []) {
+          const id = keyId(p.key);
           if (found.has(id)) continue;
           const row: Record<string, RowValue> = {};
-          for (let c = 0; c < names.length; c++) row[names[c]] = valueAt(views[c], i);
-          found.set(id, { key, row });
+          for (let c = 0; c < names.length; c++) row[names[c]] = p.states[c] as RowValue;
+          found.set(id, { key: p.key, row });
         }
         if (expected !== null && activeLeft === 0 && [...expected].every((k) => found.has(k))) break;
       }

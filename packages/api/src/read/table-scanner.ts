@@ -72,6 +72,12 @@ export class TableScanner {
     if (source.kind === 'views') {
       // Columns in memory are scanned whole: rows known from zone maps would count twice.
       if (plan.knownRows !== 0) throw new Error('internal: a whole-block scan was planned with known rows');
+      // An aggregation over shared columns is worth a message: its per-row work runs in
+      // parallel in the pool, and only the small partials come back.
+      if (req.aggregate !== undefined && this.pool.threads > 0 && source.views.every((v) => v.values.buffer instanceof SharedArrayBuffer)) {
+        const label = this.label(block);
+        return { ...await this.pool.scan({ kind: 'scan', source: 'views', request: req, label, views: source.views, rowCount: source.rowCount }), rowGroupsDecoded: 0 };
+      }
       return { ...scanViews(source.views, 0, source.rowCount, req), rowGroupsDecoded: 0 };
     }
     const label = this.label(block);

@@ -1,11 +1,16 @@
-// One aggregate function over one column of one block: add(slot, row) per selected row, then
-// state(slot) per (bucket, group) slot. Slots are created in order 0, 1, 2, … by the caller.
+// One aggregate function over one column of one block: given the (bucket, group) slot of each
+// selected row, one tight loop over the rows fills typed-array states, then the slots' states
+// come out. Selected row j is row `lo + j` (sel null) or `lo + sel[j]`.
 import type { ColumnView } from '../column/column-view.js';
 import type { AggFunction, PartialState } from './aggregate.js';
 
-export interface Accumulator {
-  add(slot: number, row: number): void;
-  state(slot: number): PartialState;
+/** The selected rows of a block and the slot each one falls in. */
+export interface SlottedRows {
+  readonly slots: Int32Array;
+  readonly n: number;
+  readonly lo: number;
+  readonly sel: Uint32Array | null;
+  readonly slotCount: number;
 }
 
 const TWO_32 = 4294967296n;
@@ -13,79 +18,86 @@ const TWO_32 = 4294967296n;
 const SAFE_HALF = 2 ** 52;
 
 /** Exact int64 sums: the unsigned low and signed high 32-bit halves summed apart. */
-class Int64Sum implements Accumulator {
-  private readonly lo: number[] = [];
-  private readonly hi: number[] = [];
-  private readonly carry: bigint[] = [];
-  private readonly w: Int32Array;
-  constructor(values: BigInt64Array) { this.w = new Int32Array(values.buffer, values.byteOffset, values.length * 2); }
-  add(slot: number, row: number): void {
-    if (slot === this.lo.length) { this.lo.push(0); this.hi.push(0); this.carry.push(0n); }
-    let lo = this.lo[slot] + (this.w[2 * row] >>> 0);
-    let hi = this.hi[slot] + this.w[2 * row + 1];
-    if (lo > SAFE_HALF || hi > SAFE_HALF || hi < -SAFE_HALF) {
-      this.carry[slot] += BigInt(hi) * TWO_32 + BigInt(lo);
-      lo = 0;
-      hi = 0;
-    }
-    this.lo[slot] = lo;
-    this.hi[slot] = hi;
-  }
-  state(slot: number): PartialState { return this.carry[slot] + BigInt(this.hi[slot]) * TWO_32 + BigInt(this.lo[slot]); }
-}
-
-class Float64Sum implements Accumulator {
-  private readonly sums: number[] = [];
-  constructor(private readonly values: Float64Array) {}
-  add(slot: number, row: number): void {
-    if (slot === this.sums.length) this.sums.push(0);
-    this.sums[slot] += this.values[row];
-  }
-  state(slot: number): PartialState { return this.sums[slot]; }
-}
-
-class CountRows implements Accumulator {
-  add(): void { /* the caller counts rows */ }
-  state(): PartialState { return null; }
-}
-
-/** min, max, first, last: the row that holds the answer, compared by the column's type. */
-class PickRow implements Accumulator {
-  private readonly rows: number[] = [];
-  /** True when `row` should replace `best` (only asked once the slot has a row). */
-  private readonly better: (row: number, best: number) => boolean;
-  constructor(private readonly fn: 'min' | 'max' | 'first' | 'last', private readonly view: ColumnView) {
-    this.better = betterFor(fn, view);
-  }
-  add(slot: number, row: number): void {
-    if (slot === this.rows.length) { this.rows.push(row); return; }
-    if (this.better(row, this.rows[slot])) this.rows[slot] = row;
-  }
-  state(slot: number): PartialState {
-    const v = this.view;
-    const i = this.rows[slot];
-    switch (v.type) {
-      case 'int64': return v.values[i];
-      case 'float64': return v.values[i];
-      case 'bool': return v.values[i] === 1;
-      case 'string': return v.dictionary[v.values[i]];
+function int64Sums(values: BigInt64Array, r: SlottedRows): PartialState[] {
+  const w = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  const los = new Float64Array(r.slotCount);
+  const his = new Float64Array(r.slotCount);
+  const carry = new Array<bigint>(r.slotCount).fill(0n);
+  const { slots, n, lo, sel } = r;
+  for (let j = 0; j < n; j++) {
+    const i = sel === null ? lo + j : lo + sel[j];
+    const s = slots[j];
+    const a = los[s] + (w[2 * i] >>> 0);
+    const b = his[s] + w[2 * i + 1];
+    if (a > SAFE_HALF || b > SAFE_HALF || b < -SAFE_HALF) {
+      carry[s] += BigInt(b) * TWO_32 + BigInt(a);
+      los[s] = 0;
+      his[s] = 0;
+    } else {
+      los[s] = a;
+      his[s] = b;
     }
   }
+  return carry.map((c, s) => c + BigInt(his[s]) * TWO_32 + BigInt(los[s]));
 }
 
-function betterFor(fn: 'min' | 'max' | 'first' | 'last', view: ColumnView): (row: number, best: number) => boolean {
-  if (fn === 'first') return () => false;
-  if (fn === 'last') return () => true;
-  const less = fn === 'min';
+function float64Sums(values: Float64Array, r: SlottedRows): PartialState[] {
+  const sums = new Float64Array(r.slotCount);
+  const { slots, n, lo, sel } = r;
+  for (let j = 0; j < n; j++) sums[slots[j]] += values[sel === null ? lo + j : lo + sel[j]];
+  return Array.from(sums);
+}
+
+function valueAt(v: ColumnView, i: number): PartialState {
+  switch (v.type) {
+    case 'int64': return v.values[i];
+    case 'float64': return v.values[i];
+    case 'bool': return v.values[i] === 1;
+    case 'string': return v.dictionary[v.values[i]];
+  }
+}
+
+/** min, max, first, last: the row that holds the answer per slot, then its value. */
+function pickRows(fn: 'min' | 'max' | 'first' | 'last', view: ColumnView, r: SlottedRows): PartialState[] {
+  const best = new Int32Array(r.slotCount).fill(-1);
+  const { slots, n, lo, sel } = r;
+  if (fn === 'first' || fn === 'last') {
+    const keepFirst = fn === 'first';
+    for (let j = 0; j < n; j++) {
+      const s = slots[j];
+      if (keepFirst && best[s] !== -1) continue;
+      best[s] = sel === null ? lo + j : lo + sel[j];
+    }
+  } else if (view.type === 'float64') {
+    // The common case (prices) without a call per row.
+    const v = view.values;
+    const less = fn === 'min';
+    for (let j = 0; j < n; j++) {
+      const i = sel === null ? lo + j : lo + sel[j];
+      const s = slots[j];
+      const b = best[s];
+      if (b === -1 || (less ? v[i] < v[b] : v[i] > v[b])) best[s] = i;
+    }
+  } else {
+    const better = betterFor(fn === 'min', view);
+    for (let j = 0; j < n; j++) {
+      const i = sel === null ? lo + j : lo + sel[j];
+      const s = slots[j];
+      const b = best[s];
+      if (b === -1 || better(i, b)) best[s] = i;
+    }
+  }
+  return Array.from(best, (i) => valueAt(view, i));
+}
+
+function betterFor(less: boolean, view: ColumnView): (row: number, best: number) => boolean {
   switch (view.type) {
     case 'int64': {
+      // Signed high halves, then unsigned low halves: no BigInt per row.
       const w = new Int32Array(view.values.buffer, view.values.byteOffset, view.values.length * 2);
-      return (r, b) => {
-        const rh = w[2 * r + 1], bh = w[2 * b + 1];
-        if (rh !== bh) return less ? rh < bh : rh > bh;
-        const rl = w[2 * r] >>> 0, bl = w[2 * b] >>> 0;
-        return less ? rl < bl : rl > bl;
-      };
+      return less
+        ? (r, b) => w[2 * r + 1] < w[2 * b + 1] || (w[2 * r + 1] === w[2 * b + 1] && (w[2 * r] >>> 0) < (w[2 * b] >>> 0))
+        : (r, b) => w[2 * r + 1] > w[2 * b + 1] || (w[2 * r + 1] === w[2 * b + 1] && (w[2 * r] >>> 0) > (w[2 * b] >>> 0));
     }
     case 'float64': case 'bool': {
       const v = view.values;
@@ -99,13 +111,14 @@ function betterFor(fn: 'min' | 'max' | 'first' | 'last', view: ColumnView): (row
   }
 }
 
-export function makeAccumulator(fn: AggFunction, view: ColumnView | null): Accumulator {
-  if (fn === 'count') return new CountRows();
+/** States per slot of one value: count → null (the slot's rows say it); sum, avg → the sum; the rest → the value. */
+export function accumulate(fn: AggFunction, view: ColumnView | null, r: SlottedRows): PartialState[] {
+  if (fn === 'count') return new Array<PartialState>(r.slotCount).fill(null);
   if (view === null) throw new Error(`internal: ${fn} needs a column`);
   if (fn === 'sum' || fn === 'avg') {
-    if (view.type === 'int64') return new Int64Sum(view.values);
-    if (view.type === 'float64') return new Float64Sum(view.values);
+    if (view.type === 'int64') return int64Sums(view.values, r);
+    if (view.type === 'float64') return float64Sums(view.values, r);
     throw new Error(`internal: ${fn} of a ${view.type} column`);
   }
-  return new PickRow(fn, view);
+  return pickRows(fn, view, r);
 }

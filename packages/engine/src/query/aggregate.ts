@@ -7,7 +7,7 @@ import type { ColumnView } from '../column/column-view.js';
 import { bucketStart } from './buckets.js';
 import { lowerBound } from './kernels.js';
 import { groupRows, type GroupKey } from './group-keys.js';
-import { makeAccumulator } from './accumulators.js';
+import { accumulate, type SlottedRows } from './accumulators.js';
 
 export type AggFunction = 'count' | 'sum' | 'min' | 'max' | 'avg' | 'first' | 'last';
 
@@ -45,14 +45,13 @@ export const MAX_BLOCK_PARTIALS = 4_000_000;
 export function aggregateRows(views: readonly ColumnView[], lo: number, hi: number, sel: Uint32Array | null, agg: AggregateRequest, timeIndex: number): AggPartial[] {
   const n = sel === null ? hi - lo : sel.length;
   if (n === 0) return [];
-  const rowAt = sel === null ? (j: number) => lo + j : (j: number) => lo + sel[j];
-  const groups = groupRows(views, agg.by, n, rowAt);
-  const accs = agg.values.map((v) => makeAccumulator(v.fn, v.column === null ? null : views[v.column]));
+  const groups = groupRows(views, agg.by, n, lo, sel);
   const out: AggPartial[] = [];
+  const slots = new Int32Array(n);
   const slotOf = new Int32Array(groups.keys.length).fill(-1);
   const touched: number[] = [];
-  const rows: number[] = [];
   const times = views[timeIndex];
+  const ids = groups.ids;
   let j = 0;
   while (j < n) {
     // The run of rows in one bucket: [j, end).
@@ -60,13 +59,14 @@ export function aggregateRows(views: readonly ColumnView[], lo: number, hi: numb
     let bucket: bigint | null = null;
     if (agg.every !== null) {
       if (times.type !== 'int64') throw new Error('internal: the time column is not int64');
-      bucket = bucketStart(times.values[rowAt(j)], agg.origin, agg.every);
-      const next = lowerBound(times.values, rowAt(j), hi, bucket + agg.every, false);
+      const first = sel === null ? lo + j : lo + sel[j];
+      bucket = bucketStart(times.values[first], agg.origin, agg.every);
+      const next = lowerBound(times.values, first, hi, bucket + agg.every, false);
       if (sel === null) end = Math.min(n, next - lo);
       else { end = j + 1; while (end < n && lo + sel[end] < next) end++; }
     }
     for (let k = j; k < end; k++) {
-      const g = groups.ids[k];
+      const g = ids[k];
       let slot = slotOf[g];
       if (slot === -1) {
         slot = out.length;
@@ -74,19 +74,20 @@ export function aggregateRows(views: readonly ColumnView[], lo: number, hi: numb
         slotOf[g] = slot;
         touched.push(g);
         out.push({ bucket, key: groups.keys[g], rows: 0, states: [] });
-        rows.push(0);
       }
-      rows[slot]++;
-      const i = rowAt(k);
-      for (const a of accs) a.add(slot, i);
+      slots[k] = slot;
     }
     for (const g of touched) slotOf[g] = -1;
     touched.length = 0;
     j = end;
   }
+  const rows = new Float64Array(out.length);
+  for (let k = 0; k < n; k++) rows[slots[k]]++;
+  const slotted: SlottedRows = { slots, n, lo, sel, slotCount: out.length };
+  const states = agg.values.map((v) => accumulate(v.fn, v.column === null ? null : views[v.column], slotted));
   for (let s = 0; s < out.length; s++) {
     out[s].rows = rows[s];
-    out[s].states = accs.map((a) => a.state(s));
+    out[s].states = states.map((st) => st[s]);
   }
   return out;
 }

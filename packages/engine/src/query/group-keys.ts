@@ -13,7 +13,7 @@ export interface RowGroups {
   readonly keys: GroupKey[];
 }
 
-function denseCodes(view: ColumnView, n: number, rowAt: (j: number) => number): { codes: Int32Array; count: number } {
+function denseCodes(view: ColumnView, n: number, lo: number, sel: Uint32Array | null): { codes: Int32Array; count: number } {
   const codes = new Int32Array(n);
   let count = 0;
   switch (view.type) {
@@ -23,7 +23,7 @@ function denseCodes(view: ColumnView, n: number, rowAt: (j: number) => number): 
       const table = new Int32Array(size).fill(-1);
       const v = view.values;
       for (let j = 0; j < n; j++) {
-        const c = v[rowAt(j)];
+        const c = v[sel === null ? lo + j : lo + sel[j]];
         let d = table[c];
         if (d === -1) { d = count++; table[c] = d; }
         codes[j] = d;
@@ -34,7 +34,7 @@ function denseCodes(view: ColumnView, n: number, rowAt: (j: number) => number): 
       const map = new Map<bigint, number>();
       const v = view.values;
       for (let j = 0; j < n; j++) {
-        const x = v[rowAt(j)];
+        const x = v[sel === null ? lo + j : lo + sel[j]];
         let d = map.get(x);
         if (d === undefined) { d = count++; map.set(x, d); }
         codes[j] = d;
@@ -55,11 +55,11 @@ function keyValueAt(view: ColumnView, i: number): KeyValue {
   }
 }
 
-export function groupRows(views: readonly ColumnView[], by: readonly number[], n: number, rowAt: (j: number) => number): RowGroups {
+export function groupRows(views: readonly ColumnView[], by: readonly number[], n: number, lo: number, sel: Uint32Array | null): RowGroups {
   if (by.length === 0) return { ids: new Int32Array(n), keys: [[]] };
-  let { codes: ids, count } = denseCodes(views[by[0]], n, rowAt);
+  let { codes: ids, count } = denseCodes(views[by[0]], n, lo, sel);
   for (let c = 1; c < by.length; c++) {
-    const next = denseCodes(views[by[c]], n, rowAt);
+    const next = denseCodes(views[by[c]], n, lo, sel);
     const map = new Map<number, number>();
     let total = 0;
     for (let j = 0; j < n; j++) {
@@ -73,7 +73,7 @@ export function groupRows(views: readonly ColumnView[], by: readonly number[], n
   const keys = new Array<GroupKey>(count);
   for (let j = 0; j < n; j++) {
     const g = ids[j];
-    if (keys[g] === undefined) { const i = rowAt(j); keys[g] = by.map((c) => keyValueAt(views[c], i)); }
+    if (keys[g] === undefined) { const i = sel === null ? lo + j : lo + sel[j]; keys[g] = by.map((c) => keyValueAt(views[c], i)); }
   }
   return { ids, keys };
 }
