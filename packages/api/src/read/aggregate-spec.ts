@@ -67,6 +67,7 @@ export function compileAggregate(schema: ResolvedSchema, spec: AggregateSpec<Rec
     const type = schema.columns[i].type;
     if (type === 'float64') throw new Error(`table "${t}", column "${String(name)}": cannot group by a float64 column (group keys are string, bool or int64)`);
     if (by.includes(i)) throw new Error(`table "${t}", column "${String(name)}": grouped by twice`);
+    if (i === schema.timeIndex && every !== null) throw new Error(`table "${t}", column "${String(name)}": the time column carries the bucket; do not also group by it when every is given`);
     by.push(i);
   }
   const fill = spec.fill ?? 'none';
