@@ -61,6 +61,30 @@ describe('limited reads touch only what they need', () => {
     expect(await t.reader().limit(7).count()).toBe(7);
   });
 
+  it('reads that stop early do not count as touches for the decoded-block cache', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'btdb-tsc-'));
+    const db2 = await open(d, { poolSize: 1, cacheBytes: 64 * 1024 * 1024 });
+    try {
+      const c = await db2.createTable({ ...schema, name: 'c' }, { maxBlockSize: 100, useDiskStorage: true });
+      c.appendBatch(columnsOf(randomRows(4, 1000)));
+      await c.flush();
+      for (let i = 0; i < 2; i++) { await c.reader().order('desc').limit(5).toArray(); await c.reader().latest('sym').toArray(); }
+      // The cache admits a block on its second touch: the first full read touches, the second fills.
+      const first = c.reader();
+      await first.toArray();
+      expect(first.stats.rowGroupsDecoded).toBeGreaterThan(0);
+      const second = c.reader();
+      await second.toArray();
+      expect(second.stats.rowGroupsDecoded).toBeGreaterThan(0);
+      const third = c.reader();
+      await third.toArray();
+      expect(third.stats.rowGroupsDecoded).toBe(0);
+    } finally {
+      await db2.close();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it('latest stops once every key of the zone maps has its row', async () => {
     const r = t.reader();
     const got = await r.latest('sym').toArray();

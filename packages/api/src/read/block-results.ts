@@ -34,8 +34,9 @@ export async function* blockResults(source: TableScanner, req: ScanRequest, shap
   if (shape.limit === 0) return;
   // Plans are made now, against the snapshot: each holds what it reads.
   const sealed: Array<() => Promise<ScanResult>> = [];
+  const stopsEarly = shape.limit !== null || shape.ramp === true;
   for (const block of snap.sealed) {
-    const plan = source.plan(block, req);
+    const plan = source.plan(block, req, !stopsEarly);
     switch (plan.kind) {
       case 'skip': stats.blocksPruned++; break;
       case 'known': sealed.push(() => Promise.resolve({ rowCount: plan.rows, columns: [] })); break;

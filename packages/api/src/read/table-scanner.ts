@@ -38,6 +38,7 @@ export interface ScannedTable {
 
 export class TableScanner {
   private readonly cacheLookup: DecodedBlockLookup;
+  private readonly noAdmit: DecodedBlockLookup;
 
   constructor(
     private readonly table: ScannedTable,
@@ -46,6 +47,7 @@ export class TableScanner {
     private readonly cache: BlockCache,
   ) {
     this.cacheLookup = { enabled: cache.enabled, get: (b) => cache.get(this.cacheKey(b)), admit: (b) => cache.admit(this.cacheKey(b)) };
+    this.noAdmit = { ...this.cacheLookup, admit: () => false };
   }
 
   get schema(): ResolvedSchema { return this.table.schema; }
@@ -54,8 +56,12 @@ export class TableScanner {
 
   snapshot(): Snapshot { return this.table.snapshot(); }
 
-  plan(block: SealedBlock, req: ScanRequest): BlockReadPlan {
-    return planBlockRead(block, req, this.cacheLookup, this.table.schema.columns.length);
+  /**
+   * `mayFillCache` false: the read may stop early (limit, latest), so planning a block must not
+   * count as a touch for the cache's admission, and what is read is not worth caching.
+   */
+  plan(block: SealedBlock, req: ScanRequest, mayFillCache = true): BlockReadPlan {
+    return planBlockRead(block, req, mayFillCache ? this.cacheLookup : this.noAdmit, this.table.schema.columns.length);
   }
 
   private cacheKey(block: SealedBlock): string {
