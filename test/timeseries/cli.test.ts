@@ -49,7 +49,5 @@ it('--agg, --every, --by, --fill, --latest and --order answer as the API does', 
 it('misuse exits 2 naming what was wrong', () => {
   expect(btdb('query', dir, 'ticks', '--every', '10')).toMatchObject({ code: 2, err: expect.stringMatching(/--every.*need at least one --agg/) });
   expect(btdb('query', dir, 'ticks', '--agg', 'x=sum:sym')).toMatchObject({ code: 2, err: expect.stringMatching(/table "ticks", column "sym": cannot sum a string column/) });
-  expect(btdb('query', dir, 'ticks', '--agg', 'oops')).toMatchObject({ code: 2, err: expect.stringMatching(/expected name=fn:column/) });
   expect(btdb('query', dir, 'ticks', '--order', 'sideways')).toMatchObject({ code: 2, err: expect.stringMatching(/table "ticks": order must be/) });
-  expect(btdb('query', dir, 'ticks', '--agg', 'n=count', '--every', '1.5')).toMatchObject({ code: 2, err: expect.stringMatching(/--every must be an integer/) });
 });

@@ -11,12 +11,13 @@ import { applyFilters, oracleAggregate, oracleLatest, type AggSpec, type Filter,
 import { INT_COLS, SYMS, columnsOf, randomRows, schema } from './data.js';
 
 const ROWS = Number(process.env.BTDB_TS_ROWS ?? 1500);
-const QUERIES = 12;
+const QUERIES = 10;
 const pool = createPool(2);
 afterAll(() => pool.destroy());
 
 const configs = [
   { name: 'memory, cache on', disk: false, cacheBytes: undefined, rowGroupRows: 64, reopen: false },
+  { name: 'memory, no pool threads (everything on the calling thread)', disk: false, cacheBytes: undefined, rowGroupRows: 48, reopen: false, poolSize: 0 },
   { name: 'disk, cache off, small row groups', disk: true, cacheBytes: 0, rowGroupRows: 16, reopen: false },
   { name: 'disk, cache on, reopened', disk: true, cacheBytes: undefined, rowGroupRows: 32, reopen: true },
 ] as const;
@@ -53,13 +54,14 @@ for (const cfg of configs) {
       let db: Awaited<ReturnType<typeof open>> | undefined;
       try {
         const rows = randomRows(ROWS + cfg.rowGroupRows, ROWS);
-        db = await open(dir, { pool, ...(cfg.cacheBytes === undefined ? {} : { cacheBytes: cfg.cacheBytes }) });
+        const threads = 'poolSize' in cfg ? { poolSize: cfg.poolSize } : { pool };
+        db = await open(dir, { ...threads, ...(cfg.cacheBytes === undefined ? {} : { cacheBytes: cfg.cacheBytes }) });
         let t = await db.createTable(schema, { useDiskStorage: cfg.disk, maxBlockSize: 200, rowGroupRows: cfg.rowGroupRows, enableWal: cfg.reopen });
         // Several batches: sealed blocks in every state, and an active block.
         for (let at = 0; at < rows.length; at += 333) t.appendBatch(columnsOf(rows.slice(at, at + 333)));
         if (cfg.reopen) {
           await db.close();
-          db = await open(dir, { pool });
+          db = await open(dir, threads);
           t = await db.openTable(schema);
         }
         const next = seededRandom(7 + cfg.rowGroupRows);
