@@ -96,6 +96,10 @@ describe('limited reads touch only what they need', () => {
     const f = t.reader().filter('price', '>', -1e9);
     expect(await f.latest('sym').toArray()).toEqual(got);
     expect(f.stats.scansStarted).toBe(11);
+    // order and limit apply to the keys.
+    expect(await t.reader().order('desc').limit(2).latest('sym').toArray()).toEqual(got.slice().reverse().slice(0, 2));
+    const perKey = await t.reader().aggregate({ by: 'sym', values: { n: ['count'] } }).toArray();
+    expect(await t.reader().order('desc').limit(4).aggregate({ by: 'sym', values: { n: ['count'] } }).toArray()).toEqual(perKey.reverse().slice(0, 4));
   });
 
   it('equal times come back later-appended first under order desc', async () => {

@@ -1,5 +1,7 @@
 // Reader: filters chained as AND, executed at iteration time over a snapshot of the
-// table: prune blocks by zone maps → scan the rest in parallel → yield in time order.
+// table: prune blocks by zone maps → scan the rest in parallel → yield in time order (or its
+// exact reverse with order('desc')), stopping at limit(n). aggregate() and latest() build on
+// the same block reads (read/aggregate-query.ts, read/latest-query.ts).
 import {
   compilePredicate, MAX_PREDICATES,
   type ColumnDef, type CompareOp, type Predicate, type ScanRequest, type ScanResult,
@@ -113,7 +115,7 @@ export class Reader<Row extends object = Record<string, RowValue>> {
 
   /** The newest row per value of `by` (a column or several), ordered by key. */
   latest<K extends keyof Row & string>(by: K | readonly K[]): LatestQuery<Row> {
-    return new LatestQuery<Row>(this as unknown as Reader<Record<string, RowValue>>, by, this.projection, this.predicates.length > 0, this.rowLimit);
+    return new LatestQuery<Row>(this as unknown as Reader<Record<string, RowValue>>, by, this.projection, this.predicates.length > 0, this.rowLimit, this.direction);
   }
 
   /** The columns the reader returns, in order. */

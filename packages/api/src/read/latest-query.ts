@@ -9,6 +9,7 @@ import type { Reader } from '../reader.js';
 import type { RowValue } from '../rows.js';
 import { arrowTableOfRows } from './rows-arrow.js';
 import type { Snapshot } from './table-scanner.js';
+import type { ReadOrder } from './block-results.js';
 import { MAX_GROUP_KEYS } from './aggregate-spec.js';
 
 type Key = string | bigint | boolean;
@@ -58,6 +59,7 @@ export class LatestQuery<Row extends object> {
     private readonly projection: readonly number[] | null,
     private readonly filtered: boolean,
     private readonly rowLimit: number | null,
+    private readonly direction: ReadOrder = 'asc',
   ) {
     this.by = latestKeys(reader.scanner.schema, by);
   }
@@ -92,6 +94,8 @@ export class LatestQuery<Row extends object> {
       for (let k = 0; k < a.key.length; k++) if (a.key[k] !== b.key[k]) return a.key[k] < b.key[k] ? -1 : 1;
       return 0;
     }).map((e) => e.row);
+    // order and limit apply to the output rows (keys).
+    if (this.direction === 'desc') rows.reverse();
     return this.rowLimit === null ? rows : rows.slice(0, this.rowLimit);
   }
 
