@@ -9,7 +9,7 @@ export type AggValue = RowValue | null;
 export type AggRow = Record<string, AggValue>;
 
 /** Most output rows one aggregate query builds (fill can make many): past it the query is refused. */
-export const MAX_AGGREGATE_ROWS = 10_000_000;
+export const MAX_AGGREGATE_ROWS = 5_000_000;
 
 function identity(p: AggPartial): string {
   return JSON.stringify([p.bucket === null ? '' : p.bucket.toString(), ...p.key.map(keyPart)]);

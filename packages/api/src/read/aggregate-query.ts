@@ -20,10 +20,18 @@ export class AggregateQuery {
   private async run(): Promise<{ rows: AggRow[]; merger: AggregateMerger }> {
     const merger = new AggregateMerger(this.reader.scanner.schema, this.agg);
     const req = { ...this.reader.scanRequest(false, this.agg.columns), aggregate: this.agg.request };
+    const table = this.reader.scanner.schema.name;
     if (this.rowLimit !== 0) {
-      for await (const r of this.reader.results(false, { order: 'asc', limit: null }, req)) {
-        if (r.partials === undefined) throw new Error(`internal: table "${this.reader.scanner.schema.name}": a block scan returned rows for an aggregate`);
-        merger.add(r.partials);
+      try {
+        for await (const r of this.reader.results(false, { order: 'asc', limit: null }, req)) {
+          if (r.partials === undefined) throw new Error(`internal: table "${table}": a block scan returned rows for an aggregate`);
+          merger.add(r.partials);
+        }
+      } catch (err) {
+        // The block scan's own limit (engine MAX_BLOCK_PARTIALS) does not know the table's name.
+        const msg = (err as Error).message;
+        if (msg.includes('aggregate: more than')) throw new Error(`table "${table}": ${msg}; use a larger every or fewer keys`);
+        throw err;
       }
     }
     let rows = merger.rows();

@@ -36,7 +36,7 @@ export interface AggPartial {
 }
 
 /** Most (bucket, key) partials one block scan may return; past it the query is refused. */
-export const MAX_BLOCK_PARTIALS = 4_000_000;
+export const MAX_BLOCK_PARTIALS = 1_000_000;
 
 /**
  * Aggregate the rows `lo + sel[j]` (or every row of [lo, hi) when sel is null), which are in
