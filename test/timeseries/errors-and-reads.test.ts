@@ -58,6 +58,11 @@ describe('limited reads touch only what they need', () => {
     expect(await wide.toArray()).toEqual(all.slice(-250).reverse());
     expect(wide.stats.scansStarted).toBeLessThan(11);
     expect(await t.reader().limit(0).toArray()).toEqual([]);
+    const arrowTail = await t.reader().order('desc').limit(3).select(['ts', 'sym']).toArrow();
+    expect(arrowTail.toArray().map((r) => ({ ts: r.ts as bigint, sym: String(r.sym) }))).toEqual(all.slice(-3).reverse().map((r) => ({ ts: r.ts, sym: r.sym })));
+    const streamed: unknown[] = [];
+    for await (const row of t.reader().order('desc').limit(4)) streamed.push(row);
+    expect(streamed).toEqual(all.slice(-4).reverse());
     expect(await t.reader().limit(7).count()).toBe(7);
   });
 
