@@ -51,3 +51,22 @@ it('misuse exits 2 naming what was wrong', () => {
   expect(btdb('query', dir, 'ticks', '--agg', 'x=sum:sym')).toMatchObject({ code: 2, err: expect.stringMatching(/table "ticks", column "sym": cannot sum a string column/) });
   expect(btdb('query', dir, 'ticks', '--order', 'sideways')).toMatchObject({ code: 2, err: expect.stringMatching(/table "ticks": order must be/) });
 });
+
+it('flag words are checked before anything is read', async () => {
+  const url = new URL('../node_modules/backtracedb/dist/cli/query.js', import.meta.url).href;
+  const { shapeQuery } = (await import(url)) as { shapeQuery: (r: unknown, time: string, o: Record<string, unknown>) => { names: string[] } };
+  const db = await open(dir, { poolSize: 0 });
+  try {
+    const t = await db.openTable(schema);
+    const shape = (o: Record<string, unknown>) => shapeQuery(t.reader(), 'ts', { agg: [], ...o });
+    expect(() => shape({ agg: ['oops'] })).toThrow(/--agg "oops": expected name=fn:column/);
+    expect(() => shape({ agg: ['n=count'], every: '1.5' })).toThrow(/--every must be an integer/);
+    expect(() => shape({ agg: ['n=count', 'n=max:price'] })).toThrow(/output "n" named twice/);
+    expect(() => shape({ agg: ['n=count'], latest: 'sym' })).toThrow(/--latest and --agg do not combine/);
+    expect(() => shape({ agg: ['n=median:price'] })).toThrow(/table "ticks".*unknown function "median"/);
+    expect(shape({ agg: ['n=count', 'v=sum:vol'], every: '10', by: 'sym,flag' }).names).toEqual(['ts', 'sym', 'flag', 'n', 'v']);
+    expect(shape({ latest: 'sym' }).names).toEqual(['ts', 'sym', 'flag', 'acct', 'price', 'vol']);
+  } finally {
+    await db.close();
+  }
+});
