@@ -54,3 +54,12 @@ it('toArrow of aggregate (with fill nulls) and latest', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('the kernel refuses rows out of time order rather than answer wrongly', () => {
+  const views: ColumnView[] = [{ type: 'int64', values: BigInt64Array.from([1n, 5n, 3n]) }];
+  const agg = { every: 2n, origin: 0n, by: [], values: [{ fn: 'first' as const, column: 0 }] };
+  expect(() => aggregateRows(views, 0, 3, null, agg, 0)).toThrow(/not in time order/);
+  expect(aggregateRows(views, 0, 2, null, agg, 0).map((p) => p.bucket)).toEqual([0n, 4n]);
+  // -1 then 0: the high halves differ, the low halves compare the other way.
+  expect(aggregateRows([{ type: 'int64', values: BigInt64Array.from([-1n, 0n]) }], 0, 2, null, agg, 0).map((p) => p.bucket)).toEqual([-2n, 0n]);
+});

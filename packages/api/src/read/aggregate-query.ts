@@ -8,6 +8,12 @@ import { AggregateMerger, type AggRow } from './aggregate-merge.js';
 import { arrowTableOfRows } from './rows-arrow.js';
 import type { ReadOrder } from './block-results.js';
 
+/** A block scan's aggregate refusal (engine query/aggregate.ts) does not know the table: name it. */
+export function withTableName(table: string, err: unknown): unknown {
+  const msg = err instanceof Error ? err.message : '';
+  return msg.includes('aggregate: ') && !msg.includes(`table "${table}"`) ? new Error(`table "${table}": ${msg}`) : err;
+}
+
 export class AggregateQuery {
   /** @internal Use reader.aggregate(spec). */
   constructor(
@@ -28,10 +34,7 @@ export class AggregateQuery {
           merger.add(r.partials);
         }
       } catch (err) {
-        // The block scan's own limit (engine MAX_BLOCK_PARTIALS) does not know the table's name.
-        const msg = (err as Error).message;
-        if (msg.includes('aggregate: more than')) throw new Error(`table "${table}": ${msg}; use a larger every or fewer keys`);
-        throw err;
+        throw withTableName(table, err);
       }
     }
     let rows = merger.rows();

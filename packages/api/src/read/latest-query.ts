@@ -10,6 +10,7 @@ import type { RowValue } from '../rows.js';
 import { arrowTableOfRows } from './rows-arrow.js';
 import type { Snapshot } from './table-scanner.js';
 import type { ReadOrder } from './block-results.js';
+import { withTableName } from './aggregate-query.js';
 import { MAX_GROUP_KEYS } from './aggregate-spec.js';
 
 type Key = string | bigint | boolean;
@@ -78,16 +79,20 @@ export class LatestQuery<Row extends object> {
       const req = { ...this.reader.scanRequest(false, cols), aggregate };
       const expected = !this.filtered && this.by.length === 1 ? knownKeys(snap, this.by[0]) : null;
       let activeLeft = this.reader.scanner.activeTasks(snap, req).length;
-      for await (const r of this.reader.results(false, { order: 'desc', limit: null, snapshot: snap, ramp: expected !== null }, req)) {
-        if (activeLeft > 0) activeLeft--;
-        for (const p of r.partials ?? []) {
-          const id = keyId(p.key);
-          if (found.has(id)) continue;
-          const row: Record<string, RowValue> = {};
-          for (let c = 0; c < names.length; c++) row[names[c]] = p.states[c] as RowValue;
-          found.set(id, { key: p.key, row });
+      try {
+        for await (const r of this.reader.results(false, { order: 'desc', limit: null, snapshot: snap, ramp: expected !== null }, req)) {
+          if (activeLeft > 0) activeLeft--;
+          for (const p of r.partials ?? []) {
+            const id = keyId(p.key);
+            if (found.has(id)) continue;
+            const row: Record<string, RowValue> = {};
+            for (let c = 0; c < names.length; c++) row[names[c]] = p.states[c] as RowValue;
+            found.set(id, { key: p.key, row });
+          }
+          if (expected !== null && activeLeft === 0 && [...expected].every((k) => found.has(k))) break;
         }
-        if (expected !== null && activeLeft === 0 && [...expected].every((k) => found.has(k))) break;
+      } catch (err) {
+        throw withTableName(schema.name, err);
       }
     }
     const rows = [...found.values()].sort((a, b) => {

@@ -35,6 +35,15 @@ export interface AggPartial {
   states: PartialState[];
 }
 
+function inTimeOrder(times: BigInt64Array, lo: number, hi: number): boolean {
+  const w = new Int32Array(times.buffer, times.byteOffset, times.length * 2);
+  for (let i = lo + 1; i < hi; i++) {
+    const a = w[2 * i - 1], b = w[2 * i + 1];
+    if (b < a || (b === a && (w[2 * i] >>> 0) < (w[2 * i - 2] >>> 0))) return false;
+  }
+  return true;
+}
+
 /** Most (bucket, key) partials one block scan may return; past it the query is refused. */
 export const MAX_BLOCK_PARTIALS = 1_000_000;
 
@@ -45,6 +54,12 @@ export const MAX_BLOCK_PARTIALS = 1_000_000;
 export function aggregateRows(views: readonly ColumnView[], lo: number, hi: number, sel: Uint32Array | null, agg: AggregateRequest, timeIndex: number): AggPartial[] {
   const n = sel === null ? hi - lo : sel.length;
   if (n === 0) return [];
+  const time = views[timeIndex];
+  // Buckets as runs, and first/last as row order, hold only for rows in time order: a wrong
+  // answer is worse than a refusal (a guard for out-of-order storage, ~1 ns a row).
+  if (time !== undefined && time.type === 'int64' && !inTimeOrder(time.values, lo, hi)) {
+    throw new Error('aggregate: the block\'s rows are not in time order');
+  }
   const groups = groupRows(views, agg.by, n, lo, sel);
   const out: AggPartial[] = [];
   const slots = new Int32Array(n);
@@ -70,7 +85,7 @@ export function aggregateRows(views: readonly ColumnView[], lo: number, hi: numb
       let slot = slotOf[g];
       if (slot === -1) {
         slot = out.length;
-        if (slot >= MAX_BLOCK_PARTIALS) throw new Error(`aggregate: more than ${MAX_BLOCK_PARTIALS} buckets × groups in one block`);
+        if (slot >= MAX_BLOCK_PARTIALS) throw new Error(`aggregate: more than ${MAX_BLOCK_PARTIALS} buckets × groups in one block; use a larger every or fewer keys`);
         slotOf[g] = slot;
         touched.push(g);
         out.push({ bucket, key: groups.keys[g], rows: 0, states: [] });
