@@ -9,6 +9,7 @@ import { querySuite } from './query.js';
 import { encodeSuite } from './encode.js';
 import { tightLoopSuite } from './tight-loop.js';
 import { startupSuite } from './startup.js';
+import { timeseriesSuite } from './timeseries.js';
 import type { ResultRow } from './measure.js';
 
 const quick = process.argv.includes('--quick');
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     ['startup', () => startupSuite(ROWS, quick ? 2 : 5)],
     ['encode', async () => [...await encodeSuite(100_000, RUNS * 3), ...await encodeSuite(quick ? 200_000 : 1_000_000, RUNS)]],
     ['durability', () => durabilitySuite(quick)],
+    ['timeseries', () => timeseriesSuite(ROWS, quick ? 3 : 10)],
   ];
   for (const [name, suite] of suites) {
     if (only !== undefined && only !== name) continue;

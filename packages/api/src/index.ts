@@ -8,3 +8,9 @@ export type {
 } from '@backtracedb/engine';
 export { openInWorker, RemoteDatabase, RemoteTable, RemoteReader } from './remote/client.js';
 export type { FilterValue } from './reader.js';
+export type { ReadOrder } from './reader.js';
+export type { AggregateQuery } from './read/aggregate-query.js';
+export type { LatestQuery } from './read/latest-query.js';
+export type { AggregateSpec, AggValueSpec, FillMode } from './read/aggregate-spec.js';
+export type { AggRow, AggValue } from './read/aggregate-merge.js';
+export type { RemoteRowsQuery } from './remote/remote-queries.js';

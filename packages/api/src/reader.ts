@@ -1,5 +1,7 @@
 // Reader: filters chained as AND, executed at iteration time over a snapshot of the
-// table: prune blocks by zone maps → scan the rest in parallel → yield in time order.
+// table: prune blocks by zone maps → scan the rest in parallel → yield in time order (or its
+// exact reverse with order('desc')), stopping at limit(n). aggregate() and latest() build on
+// the same block reads (read/aggregate-query.ts, read/latest-query.ts).
 import {
   compilePredicate, MAX_PREDICATES,
   type ColumnDef, type CompareOp, type Predicate, type ScanRequest, type ScanResult,
@@ -9,6 +11,12 @@ import { arrowSchemaFor, recordBatchOf } from './arrow-out.js';
 import { rowsOf, type RowValue } from './rows.js';
 import { Table as ArrowTable } from 'apache-arrow';
 import type { TableScanner } from './read/table-scanner.js';
+import { blockResults, type ReadOrder, type ReadShape } from './read/block-results.js';
+import { AggregateQuery } from './read/aggregate-query.js';
+import { compileAggregate, type AggregateSpec } from './read/aggregate-spec.js';
+import { LatestQuery } from './read/latest-query.js';
+
+export type { ReadOrder } from './read/block-results.js';
 
 /** What a filter on a column of JS type T accepts: int64 columns also take safe-integer numbers. */
 export type FilterValue<T> = T extends bigint ? bigint | number : T;
@@ -23,13 +31,17 @@ export interface ReaderStats {
   rowGroupsDecoded: number;
   /** Rows in the active block, scanned in shared memory. */
   activeRows: number;
+  /** Block scans started (sealed blocks and active-block slices): with a limit, only as many as needed. */
+  scansStarted: number;
 }
 
 export class Reader<Row extends object = Record<string, RowValue>> {
   private readonly predicates: Predicate[] = [];
   private projection: number[] | null = null;
+  private direction: ReadOrder = 'asc';
+  private rowLimit: number | null = null;
   /** Filled in as the reader runs. */
-  readonly stats: ReaderStats = { blocks: 0, blocksPruned: 0, rowGroupsDecoded: 0, activeRows: 0 };
+  readonly stats: ReaderStats = { blocks: 0, blocksPruned: 0, rowGroupsDecoded: 0, activeRows: 0, scansStarted: 0 };
 
   /** @internal Use table.reader(). */
   constructor(private readonly source: TableScanner) {}
@@ -66,43 +78,44 @@ export class Reader<Row extends object = Record<string, RowValue>> {
     };
   }
 
+  /** Newest first ('desc': the exact reverse of table order) or table order ('asc', the default). */
+  order(direction: ReadOrder): this {
+    if (direction !== 'asc' && direction !== 'desc') throw new Error(`table "${this.source.schema.name}": order must be 'asc' or 'desc', got ${JSON.stringify(String(direction))}`);
+    this.direction = direction;
+    return this;
+  }
+
+  /** Return at most `n` rows (0: none). */
+  limit(n: number): this {
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new Error(`table "${this.source.schema.name}": limit must be a non-negative integer, got ${String(n)}`);
+    this.rowLimit = n;
+    return this;
+  }
+
+  /** @internal The request this reader sends to each block scan. */
+  scanRequest(countOnly: boolean, projection?: readonly number[]): ScanRequest {
+    return { ...this.request(countOnly), ...(projection === undefined ? {} : { projection }) };
+  }
+
+  /** @internal The reader's source (for queries built on it: aggregate, latest). */
+  get scanner(): TableScanner { return this.source; }
+
   /**
-   * @internal Per-block results in time order, up to scanConcurrency block scans in flight.
-   * Each sealed block is read as its plan says (engine read-plan.ts), then the active block.
+   * @internal Per-block results in the reader's order, up to scanConcurrency block scans in
+   * flight, stopping at its limit. Each sealed block is read as its plan says (engine read-plan.ts).
    */
-  async *results(countOnly: boolean): AsyncGenerator<ScanResult> {
-    const req = this.request(countOnly);
-    const source = this.source;
-    const snap = await source.snapshot();
-    const stats = this.stats;
-    Object.assign(stats, { blocks: snap.sealed.length, blocksPruned: 0, rowGroupsDecoded: 0, activeRows: snap.activeRows });
-    // Plans are made now, against the snapshot: each holds what it reads.
-    const tasks: Array<() => Promise<ScanResult>> = [];
-    for (const block of snap.sealed) {
-      const plan = source.plan(block, req);
-      switch (plan.kind) {
-        case 'skip': stats.blocksPruned++; break;
-        case 'known': tasks.push(() => Promise.resolve({ rowCount: plan.rows, columns: [] })); break;
-        case 'scan': tasks.push(() => source.execute(plan, req)); break;
-      }
-    }
-    const inFlight: Array<Promise<ScanResult>> = [];
-    const limit = Math.max(1, source.scanConcurrency);
-    let next = 0;
-    while (next < tasks.length || inFlight.length > 0) {
-      while (next < tasks.length && inFlight.length < limit) {
-        const p = tasks[next++]();
-        p.catch(() => undefined); // surfaced when awaited in order below
-        inFlight.push(p);
-      }
-      const head = inFlight.shift();
-      if (head !== undefined) {
-        const r = await head;
-        stats.rowGroupsDecoded += r.rowGroupsDecoded ?? 0;
-        yield r;
-      }
-    }
-    yield* source.scanActive(snap, req);
+  results(countOnly: boolean, shape: ReadShape = { order: this.direction, limit: this.rowLimit }, req: ScanRequest = this.request(countOnly)): AsyncGenerator<ScanResult> {
+    return blockResults(this.source, req, shape, this.stats);
+  }
+
+  /** Group, bucket by time and aggregate, pushed down into the block scans (see AggregateSpec). */
+  aggregate(spec: AggregateSpec<Row>): AggregateQuery {
+    return new AggregateQuery(this as unknown as Reader<Record<string, RowValue>>, compileAggregate(this.source.schema, spec as AggregateSpec<Record<string, RowValue>>), this.rowLimit, this.direction);
+  }
+
+  /** The newest row per value of `by` (a column or several), ordered by key. */
+  latest<K extends keyof Row & string>(by: K | readonly K[]): LatestQuery<Row> {
+    return new LatestQuery<Row>(this as unknown as Reader<Record<string, RowValue>>, by, this.projection, this.predicates.length > 0, this.rowLimit, this.direction);
   }
 
   /** The columns the reader returns, in order. */
@@ -137,7 +150,7 @@ export class Reader<Row extends object = Record<string, RowValue>> {
 
   async count(): Promise<number> {
     let n = 0;
-    for await (const r of this.results(true)) n += r.rowCount;
+    for await (const r of this.results(true, { order: 'asc', limit: this.rowLimit })) n += r.rowCount;
     return n;
   }
 }

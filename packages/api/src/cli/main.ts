@@ -8,7 +8,7 @@ import { resolveSchema, type ColumnType, type TableSchema } from '@backtracedb/e
 import { open } from '../database.js';
 import { writeCsvFile } from '../export.js';
 import { listTables, tableInfo, verifyTable } from './inspect.js';
-import { runQuery, type OutputFormat } from './query.js';
+import { runQuery, shapeQuery, type OutputFormat, type TimeSeriesFlags } from './query.js';
 import { parseWhere } from './values.js';
 
 class UsageError extends Error {}
@@ -102,7 +102,14 @@ async function main(argv: string[]): Promise<number> {
     .option('--select <columns>', 'comma-separated columns to print')
     .option('--limit <n>', 'print at most n rows')
     .option('--format <format>', 'table, csv or json (one object per line, int64 exact)', 'table')
-    .action(async (dbPath: string, name: string, o: { where: string[]; select?: string; limit?: string; format: string }) => {
+    .option('--order <direction>', 'asc (time order, the default) or desc (newest first)')
+    .option('--agg <value>', 'aggregate: "name=fn:column" or "name=count", fn one of count sum min max avg first last (repeatable)', collect, [])
+    .option('--every <n>', 'with --agg: time buckets of n time-column units')
+    .option('--origin <t>', 'with --every: buckets start at origin + k*every (default 0)')
+    .option('--by <columns>', 'with --agg: comma-separated group keys (string, bool or int64 columns)')
+    .option('--fill <mode>', 'with --every: none, null or previous (emit empty buckets)')
+    .option('--latest <columns>', 'the newest row per value of these comma-separated columns')
+    .action(async (dbPath: string, name: string, o: { where: string[]; select?: string; limit?: string; format: string } & TimeSeriesFlags) => {
       if (!['table', 'csv', 'json'].includes(o.format)) throw new UsageError(`--format must be table, csv or json, not "${o.format}"`);
       const limit = o.limit === undefined ? Infinity : Number(o.limit);
       if (!(limit >= 0) || (limit !== Infinity && !Number.isSafeInteger(limit))) throw new UsageError(`--limit must be a non-negative integer, not "${o.limit}"`);
@@ -112,7 +119,9 @@ async function main(argv: string[]): Promise<number> {
         let r = t.reader();
         for (const w of o.where) { const [c, op, v] = usage(() => parseWhere(t.schema, w)); r = r.filter(c, op, v); }
         if (o.select !== undefined) r = r.select(o.select.split(',').map((s) => s.trim()));
-        await runQuery(r, o.format as OutputFormat, limit, (s) => process.stdout.write(s));
+        if (limit !== Infinity && o.agg.length === 0 && o.latest === undefined) r.limit(limit); // read only the blocks needed
+        const output = usage(() => shapeQuery(r as never, t.schema.timeColumn, o));
+        await runQuery(output, o.format as OutputFormat, limit, (s) => process.stdout.write(s));
       } finally {
         await db.close();
       }

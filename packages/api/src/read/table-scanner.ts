@@ -40,6 +40,7 @@ export interface ScannedTable {
 
 export class TableScanner {
   private readonly cacheLookup: DecodedBlockLookup;
+  private readonly noAdmit: DecodedBlockLookup;
 
   constructor(
     private readonly table: ScannedTable,
@@ -48,6 +49,7 @@ export class TableScanner {
     private readonly cache: BlockCache,
   ) {
     this.cacheLookup = { enabled: cache.enabled, get: (b) => cache.get(this.cacheKey(b)), admit: (b) => cache.admit(this.cacheKey(b)) };
+    this.noAdmit = { ...this.cacheLookup, admit: () => false };
   }
 
   get schema(): ResolvedSchema { return this.table.schema; }
@@ -60,8 +62,12 @@ export class TableScanner {
     return this.table.snapshot();
   }
 
-  plan(block: SealedBlock, req: ScanRequest): BlockReadPlan {
-    return planBlockRead(block, req, this.cacheLookup, this.table.schema.columns.length);
+  /**
+   * `mayFillCache` false: the read may stop early (limit, latest), so planning a block must not
+   * count as a touch for the cache's admission, and what is read is not worth caching.
+   */
+  plan(block: SealedBlock, req: ScanRequest, mayFillCache = true): BlockReadPlan {
+    return planBlockRead(block, req, mayFillCache ? this.cacheLookup : this.noAdmit, this.table.schema.columns.length);
   }
 
   private cacheKey(block: SealedBlock): string {
@@ -78,6 +84,12 @@ export class TableScanner {
     if (source.kind === 'views') {
       // Columns in memory are scanned whole: rows known from zone maps would count twice.
       if (plan.knownRows !== 0) throw new Error('internal: a whole-block scan was planned with known rows');
+      // An aggregation over shared columns is worth a message: its per-row work runs in
+      // parallel in the pool, and only the small partials come back.
+      if (req.aggregate !== undefined && this.pool.threads > 0 && source.views.every((v) => v.values.buffer instanceof SharedArrayBuffer)) {
+        const label = this.label(block);
+        return { ...await this.pool.scan({ kind: 'scan', source: 'views', request: req, label, views: source.views, rowCount: source.rowCount }), rowGroupsDecoded: 0 };
+      }
       return { ...scanViews(source.views, 0, source.rowCount, req), rowGroupsDecoded: 0 };
     }
     const label = this.label(block);
@@ -109,25 +121,19 @@ export class TableScanner {
     return out;
   }
 
-  /** The active block's rows of the snapshot: in place, or in slices in the pool when large. */
-  async *scanActive(snap: Snapshot, req: ScanRequest): AsyncGenerator<ScanResult> {
+  /** The active block's rows of the snapshot, in order: scanned in place, or in slices by the pool when large. */
+  activeTasks(snap: Snapshot, req: ScanRequest): Array<() => Promise<ScanResult>> {
     const n = snap.activeRows;
-    if (n === 0) return;
+    if (n === 0) return [];
     const parts = this.pool.threads;
-    if (n < ACTIVE_SPLIT_ROWS || parts < 2) {
-      yield scanViews(viewsOf(snap.active, n), 0, n, req);
-      return;
-    }
+    if (n < ACTIVE_SPLIT_ROWS || parts < 2) return [() => Promise.resolve(scanViews(viewsOf(snap.active, n), 0, n, req))];
     // Dictionaries are copied as of now: appends may add strings while workers read.
     const views: ColumnView[] = viewsOf(snap.active, n).map((v) => (v.type === 'string' ? { ...v, dictionary: v.dictionary.slice() } : v));
     const cuts = Array.from({ length: parts + 1 }, (_, i) => Math.floor((n * i) / parts));
     const label = `active block of table "${this.table.name}"`;
-    const scans = cuts.slice(0, -1).map((lo, i) => {
+    return cuts.slice(0, -1).map((lo, i) => {
       const hi = cuts[i + 1];
-      const p = this.pool.scan({ kind: 'scan', source: 'views', request: req, label, views: views.map((v) => sliceView(v, lo, hi)), rowCount: hi - lo });
-      p.catch(() => undefined); // surfaced when awaited in order below
-      return p;
+      return () => this.pool.scan({ kind: 'scan', source: 'views', request: req, label, views: views.map((v) => sliceView(v, lo, hi)), rowCount: hi - lo });
     });
-    for (const p of scans) yield await p;
   }
 }

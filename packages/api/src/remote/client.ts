@@ -8,75 +8,23 @@ import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import * as arrow from 'apache-arrow';
 import {
-  compilePredicate, noteThreadExited, resolveSchema,
-  type BatchInputOf, type CompareOp, type Predicate, type ResolvedSchema, type RowInputOf, type RowOf, type ScanResult, type TableSchema,
+  noteThreadExited, resolveSchema,
+  type BatchInputOf, type CompareOp, type ResolvedSchema, type RowInputOf, type RowOf, type TableSchema,
 } from '@backtracedb/engine';
 import type { OpenOptions } from '../database.js';
 import type { CreateTableOptions } from '../table.js';
-import type { FilterValue } from '../reader.js';
-import { arrowSchemaFor, recordBatchOf } from '../arrow-out.js';
-import { rowsOf, type RowValue } from '../rows.js';
+import type { RowValue } from '../rows.js';
 import { columnsFromArrow } from '../arrow-in.js';
 import { checkOpenOptions } from '../open-options.js';
 import type { EngineWorkerApi } from './protocol.js';
+import { RemoteReader } from './remote-reader.js';
+
+export { RemoteReader } from './remote-reader.js';
 
 /** Rows gathered before a batch crosses to the worker without waiting for the next tick. */
 export const REMOTE_APPEND_BATCH_ROWS = 16_384;
 
 type Remote = Comlink.Remote<EngineWorkerApi>;
-
-export class RemoteReader<Row extends object> {
-  private readonly predicates: Predicate[] = [];
-  private selected: string[] | null = null;
-
-  constructor(private readonly table: RemoteTable<TableSchema>) {}
-
-  filter<K extends keyof Row & string>(column: K, op: CompareOp, value: FilterValue<Row[K]>): this {
-    // Checked here, at once, exactly as a local reader checks it.
-    this.predicates.push(compilePredicate(this.table.schema, column, op, value));
-    return this;
-  }
-
-  select<K extends keyof Row & string>(columns: readonly K[]): RemoteReader<Pick<Row, K>> {
-    for (const c of columns) if (!this.table.schema.indexOf.has(c)) throw new Error(`table "${this.table.name}", column "${c}": unknown column in select`);
-    this.selected = [...columns];
-    return this as unknown as RemoteReader<Pick<Row, K>>;
-  }
-
-  private defs() {
-    const s = this.table.schema;
-    return this.selected === null ? [...s.columns] : this.selected.map((n) => s.columns[s.indexOf.get(n) as number]);
-  }
-
-  private async results(): Promise<ScanResult[]> {
-    await this.table.drain();
-    const out = await this.table.remote.query(this.table.name, { predicates: this.predicates, select: this.selected, countOnly: false, limit: null });
-    return out.results;
-  }
-
-  async count(): Promise<number> {
-    await this.table.drain();
-    return (await this.table.remote.query(this.table.name, { predicates: this.predicates, select: this.selected, countOnly: true, limit: null })).count;
-  }
-
-  async toArray(): Promise<Row[]> {
-    const defs = this.defs();
-    const rows: Row[] = [];
-    for (const r of await this.results()) for (const row of rowsOf(r, defs)) rows.push(row as Row);
-    return rows;
-  }
-
-  async toArrow(): Promise<arrow.Table> {
-    const schema = arrowSchemaFor(this.defs());
-    const batches = (await this.results()).map((r) => recordBatchOf(schema, r));
-    return batches.length === 0 ? new arrow.Table(schema) : new arrow.Table(batches);
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<Row> {
-    const defs = this.defs();
-    for (const r of await this.results()) yield* rowsOf(r, defs) as Generator<Row>;
-  }
-}
 
 /**
  * Appends gathered for one crossing. Numeric columns fill typed arrays while every value has

@@ -2,6 +2,8 @@
 import type { ColumnView, Predicate, ScanResult, TableSchema } from '@backtracedb/engine';
 import type { CreateTableOptions } from '../table.js';
 import type { OpenOptions } from '../database.js';
+import type { AggregateSpec } from '../read/aggregate-spec.js';
+import type { RowValue } from '../rows.js';
 
 export interface RemoteQuery {
   predicates: Predicate[];
@@ -9,6 +11,10 @@ export interface RemoteQuery {
   select: string[] | null;
   countOnly: boolean;
   limit: number | null;
+  order?: 'asc' | 'desc';
+  /** aggregate(spec) or latest(by): the answer comes back as row objects. */
+  aggregate?: AggregateSpec<Record<string, RowValue>>;
+  latest?: string[];
 }
 
 /** The engine API the worker exposes (one database per worker). */
@@ -24,7 +30,7 @@ export interface EngineWorkerApi {
   state(table: string): Promise<{ rowCount: number; maxBlockSize: number; useDiskStorage: boolean }>;
   setMaxBlockSize(table: string, n: number): Promise<void>;
   setUseDiskStorage(table: string, on: boolean): Promise<void>;
-  query(table: string, q: RemoteQuery): Promise<{ count: number; results: ScanResult[] }>;
+  query(table: string, q: RemoteQuery): Promise<{ count: number; results: ScanResult[]; rows?: Array<Record<string, RowValue | null>> }>;
   exportParquet(table: string, path: string, filters: Array<[string, string, unknown]>): Promise<number>;
   close(): Promise<void>;
 }

@@ -69,6 +69,10 @@ const api: EngineWorkerApi = {
     let r = t.reader();
     for (const p of q.predicates) r = r.filter(t.schema.columns[p.column].name, p.op, p.value as RowValue);
     if (q.select !== null) r = r.select(q.select);
+    if (q.order !== undefined) r = r.order(q.order);
+    if (q.limit !== null) r = r.limit(q.limit);
+    if (q.aggregate !== undefined) return { count: 0, results: [], rows: await r.aggregate(q.aggregate).toArray() };
+    if (q.latest !== undefined) return { count: 0, results: [], rows: await r.latest(q.latest).toArray() };
     const results: ScanResult[] = [];
     let count = 0;
     for await (const res of r.results(q.countOnly)) {

@@ -3,6 +3,7 @@
 import { applyPredicate, firstPass, fullSelection, timeRange } from './kernels.js';
 import type { ColumnView } from '../column/column-view.js';
 import type { Predicate } from './predicate.js';
+import { aggregateRows, type AggPartial, type AggregateRequest } from './aggregate.js';
 
 export interface ScanRequest {
   readonly predicates: readonly Predicate[];
@@ -10,6 +11,8 @@ export interface ScanRequest {
   readonly projection: readonly number[];
   readonly countOnly: boolean;
   readonly timeColumn: number;
+  /** Aggregate the selected rows instead of returning them (the projection must hold its columns). */
+  readonly aggregate?: AggregateRequest;
 }
 
 /** Selected rows of one block: projected columns, strings with a compact dictionary. */
@@ -18,6 +21,8 @@ export interface ScanResult {
   columns: ColumnView[];
   /** Parquet row groups decoded for this result (0 when read from memory or the cache). */
   rowGroupsDecoded?: number;
+  /** With an aggregate request: partial states per (bucket, group), no columns. */
+  partials?: AggPartial[];
 }
 
 /** Row indexes in [start, end) that satisfy every predicate (null = every row of the range). */
@@ -94,6 +99,7 @@ export function gather(view: ColumnView, lo: number, hi: number, sel: Uint32Arra
 
 export function scanViews(views: readonly ColumnView[], start: number, end: number, req: ScanRequest): ScanResult {
   const { lo, hi, sel, n } = selectRows(views, start, end, req);
+  if (req.aggregate !== undefined) return { rowCount: n, columns: [], partials: aggregateRows(views, lo, hi, sel, req.aggregate, req.timeColumn) };
   if (req.countOnly || n === 0) return { rowCount: n, columns: [] };
   return { rowCount: n, columns: req.projection.map((c) => gather(views[c], lo, hi, sel)) };
 }

@@ -15,7 +15,7 @@ function scanByStrings(task: ChunksScanTask): ScanOutput | null {
   const set = task.chunks;
   const preds = req.predicates;
   const first = preds[0];
-  if (task.fillCache || first === undefined || first.type !== 'string') return null;
+  if (task.fillCache || req.aggregate !== undefined || first === undefined || first.type !== 'string') return null;
   if (preds.some((p) => p.column === req.timeColumn && p.op !== '!=')) return null;
   if (!req.countOnly && req.projection.includes(first.column)) return null;
   if (preds.slice(1).some((p) => p.column === first.column)) return null;

@@ -2,7 +2,7 @@
 // for the engine's own layout; parquet-wasm, loaded only then, for anything outside it.
 // Filter columns are decoded first; the projection only if some row matches.
 import { crc32 } from 'node:zlib';
-import { gather, selectRows, type ColumnView } from '@backtracedb/engine';
+import { aggregateRows, gather, selectRows, type ColumnView } from '@backtracedb/engine';
 import { readFooter, type Footer } from '../parquet/footer.js';
 import { Codec } from '../parquet/fields.js';
 import { freshView, readParquetColumns, scratchView, type DecodedColumns, type ViewAllocator } from '../parquet/read.js';
@@ -64,7 +64,10 @@ function scanWith(task: ParquetScanTask, decode: Decoder): ScanOutput {
   }
   const { lo, hi, sel, n } = selectRows(views, 0, rowCount, req);
   const result: ScanOutput = { rowCount: n, columns: [] };
-  if (!req.countOnly && n > 0) {
+  if (req.aggregate !== undefined) {
+    if (n > 0) load(req.projection);
+    result.partials = n > 0 ? aggregateRows(views, lo, hi, sel, req.aggregate, req.timeColumn) : [];
+  } else if (!req.countOnly && n > 0) {
     load(req.projection);
     result.columns = req.projection.map((c) => gather(views[c], lo, hi, sel));
   }

@@ -1,0 +1,33 @@
+// Reshaping one block's ScanResult for ordered reads: its first rows only (limit), or its
+// rows reversed (order('desc')). Both keep string dictionaries as they are.
+import type { ColumnView, ScanResult } from '@backtracedb/engine';
+
+/** The first `rows` rows of `r` (views, no copy). */
+export function headOf(r: ScanResult, rows: number): ScanResult {
+  if (rows >= r.rowCount) return r;
+  return { ...r, rowCount: rows, columns: r.columns.map((v) => headView(v, rows)) };
+}
+
+function headView(v: ColumnView, n: number): ColumnView {
+  switch (v.type) {
+    case 'int64': return { type: 'int64', values: v.values.subarray(0, n) };
+    case 'float64': return { type: 'float64', values: v.values.subarray(0, n) };
+    case 'bool': return { type: 'bool', values: v.values.subarray(0, n) };
+    case 'string': return { type: 'string', values: v.values.subarray(0, n), dictionary: v.dictionary };
+  }
+}
+
+/** `r` with its rows in reverse order (a copy: results may share scratch memory). */
+export function reversedOf(r: ScanResult): ScanResult {
+  if (r.rowCount <= 1 || r.columns.length === 0) return r;
+  return { ...r, columns: r.columns.map((v) => reverseView(v, r.rowCount)) };
+}
+
+function reverseView(v: ColumnView, n: number): ColumnView {
+  switch (v.type) {
+    case 'int64': return { type: 'int64', values: v.values.slice(0, n).reverse() };
+    case 'float64': return { type: 'float64', values: v.values.slice(0, n).reverse() };
+    case 'bool': return { type: 'bool', values: v.values.slice(0, n).reverse() };
+    case 'string': return { type: 'string', values: v.values.slice(0, n).reverse(), dictionary: v.dictionary };
+  }
+}

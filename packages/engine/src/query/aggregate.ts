@@ -1,0 +1,108 @@
+// Aggregation pushed into a block scan: over the selected rows of one block, one partial state
+// per (time bucket, group key). Partials of consecutive blocks merge in block order on the
+// calling thread (first keeps the earliest, last the latest). Loops read typed arrays; int64
+// sums are accumulated exactly in two float64 halves and carried into a BigInt before they
+// could lose precision.
+import type { ColumnView } from '../column/column-view.js';
+import { bucketStart } from './buckets.js';
+import { lowerBound } from './kernels.js';
+import { groupRows, type GroupKey } from './group-keys.js';
+import { accumulate, type SlottedRows } from './accumulators.js';
+
+export type AggFunction = 'count' | 'sum' | 'min' | 'max' | 'avg' | 'first' | 'last';
+
+/** An aggregation as a scan carries it (plain data: it crosses to pool threads). */
+export interface AggregateRequest {
+  /** Bucket width in time-column units; null: one bucket per group. */
+  readonly every: bigint | null;
+  readonly origin: bigint;
+  /** Schema column indexes of the group keys. */
+  readonly by: readonly number[];
+  /** One per output value: the function and its column (null: count of rows). */
+  readonly values: ReadonlyArray<{ readonly fn: AggFunction; readonly column: number | null }>;
+}
+
+export type PartialState = bigint | number | string | boolean | null;
+
+/**
+ * One (bucket, key) of one block. `states[v]` per value: count → null (rows says it);
+ * sum, avg → the sum (bigint for int64); min, max, first, last → the value.
+ */
+export interface AggPartial {
+  bucket: bigint | null;
+  key: GroupKey;
+  rows: number;
+  states: PartialState[];
+}
+
+function inTimeOrder(times: BigInt64Array, lo: number, hi: number): boolean {
+  const w = new Int32Array(times.buffer, times.byteOffset, times.length * 2);
+  for (let i = lo + 1; i < hi; i++) {
+    const a = w[2 * i - 1], b = w[2 * i + 1];
+    if (b < a || (b === a && (w[2 * i] >>> 0) < (w[2 * i - 2] >>> 0))) return false;
+  }
+  return true;
+}
+
+/** Most (bucket, key) partials one block scan may return; past it the query is refused. */
+export const MAX_BLOCK_PARTIALS = 1_000_000;
+
+/**
+ * Aggregate the rows `lo + sel[j]` (or every row of [lo, hi) when sel is null), which are in
+ * time order: a block's time column is non-decreasing, so buckets are runs found by binary search.
+ */
+export function aggregateRows(views: readonly ColumnView[], lo: number, hi: number, sel: Uint32Array | null, agg: AggregateRequest, timeIndex: number): AggPartial[] {
+  const n = sel === null ? hi - lo : sel.length;
+  if (n === 0) return [];
+  const time = views[timeIndex];
+  // Buckets as runs, and first/last as row order, hold only for rows in time order: a wrong
+  // answer is worse than a refusal (a guard for out-of-order storage, ~1 ns a row).
+  if (time !== undefined && time.type === 'int64' && !inTimeOrder(time.values, lo, hi)) {
+    throw new Error('aggregate: the block\'s rows are not in time order');
+  }
+  const groups = groupRows(views, agg.by, n, lo, sel);
+  const out: AggPartial[] = [];
+  const slots = new Int32Array(n);
+  const slotOf = new Int32Array(groups.keys.length).fill(-1);
+  const touched: number[] = [];
+  const times = views[timeIndex];
+  const ids = groups.ids;
+  let j = 0;
+  while (j < n) {
+    // The run of rows in one bucket: [j, end).
+    let end = n;
+    let bucket: bigint | null = null;
+    if (agg.every !== null) {
+      if (times.type !== 'int64') throw new Error('internal: the time column is not int64');
+      const first = sel === null ? lo + j : lo + sel[j];
+      bucket = bucketStart(times.values[first], agg.origin, agg.every);
+      const next = lowerBound(times.values, first, hi, bucket + agg.every, false);
+      if (sel === null) end = Math.min(n, next - lo);
+      else { end = j + 1; while (end < n && lo + sel[end] < next) end++; }
+    }
+    for (let k = j; k < end; k++) {
+      const g = ids[k];
+      let slot = slotOf[g];
+      if (slot === -1) {
+        slot = out.length;
+        if (slot >= MAX_BLOCK_PARTIALS) throw new Error(`aggregate: more than ${MAX_BLOCK_PARTIALS} buckets × groups in one block; use a larger every or fewer keys`);
+        slotOf[g] = slot;
+        touched.push(g);
+        out.push({ bucket, key: groups.keys[g], rows: 0, states: [] });
+      }
+      slots[k] = slot;
+    }
+    for (const g of touched) slotOf[g] = -1;
+    touched.length = 0;
+    j = end;
+  }
+  const rows = new Float64Array(out.length);
+  for (let k = 0; k < n; k++) rows[slots[k]]++;
+  const slotted: SlottedRows = { slots, n, lo, sel, slotCount: out.length };
+  const states = agg.values.map((v) => accumulate(v.fn, v.column === null ? null : views[v.column], slotted));
+  for (let s = 0; s < out.length; s++) {
+    out[s].rows = rows[s];
+    out[s].states = states.map((st) => st[s]);
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+// Group keys of selected rows: a dense group id per row, and each group's key values.
+// One column at a time: string codes and bools index a table, int64 values go through a Map;
+// several columns combine pairwise into dense ids (each product stays below n × cardinality).
+import type { ColumnView } from '../column/column-view.js';
+
+export type KeyValue = string | bigint | boolean;
+export type GroupKey = KeyValue[];
+
+export interface RowGroups {
+  /** Dense group id of the j-th selected row. */
+  readonly ids: Int32Array;
+  /** Key values per group id. */
+  readonly keys: GroupKey[];
+}
+
+function denseCodes(view: ColumnView, n: number, lo: number, sel: Uint32Array | null): { codes: Int32Array; count: number } {
+  const codes = new Int32Array(n);
+  let count = 0;
+  switch (view.type) {
+    case 'string':
+    case 'bool': {
+      const size = view.type === 'string' ? view.dictionary.length : 2;
+      const table = new Int32Array(size).fill(-1);
+      const v = view.values;
+      for (let j = 0; j < n; j++) {
+        const c = v[sel === null ? lo + j : lo + sel[j]];
+        let d = table[c];
+        if (d === -1) { d = count++; table[c] = d; }
+        codes[j] = d;
+      }
+      break;
+    }
+    case 'int64': {
+      const map = new Map<bigint, number>();
+      const v = view.values;
+      for (let j = 0; j < n; j++) {
+        const x = v[sel === null ? lo + j : lo + sel[j]];
+        let d = map.get(x);
+        if (d === undefined) { d = count++; map.set(x, d); }
+        codes[j] = d;
+      }
+      break;
+    }
+    case 'float64': throw new Error('internal: float64 group keys are refused when the query is built');
+  }
+  return { codes, count };
+}
+
+function keyValueAt(view: ColumnView, i: number): KeyValue {
+  switch (view.type) {
+    case 'string': return view.dictionary[view.values[i]];
+    case 'bool': return view.values[i] === 1;
+    case 'int64': return view.values[i];
+    case 'float64': throw new Error('internal: float64 group key');
+  }
+}
+
+export function groupRows(views: readonly ColumnView[], by: readonly number[], n: number, lo: number, sel: Uint32Array | null): RowGroups {
+  if (by.length === 0) return { ids: new Int32Array(n), keys: [[]] };
+  let { codes: ids, count } = denseCodes(views[by[0]], n, lo, sel);
+  for (let c = 1; c < by.length; c++) {
+    const next = denseCodes(views[by[c]], n, lo, sel);
+    const map = new Map<number, number>();
+    let total = 0;
+    for (let j = 0; j < n; j++) {
+      const combined = ids[j] * next.count + next.codes[j];
+      let d = map.get(combined);
+      if (d === undefined) { d = total++; map.set(combined, d); }
+      ids[j] = d;
+    }
+    count = total;
+  }
+  const keys = new Array<GroupKey>(count);
+  for (let j = 0; j < n; j++) {
+    const g = ids[j];
+    if (keys[g] === undefined) { const i = sel === null ? lo + j : lo + sel[j]; keys[g] = by.map((c) => keyValueAt(views[c], i)); }
+  }
+  return { ids, keys };
+}
