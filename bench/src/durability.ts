@@ -55,9 +55,10 @@ export async function durabilitySuite(quick: boolean): Promise<ResultRow[]> {
     const base = t.rowCount;
     for (let at = 0; at < walRows; at += 100_000) { const b = trades(base + at, 100_000); t.appendBatch(b); }
     await t.sync();
-    // Leave without close(): what a crash leaves, and what reopen must replay.
-    const { rmSync } = await import('node:fs');
-    rmSync(`${dir}/LOCK`);
+    // Leave without close(): what a crash leaves, and what reopen must replay. The lock of this
+    // abandoned instance goes with it (a killed process's lock would be taken over).
+    const { readdirSync, rmSync } = await import('node:fs');
+    for (const f of readdirSync(dir)) if (f.startsWith('LOCK')) rmSync(`${dir}/${f}`);
   }
   const t0 = performance.now();
   const db = await open(dir);

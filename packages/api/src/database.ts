@@ -80,8 +80,8 @@ export class Database {
     // Checked before anything is created: a bad option leaves no table directory behind.
     const settings = tableSettingsFrom(`table "${resolved.name}"`, options);
     if (this.tables.has(resolved.name)) throw new Error(`table "${resolved.name}": already exists in ${this.path}`);
+    // No scan threads for a new table: it is written first; the first query starts them.
     const durable = await createTableStore(this.context(), schema, settings);
-    this.pool.warm();
     const table = new Table<S>(durable, this.pool, this.cache);
     this.tables.set(resolved.name, table as unknown as Table<TableSchema>);
     return table;
@@ -169,8 +169,8 @@ export async function open(path: string, options: OpenOptions = {}): Promise<Dat
   const maxPendingSeals = o.maxPendingSeals ?? DEFAULT_MAX_PENDING_SEALS;
   try {
     pool ??= createPool(o.poolSize ?? defaultPoolSize());
-    // Threads start now, in the background: warm by the first seal or query.
-    pool.warm();
+    // Threads start when needed: scan threads with openTable or the first query (scans run on
+    // this thread until one is up), encoder threads with the first sealed block.
     if (maxPendingSeals === 0) await pool.loadInlineEncoder();
   } catch (err) {
     await lock.release();

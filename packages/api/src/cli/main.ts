@@ -20,8 +20,11 @@ function usage<T>(fn: () => T): T {
 }
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
-/** One-shot reads: no worker threads to start, scans on this thread (a process that lives for one query). */
-const ONE_SHOT = { poolSize: 0 } as const;
+/**
+ * One-shot reads: read-only (no lock, nothing written, so they work next to a live writer),
+ * no worker threads to start, scans on this thread (a process that lives for one query).
+ */
+const ONE_SHOT = { poolSize: 0, readOnly: true } as const;
 
 /**
  * The directory of an existing database. Checked before open(), which would create a missing
