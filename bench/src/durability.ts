@@ -43,6 +43,11 @@ export async function durabilitySuite(quick: boolean): Promise<ResultRow[]> {
     ratio: growth / blockBytes, target: 'growth ≤ a few blocks', met: growth / blockBytes <= 4,
     note: `ratio = growth of the sampled peak from the first to the second half, in 1M-row raw blocks (${mib(blockBytes)}); ${r.blocks} blocks written at ${fmtRate(r.rows, r.ms)}`,
   });
+  out.push({
+    workload: `peak RSS of the same ${(r.rows / 1e6).toFixed(0)}M-row ingest (issue 10)`, ours: mib(r.maxRssBytes), reference: '500 MiB',
+    ratio: r.maxRssBytes / (500 * 2 ** 20), target: '< 1', met: r.maxRssBytes < 500 * 2 ** 20,
+    note: 'ratio of the process\'s peak RSS (all threads) to 500 MiB; default options',
+  });
   // Reopen: 100 blocks + a 1M-row WAL.
   const dir = freshDir('reopen');
   const walRows = quick ? 100_000 : 1_000_000;

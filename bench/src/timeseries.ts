@@ -58,6 +58,13 @@ export async function timeseriesSuite(rowCount: number, iterations: number): Pro
     countBy: () => t.reader().aggregate({ by: 'symbol', values: { n: ['count'] } }).toArray(),
   };
   const mine: Record<string, number> = {};
+  // Cold: the first run of each query, right after openTable, before anything is cached.
+  const cold: Record<string, number> = {};
+  for (const k of Object.keys(ours) as Array<keyof typeof ours>) {
+    const t0 = performance.now();
+    await ours[k]();
+    cold[k] = performance.now() - t0;
+  }
   for (const k of Object.keys(ours) as Array<keyof typeof ours>) {
     const got = await ours[k]();
     if (got.length !== refRows[k]) throw new Error(`${k}: ${got.length} rows, DuckDB ${refRows[k]}`);
@@ -68,14 +75,15 @@ export async function timeseriesSuite(rowCount: number, iterations: number): Pro
   await db.close();
 
   const m = (rowCount / 1e6).toFixed(1);
+  // Targets of issue 11; the ratio is the warm run's, and the first (cold) run is reported beside it.
   const row = (workload: string, k: keyof typeof ours, target: number, note: string): ResultRow => ({
-    workload, ours: fmtMs(mine[k]), reference: `DuckDB read_parquet ${fmtMs(ref[k])}`, ratio: mine[k] / ref[k], target: `≤ ${target}`, met: mine[k] / ref[k] <= target, note,
+    workload, ours: `${fmtMs(mine[k])} (first run ${fmtMs(cold[k])}, ${(cold[k] / ref[k]).toFixed(2)}x)`, reference: `DuckDB read_parquet ${fmtMs(ref[k])}`, ratio: mine[k] / ref[k], target: `≤ ${target}`, met: mine[k] / ref[k] <= target, note,
   });
   return [
-    row(`OHLCV candles by symbol, all ${m}M rows (${refRows.candles} candles)`, 'candles', 2, 'time ratio; aggregation pushed into the block scans, cache on'),
-    row('OHLCV candles by symbol, 10% time slice', 'slice', 2, 'time ratio; zone maps prune the blocks outside the slice'),
-    row('latest row per symbol', 'latest', 1, 'time ratio; newest blocks first, stops once every symbol of the zone maps is seen'),
-    row('order desc limit 100', 'tail', 1, 'time ratio; reads the newest block only'),
-    row('count by symbol', 'countBy', 2, 'time ratio'),
+    row(`OHLCV candles by symbol, all ${m}M rows (${refRows.candles} candles)`, 'candles', 1, 'time ratio; aggregation pushed into the block scans, cache on'),
+    row('OHLCV candles by symbol, 10% time slice', 'slice', 1, 'time ratio; zone maps prune the blocks outside the slice'),
+    row('latest row per symbol', 'latest', 0.5, 'time ratio; newest blocks first, stops once every symbol of the zone maps is seen'),
+    row('order desc limit 100', 'tail', 0.2, 'time ratio; reads the newest block only'),
+    row('count by symbol', 'countBy', 1, 'time ratio; reads the symbol column only'),
   ];
 }

@@ -97,6 +97,9 @@ export function compileAggregate(schema: ResolvedSchema, spec: AggregateSpec<Rec
     }
     names.push(name);
   }
-  const columns = [...new Set([schema.timeIndex, ...by, ...values.flatMap((v) => (v.column === null ? [] : [v.column]))])].sort((a, b) => a - b);
+  // The time column is read only when buckets or first/last need it (row order): a count by
+  // symbol reads the symbol column alone.
+  const needsTime = every !== null || values.some((v) => v.fn === 'first' || v.fn === 'last');
+  const columns = [...new Set([...(needsTime ? [schema.timeIndex] : []), ...by, ...values.flatMap((v) => (v.column === null ? [] : [v.column]))])].sort((a, b) => a - b);
   return { request: { every, origin, by, values }, names, fill, columns };
 }

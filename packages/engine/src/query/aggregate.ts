@@ -57,7 +57,8 @@ export function aggregateRows(views: readonly ColumnView[], lo: number, hi: numb
   const time = views[timeIndex];
   // Buckets as runs, and first/last as row order, hold only for rows in time order: a wrong
   // answer is worse than a refusal (a guard for out-of-order storage, ~1 ns a row).
-  if (time !== undefined && time.type === 'int64' && !inTimeOrder(time.values, lo, hi)) {
+  const orderMatters = agg.every !== null || agg.values.some((v) => v.fn === 'first' || v.fn === 'last');
+  if (orderMatters && time !== undefined && time.type === 'int64' && !inTimeOrder(time.values, lo, hi)) {
     throw new Error('aggregate: the block\'s rows are not in time order');
   }
   const groups = groupRows(views, agg.by, n, lo, sel);
