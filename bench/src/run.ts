@@ -10,6 +10,7 @@ import { encodeSuite } from './encode.js';
 import { tightLoopSuite } from './tight-loop.js';
 import { startupSuite } from './startup.js';
 import { timeseriesSuite } from './timeseries.js';
+import { readOnlySuite } from './readonly.js';
 import type { ResultRow } from './measure.js';
 
 const quick = process.argv.includes('--quick');
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     ['encode', async () => [...await encodeSuite(100_000, RUNS * 3), ...await encodeSuite(quick ? 200_000 : 1_000_000, RUNS)]],
     ['durability', () => durabilitySuite(quick)],
     ['timeseries', () => timeseriesSuite(ROWS, quick ? 3 : 10)],
+    ['readonly', () => readOnlySuite(ROWS, quick ? 2 : 5)],
   ];
   for (const [name, suite] of suites) {
     if (only !== undefined && only !== name) continue;

@@ -9,6 +9,9 @@ import type { EncodedBlock, EncodeDone, EncodeTask } from '@backtracedb/engine';
 interface EncoderThread {
   readonly worker: Worker;
   readonly port: MessagePort;
+  /** Resolves when the thread has loaded its modules (it may then be terminated safely). */
+  readonly loaded: Promise<void>;
+  markLoaded: () => void;
   readonly outstanding: Map<number, EncodeDone>;
   failed: Error | null;
 }
@@ -35,7 +38,9 @@ export class EncoderThreads {
   private spawn(): EncoderThread {
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(encodeThreadUrl, { workerData: { port: port2, completions: this.completions }, transferList: [port2] });
-    const t: EncoderThread = { worker, port: port1, outstanding: new Map(), failed: null };
+    let markLoaded: () => void = () => undefined;
+    const loaded = new Promise<void>((resolve) => { markLoaded = resolve; });
+    const t: EncoderThread = { worker, port: port1, loaded, markLoaded, outstanding: new Map(), failed: null };
     port1.on('message', (reply: EncodeReply) => this.deliver(t, reply));
     port1.unref();
     worker.unref();
@@ -47,11 +52,12 @@ export class EncoderThreads {
       for (const done of waiting) done(new Error(`encoder thread failed: ${err.message}`));
     };
     worker.on('error', fail);
-    worker.on('exit', (code) => { if (!this.destroyed) fail(new Error(`exited with code ${code}`)); });
+    worker.on('exit', (code) => { markLoaded(); if (!this.destroyed) fail(new Error(`exited with code ${code}`)); });
     return t;
   }
 
   private deliver(t: EncoderThread, reply: EncodeReply): void {
+    if ('ready' in reply) { t.markLoaded(); return; }
     const done = t.outstanding.get(reply.id);
     if (done === undefined) return;
     t.outstanding.delete(reply.id);
@@ -85,8 +91,9 @@ export class EncoderThreads {
     let n = 0;
     for (const t of this.threads) {
       for (let m = receiveMessageOnPort(t.port); m !== undefined; m = receiveMessageOnPort(t.port)) {
-        this.deliver(t, m.message as EncodeReply);
-        n++;
+        const reply = m.message as EncodeReply;
+        this.deliver(t, reply);
+        if (!('ready' in reply)) n++;
       }
     }
     return n;
@@ -123,6 +130,13 @@ export class EncoderThreads {
     const threads = this.threads;
     this.threads = [];
     for (const t of threads) for (const done of t.outstanding.values()) done(new Error('the pool was destroyed'));
-    await Promise.all(threads.map(async (t) => { t.port.close(); await t.worker.terminate(); }));
+    // Never terminate a thread still loading its modules (Node 20 aborts the process then).
+    await Promise.all(threads.map(async (t) => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([t.loaded, new Promise<void>((resolve) => { timer = setTimeout(resolve, 10_000); })]);
+      clearTimeout(timer);
+      t.port.close();
+      await t.worker.terminate();
+    }));
   }
 }

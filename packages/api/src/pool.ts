@@ -38,6 +38,8 @@ export function createPool(threads: number): BlockPool {
   /** Set once a scan thread has answered: until then scans run here. */
   let ready = false;
   let destroyed = false;
+  /** Settles once the scan threads have loaded the task module (or failed to). */
+  let started: Promise<unknown> = Promise.resolve();
   const start = (): void => {
     if (threads === 0 || piscina !== null || destroyed) return;
     const p = new Piscina<PoolTask, ScanResult>({
@@ -54,7 +56,7 @@ export function createPool(threads: number): BlockPool {
     piscina = p;
     // An empty scan tells when a thread is up (it has loaded the task module).
     const probe: ScanTask = { kind: 'scan', source: 'views', label: 'probe', views: [], rowCount: 0, request: { predicates: [], projection: [], countOnly: true, timeColumn: 0 } };
-    p.run(probe).then(() => { ready = true; }, () => undefined);
+    started = p.run(probe).then(() => { ready = true; }, () => undefined);
   };
   return {
     threads,
@@ -72,11 +74,24 @@ export function createPool(threads: number): BlockPool {
     },
     destroy: async () => {
       destroyed = true;
+      // Never terminate a thread while it is still loading its modules: Node 20 aborts the whole
+      // process when a worker dies inside module instantiation (an open-query-close that is over
+      // before the threads are up hit this).
+      await settledWithin(started, STARTUP_WAIT_MS);
       const p = piscina;
       piscina = null;
       await Promise.all([p?.destroy(), encoders.destroy()]);
     },
   };
+}
+
+/** How long destroy() waits for threads still starting. */
+const STARTUP_WAIT_MS = 10_000;
+
+async function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); })]);
+  clearTimeout(timer);
 }
 
 /**

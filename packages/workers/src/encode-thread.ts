@@ -8,11 +8,14 @@ import type { EncodeTask } from '@backtracedb/engine';
 export interface EncodeRequest { readonly id: number; readonly task: EncodeTask }
 export type EncodeReply =
   | { readonly id: number; readonly encoded: import('@backtracedb/engine').EncodedBlock }
-  | { readonly id: number; readonly error: string };
+  | { readonly id: number; readonly error: string }
+  /** Sent once, when the encoder has loaded (id 0): the thread may now be terminated safely. */
+  | { readonly id: 0; readonly ready: true };
 
 const { port, completions } = workerData as { port: MessagePort; completions: Int32Array };
 // Loaded at start, so the first sealed block does not wait for parquet-wasm to compile.
 const encoder = import('./parquet-encode.js');
+encoder.then(() => port.postMessage({ id: 0, ready: true } satisfies EncodeReply), () => port.postMessage({ id: 0, ready: true } satisfies EncodeReply));
 
 port.on('message', (req: EncodeRequest) => {
   encoder.then(({ encodeBlock }) => {
