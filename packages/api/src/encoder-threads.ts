@@ -37,7 +37,10 @@ export class EncoderThreads {
 
   private spawn(): EncoderThread {
     const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(encodeThreadUrl, { workerData: { port: port2, completions: this.completions }, transferList: [port2] });
+    // The parent's execArgv minus what only a main thread takes (a script run with
+    // `node --input-type=module -e …` made every encoder thread fail to start).
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval');
+    const worker = new Worker(encodeThreadUrl, { workerData: { port: port2, completions: this.completions }, transferList: [port2], execArgv });
     let markLoaded: () => void = () => undefined;
     const loaded = new Promise<void>((resolve) => { markLoaded = resolve; });
     const t: EncoderThread = { worker, port: port1, loaded, markLoaded, outstanding: new Map(), failed: null };
