@@ -50,6 +50,11 @@ export function createPool(threads: number): BlockPool {
       // A second task waits in each worker, so it never idles while the main thread dispatches.
       concurrentTasksPerWorker: 2,
       atomics: 'disabled',
+      // Piscina loads the task module with require() first; on Node 20.19+ that takes the
+      // synchronous require(esm) path, which aborted whole processes now and then ("Module::
+      // IsGraphAsync must be used on an instantiated module"). Without it, require() refuses
+      // the ES module at once and Piscina imports it instead.
+      execArgv: [...process.execArgv.filter((a) => !a.startsWith('--input-type')), ...NO_REQUIRE_ESM],
       // Bounded queue: readers keep at most 4 scans per thread in flight.
       maxQueue: 4096,
     });
@@ -84,6 +89,9 @@ export function createPool(threads: number): BlockPool {
     },
   };
 }
+
+/** The flag, where this Node has require(esm) at all (20.17 on): an older one would refuse it. */
+const NO_REQUIRE_ESM = process.allowedNodeEnvironmentFlags.has('--experimental-require-module') ? ['--no-experimental-require-module'] : [];
 
 /** How long destroy() waits for threads still starting. */
 const STARTUP_WAIT_MS = 10_000;
