@@ -20,7 +20,7 @@ const RUNS = quick ? 1 : 3;
 
 /** What limits a workload when its target is not met (from profiles: node --cpu-prof). */
 const LIMITS: Array<[RegExp, string]> = [
-  [/^append\(\) loop through openInWorker/, 'The remote loop itself got a little faster (0.79 -> 0.85 M rows/s) but the local loop it is divided by got 40% faster (encoder threads, the own Parquet writer), so the ratio crossed 3. Per row the remote side pays a comlink call, gathering into typed arrays and a structured clone across the thread.'],
+  [/^append\(\) loop through openInWorker/, 'The remote loop measured 0.71-0.85 M rows/s over this session\'s runs (0.79 before), while the local loop it is divided by got 40-50% faster (encoder threads, the own Parquet writer), so the ratio crossed 3. Per row the remote side pays a comlink call, gathering into typed arrays and a structured clone across the thread.'],
   [/^append\(\) loop/, 'Per row: the generated checker and writer (~100 ns), the caller building the row object and reading BigInts (~150 ns). DuckDB\'s appender pays a native call per value but no JS-side validation.'],
   [/^appendBatch\(\) \(100k rows\) in a loop that never awaits, 100,000-row blocks/, 'Per 100k-row block the appending thread validates and copies the batch, captures it into WAL records and fsyncs them at sync(), and the persist chain writes a block file plus a manifest record with their fsyncs (about 5 fsyncs per block); with 1M-row blocks the same loop reaches 5x. Encoding is no longer the limit: no block was encoded on the appending thread.'],
   [/^appendBatch\(\)/, 'String columns cost a Map lookup per row (dictionary codes), the WAL copies every row once more and fsyncs ~30 bytes/row, and block encoding competes for the 2 cores. The numeric columns are copied at memcpy speed.'],
@@ -31,7 +31,9 @@ const LIMITS: Array<[RegExp, string]> = [
   [/^2 scan workers against 1/, 'The scan itself scales (the same scans in two bare worker threads run 2x faster than in one); what does not is the main thread, which reads the chunks and dispatches every block, and the file reads on the libuv threads, all on the same 2 cores.'],
   [/^the same rows materialized/, 'Row objects are built on the main thread, 4 properties per row.'],
   [/^peak RSS/, 'Down from 895 MiB (three parquet-wasm heaps) to ~560 MiB: no parquet-wasm anywhere in steady state, one encoder thread on 2 cores. The process heap and external memory of the appending thread stay under ~100 MiB; the rest grows outside it (RSS climbs from ~150 to ~480 MiB over the first 10M rows, then stays): shared buffers of sealed raw blocks are returned only when every thread that saw them has collected them, and the encoder thread\'s heap.'],
-  [/^bounded memory/, 'Shared column buffers are freed only when every thread has collected them.'],
+  [/^bounded memory/, 'The peak of the first half is now much lower (389-541 MiB over runs, against 810 before), so the same plateau reads as more growth: RSS climbs over the first ~10M rows and then flattens (a probe printing memoryUsage every 1M rows: 150 -> 480 MiB by 10M, heap and external under 100 MiB throughout). Shared column buffers are freed only when every thread that saw them has collected them.'],
+  [/^count by symbol/, 'Per block the scan decodes the symbol column and counts dictionary codes per group in the pool; DuckDB answers from its own row-group statistics and SIMD hashing. The first run also starts the scan threads. Not yet profiled further.'],
+  [/^read-only open \+ first/, 'The live case also reads the 100k WAL rows the writer has not sealed, decodes their strings and appends them to an in-memory block before counting (about 10-15 ms); runs vary 0.9-2.0x on this shared machine.'],
   [/^reopen/, 'Replay decodes WAL records (strings back to JS strings), re-appends them, and seals and encodes blocks when they fill.'],
 ];
 
