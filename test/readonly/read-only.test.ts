@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPool, open } from 'backtracedb';
+import { nodeStorage } from '@backtracedb/engine';
 import { trades, tradesSchema } from 'backtracedb/sample-data';
 
 const pool = createPool(2);
@@ -57,5 +58,40 @@ describe('open(dir, { readOnly: true })', () => {
     const dir = join(tmpdir(), `btdb-ro-missing-${process.pid}`);
     await expect(open(dir, { readOnly: true, pool })).rejects.toThrow(/does not exist/);
     expect(() => statSync(dir)).toThrow();
+  });
+});
+
+describe('catching up', () => {
+  it('a long-lived reader reads only the WAL bytes appended since its last reader', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btdb-ro-inc-'));
+    try {
+      const db = await open(dir, { pool });
+      const t = await db.createTable(tradesSchema, { enableWal: true, useDiskStorage: true, maxBlockSize: 1_000_000 });
+      t.appendBatch(trades(0, 200_000)); // all in the WAL: no block sealed
+      await t.sync();
+      let walBytesRead = 0;
+      const counting = {
+        ...nodeStorage,
+        readFile: async (p: string) => { const b = await nodeStorage.readFile(p); if (p.includes('/wal/')) walBytesRead += b.byteLength; return b; },
+        readRange: async (p: string, o: number, n: number) => { const b = await nodeStorage.readRange(p, o, n); if (p.includes('/wal/')) walBytesRead += b.byteLength; return b; },
+      };
+      const ro = await open(dir, { readOnly: true, pool, storage: counting });
+      const r = await ro.openTable(tradesSchema);
+      expect(await r.reader().count()).toBe(200_000);
+      const first = walBytesRead;
+      expect(first).toBeGreaterThan(1_000_000);
+      walBytesRead = 0;
+      t.appendBatch(trades(200_000, 100));
+      await t.sync();
+      expect(await r.reader().count()).toBe(200_100);
+      expect(walBytesRead).toBeLessThan(first / 100);
+      walBytesRead = 0;
+      expect(await r.reader().count()).toBe(200_100); // nothing new: nothing read
+      expect(walBytesRead).toBe(0);
+      await ro.close();
+      await db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

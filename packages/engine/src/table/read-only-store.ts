@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { resolveSchema, sameSchema, isSafeName, type ResolvedSchema, type TableSchema } from '../schema/schema.js';
 import { decodeBatch } from '../wal/batch-codec.js';
-import { readWal } from '../wal/reader.js';
+import { readWal, readWalFrom, type WalPosition } from '../wal/reader.js';
 import type { WalRecord } from '../wal/record.js';
 import type { NormalizedBatch } from '../column/values.js';
 import { tableDir, WAL_DIR } from './layout.js';
@@ -30,6 +30,8 @@ export class ReadOnlyTableStore {
   private current: { blocks: TableBlocks; firstRowSeqOfTail: number };
   /** Which manifest state `current` was built from (file and its valid length). */
   private manifestKey = '';
+  /** Just past the last WAL record applied to `current.blocks` (null: read from scratch). */
+  private walCursor: WalPosition | null = null;
   private closed = false;
   private refreshing: Promise<void> | null = null;
 
@@ -88,9 +90,16 @@ export class ReadOnlyTableStore {
     const types = this.schema.columns.map((c) => c.type);
     const walDir = join(this.dir, WAL_DIR);
     for (let attempt = 0; attempt < MAX_REFRESH_ATTEMPTS; attempt++) {
-      const records: WalRecord[] = [];
-      const fromRowSeq = this.current.firstRowSeqOfTail;
-      await readWal(this.ctx.storage, walDir, { fromRowSeq, skipMissing: true, onRecord: (rec) => records.push(rec) });
+      // 1. The WAL: only the bytes past what was applied last time, while that segment is
+      //    still there; otherwise everything past the manifest's end as last seen.
+      const records: Array<{ rec: WalRecord; at: WalPosition }> = [];
+      const collect = (rec: WalRecord, at: WalPosition) => { records.push({ rec, at }); };
+      const incremental = this.walCursor !== null && (await readWalFrom(this.ctx.storage, walDir, this.walCursor, collect)) === 'ok';
+      if (!incremental) {
+        records.length = 0;
+        await readWal(this.ctx.storage, walDir, { fromRowSeq: this.current.firstRowSeqOfTail, skipMissing: true, onRecord: collect });
+      }
+      // 2. The manifest, read second (see above).
       const loaded = await this.loadManifest();
       if (loaded === null) continue;
       const m = loaded.manifest;
@@ -100,16 +109,21 @@ export class ReadOnlyTableStore {
         blocks = this.emptyBlocks(m.durableRowCount, m.lastTime, m.blocks.length);
         m.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
       }
+      // 3. WAL rows past what `blocks` holds, in order; a record starting beyond them means the
+      //    read did not reach back far enough: read again from scratch.
       let gap = false;
-      for (const rec of records) {
+      let cursor = key === this.manifestKey ? this.walCursor : null;
+      for (const { rec, at } of records) {
         const end = rec.firstRowSeq + rec.rowCount;
-        if (end <= blocks.rowCount) continue;
-        if (rec.firstRowSeq > blocks.rowCount) { gap = true; break; } // not contiguous: read again
+        if (end <= blocks.rowCount) { if (end === blocks.rowCount) cursor = at; continue; }
+        if (rec.firstRowSeq > blocks.rowCount) { gap = true; break; }
         const batch = decodeBatch(types, rec.rowCount, rec.payload);
         blocks.writeNormalized(sliceBatch(batch, blocks.rowCount - rec.firstRowSeq));
+        cursor = at;
       }
       this.current = { blocks, firstRowSeqOfTail: m.durableRowCount };
       this.manifestKey = key;
+      this.walCursor = gap ? null : cursor;
       if (!gap) return;
     }
     throw new Error(`table "${this.name}": the writer kept moving the manifest and the WAL while they were read (${MAX_REFRESH_ATTEMPTS} attempts)`);

@@ -34,6 +34,50 @@ function isTornCreate(bytes: Uint8Array, newest: boolean): boolean {
   return true;
 }
 
+/** A place in the log: the byte just past a record, in its segment. */
+export interface WalPosition {
+  readonly segment: string;
+  readonly offset: number;
+}
+
+/**
+ * Read the log from `from` on, changing nothing: the rest of that segment (only the bytes past
+ * `from.offset`), then every later segment, stopping at the first record that does not decode
+ * (a live writer's torn tail). 'lost' when the segment is gone (retired): read from scratch.
+ */
+export async function readWalFrom(storage: Storage, dir: string, from: WalPosition, onRecord: (r: WalRecord, at: WalPosition) => void): Promise<'ok' | 'lost'> {
+  const names = (await storage.list(dir)).filter((n) => parseSegmentName(n) !== null);
+  if (!names.includes(from.segment)) return 'lost';
+  for (const name of names.filter((n) => n >= from.segment)) {
+    const path = join(dir, name);
+    let bytes: Uint8Array;
+    let base = 0;
+    try {
+      if (name === from.segment) {
+        const size = await storage.sizeOf(path);
+        if (size === null) return 'lost';
+        base = from.offset;
+        bytes = await storage.readRange(path, base, size - base);
+      } else {
+        bytes = await storage.readFile(path);
+        if (checkSegmentHeader(bytes) !== null) return 'ok'; // still being created
+        base = 0;
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'lost';
+      throw err;
+    }
+    let offset = name === from.segment ? 0 : SEGMENT_HEADER_BYTES;
+    while (offset < bytes.byteLength) {
+      const r = decodeRecordAt(bytes, offset);
+      if (!r.ok) return 'ok'; // the end of what the writer has finished writing
+      offset = r.nextOffset;
+      onRecord(r.record, { segment: name, offset: base + offset });
+    }
+  }
+  return 'ok';
+}
+
 /** Where a read of the log stopped trusting it, and why. */
 export interface WalProblem {
   readonly segment: string;
@@ -60,7 +104,7 @@ export interface WalRead {
  * first problem. `onRecord` (optional) receives each good record as it is read, so a caller
  * can apply a large WAL without holding all of it; records are then not collected.
  */
-export async function readWal(storage: Storage, dir: string, opts: { fromRowSeq: number; onRecord?: (r: WalRecord) => void; skipMissing?: boolean }): Promise<WalRead> {
+export async function readWal(storage: Storage, dir: string, opts: { fromRowSeq: number; onRecord?: (r: WalRecord, at: WalPosition) => void; skipMissing?: boolean }): Promise<WalRead> {
   const names = (await storage.list(dir)).filter((n) => parseSegmentName(n) !== null);
   const out: WalRead = { records: [], nextRowSeq: opts.fromRowSeq, problems: [], sizeBytes: 0, segments: names.length };
   let expected: number | null = null;
@@ -101,7 +145,7 @@ export async function readWal(storage: Storage, dir: string, opts: { fromRowSeq:
       offset = r.nextOffset;
       if (expected <= opts.fromRowSeq) continue;
       out.nextRowSeq = expected;
-      if (opts.onRecord !== undefined) opts.onRecord(rec);
+      if (opts.onRecord !== undefined) opts.onRecord(rec, { segment: name, offset });
       else out.records.push(rec);
     }
   }
