@@ -62,7 +62,7 @@ describe('open(dir, { readOnly: true })', () => {
 });
 
 describe('catching up', () => {
-  it('a long-lived reader reads only the WAL bytes appended since its last reader', async () => {
+  it('a long-lived reader reads only the WAL bytes appended since its last reader, and no manifest bytes when none were appended', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'btdb-ro-inc-'));
     try {
       const db = await open(dir, { pool });
@@ -70,9 +70,15 @@ describe('catching up', () => {
       t.appendBatch(trades(0, 200_000)); // all in the WAL: no block sealed
       await t.sync();
       let walBytesRead = 0;
+      let manifestBytesRead = 0;
       const counting = {
         ...nodeStorage,
-        readFile: async (p: string) => { const b = await nodeStorage.readFile(p); if (p.includes('/wal/')) walBytesRead += b.byteLength; return b; },
+        readFile: async (p: string) => {
+          const b = await nodeStorage.readFile(p);
+          if (p.includes('/wal/')) walBytesRead += b.byteLength;
+          if (p.includes('/manifest')) manifestBytesRead += b.byteLength;
+          return b;
+        },
         readRange: async (p: string, o: number, n: number) => { const b = await nodeStorage.readRange(p, o, n); if (p.includes('/wal/')) walBytesRead += b.byteLength; return b; },
       };
       const ro = await open(dir, { readOnly: true, pool, storage: counting });
@@ -86,8 +92,10 @@ describe('catching up', () => {
       expect(await r.reader().count()).toBe(200_100);
       expect(walBytesRead).toBeLessThan(first / 100);
       walBytesRead = 0;
+      manifestBytesRead = 0;
       expect(await r.reader().count()).toBe(200_100); // nothing new: nothing read
       expect(walBytesRead).toBe(0);
+      expect(manifestBytesRead).toBe(0);
       await ro.close();
       await db.close();
     } finally {

@@ -9,7 +9,7 @@ import { decodeBatch } from '../wal/batch-codec.js';
 import { readWal, readWalFrom, type WalPosition } from '../wal/reader.js';
 import type { WalRecord } from '../wal/record.js';
 import type { NormalizedBatch } from '../column/values.js';
-import { tableDir, WAL_DIR } from './layout.js';
+import { parseManifestFileName, tableDir, WAL_DIR } from './layout.js';
 import { sealedFromManifest } from './manifest.js';
 import { loadManifest, type LoadedManifest } from './table-files.js';
 import { TableBlocks } from './table-blocks.js';
@@ -70,9 +70,26 @@ export class ReadOnlyTableStore {
     return this.refreshing;
   }
 
+  /** The manifest as last read, with the file and size it was read at. */
+  private lastManifest: { file: string; sizeBytes: number; loaded: LoadedManifest } | null = null;
+
+  /**
+   * The current manifest. While its file has the name and size it had last time, nothing was
+   * appended: the last reading is reused without reading the file again.
+   */
   private async loadManifest(): Promise<LoadedManifest | null> {
     try {
-      return await loadManifest(this.ctx.storage, this.dir);
+      const names = await this.ctx.storage.list(this.dir);
+      const newest = names.map((n) => [n, parseManifestFileName(n)] as const).filter((e): e is readonly [string, number] => e[1] !== null).sort((a, b) => a[1] - b[1]).pop()?.[0];
+      const last = this.lastManifest;
+      if (newest !== undefined && last !== null && last.file === newest && (await this.ctx.storage.sizeOf(join(this.dir, newest))) === last.sizeBytes) return last.loaded;
+      const loaded = await loadManifest(this.ctx.storage, this.dir, names);
+      if (loaded !== null) {
+        const size = await this.ctx.storage.sizeOf(join(this.dir, loaded.file));
+        // Remembered only when the size read matches what was parsed (no append in between).
+        this.lastManifest = size === loaded.writer.sizeBytes + (loaded.tail?.sizeBytes ?? 0) ? { file: loaded.file, sizeBytes: size, loaded } : null;
+      }
+      return loaded;
     } catch (err) {
       // The writer replaced its snapshot between our listing and our read: look again.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
