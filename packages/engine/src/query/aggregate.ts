@@ -62,8 +62,31 @@ export function aggregateRows(views: readonly ColumnView[], lo: number, hi: numb
     throw new Error('aggregate: the block\'s rows are not in time order');
   }
   const groups = groupRows(views, agg.by, n, lo, sel);
+  let out: AggPartial[] = [];
+  let slots: Int32Array;
+  if (agg.every === null) {
+    // One bucket: a row's slot is its dense group id.
+    slots = groups.ids;
+    out = groups.keys.map((key) => ({ bucket: null, key, rows: 0, states: [] }));
+    if (out.length > MAX_BLOCK_PARTIALS) throw new Error(`aggregate: more than ${MAX_BLOCK_PARTIALS} buckets × groups in one block; use a larger every or fewer keys`);
+  } else {
+    slots = new Int32Array(n);
+    out = slotByBucket(views, lo, hi, sel, agg, timeIndex, groups, slots, n);
+  }
+  const rows = new Float64Array(out.length);
+  for (let k = 0; k < n; k++) rows[slots[k]]++;
+  const slotted: SlottedRows = { slots, n, lo, sel, slotCount: out.length };
+  const states = agg.values.map((v) => accumulate(v.fn, v.column === null ? null : views[v.column], slotted));
+  for (let s = 0; s < out.length; s++) {
+    out[s].rows = rows[s];
+    out[s].states = states.map((st) => st[s]);
+  }
+  return out;
+}
+
+/** Slots of (bucket, group) for every selected row; buckets are runs found by binary search. */
+function slotByBucket(views: readonly ColumnView[], lo: number, hi: number, sel: Uint32Array | null, agg: AggregateRequest, timeIndex: number, groups: { ids: Int32Array; keys: GroupKey[] }, slots: Int32Array, n: number): AggPartial[] {
   const out: AggPartial[] = [];
-  const slots = new Int32Array(n);
   const slotOf = new Int32Array(groups.keys.length).fill(-1);
   const touched: number[] = [];
   const times = views[timeIndex];
@@ -96,14 +119,6 @@ export function aggregateRows(views: readonly ColumnView[], lo: number, hi: numb
     for (const g of touched) slotOf[g] = -1;
     touched.length = 0;
     j = end;
-  }
-  const rows = new Float64Array(out.length);
-  for (let k = 0; k < n; k++) rows[slots[k]]++;
-  const slotted: SlottedRows = { slots, n, lo, sel, slotCount: out.length };
-  const states = agg.values.map((v) => accumulate(v.fn, v.column === null ? null : views[v.column], slotted));
-  for (let s = 0; s < out.length; s++) {
-    out[s].rows = rows[s];
-    out[s].states = states.map((st) => st[s]);
   }
   return out;
 }

@@ -71,9 +71,11 @@ export function groupRows(views: readonly ColumnView[], by: readonly number[], n
     count = total;
   }
   const keys = new Array<GroupKey>(count);
-  for (let j = 0; j < n; j++) {
+  // Each group's key from its first row; stop once every group has one.
+  let found = 0;
+  for (let j = 0; j < n && found < count; j++) {
     const g = ids[j];
-    if (keys[g] === undefined) { const i = sel === null ? lo + j : lo + sel[j]; keys[g] = by.map((c) => keyValueAt(views[c], i)); }
+    if (keys[g] === undefined) { const i = sel === null ? lo + j : lo + sel[j]; keys[g] = by.map((c) => keyValueAt(views[c], i)); found++; }
   }
   return { ids, keys };
 }
