@@ -61,6 +61,8 @@ export function aggregateRows(views: readonly ColumnView[], lo: number, hi: numb
   if (orderMatters && time !== undefined && time.type === 'int64' && !inTimeOrder(time.values, lo, hi)) {
     throw new Error('aggregate: the block\'s rows are not in time order');
   }
+  const counted = countByOneKey(views, lo, hi, sel, agg);
+  if (counted !== null) return counted;
   const groups = groupRows(views, agg.by, n, lo, sel);
   let out: AggPartial[] = [];
   let slots: Int32Array;
@@ -119,6 +121,28 @@ function slotByBucket(views: readonly ColumnView[], lo: number, hi: number, sel:
     for (const g of touched) slotOf[g] = -1;
     touched.length = 0;
     j = end;
+  }
+  return out;
+}
+
+/**
+ * The common "count rows by one string or bool key" in one pass over the key's codes: no
+ * group ids, no slots. Null when the request is anything else.
+ */
+function countByOneKey(views: readonly ColumnView[], lo: number, hi: number, sel: Uint32Array | null, agg: AggregateRequest): AggPartial[] | null {
+  if (agg.every !== null || agg.by.length !== 1 || !agg.values.every((v) => v.fn === 'count' && v.column === null)) return null;
+  const key = views[agg.by[0]];
+  if (key === undefined || (key.type !== 'string' && key.type !== 'bool')) return null;
+  const size = key.type === 'string' ? key.dictionary.length : 2;
+  const counts = new Float64Array(size);
+  const codes = key.values;
+  if (sel === null) for (let i = lo; i < hi; i++) counts[codes[i]]++;
+  else for (let j = 0; j < sel.length; j++) counts[codes[lo + sel[j]]]++;
+  const out: AggPartial[] = [];
+  for (let c = 0; c < size; c++) {
+    if (counts[c] === 0) continue;
+    const value = key.type === 'string' ? key.dictionary[c] : c === 1;
+    out.push({ bucket: null, key: [value], rows: counts[c], states: agg.values.map(() => null) });
   }
   return out;
 }
