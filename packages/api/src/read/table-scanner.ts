@@ -86,7 +86,9 @@ export class TableScanner {
       if (plan.knownRows !== 0) throw new Error('internal: a whole-block scan was planned with known rows');
       // An aggregation over shared columns is worth a message: its per-row work runs in
       // parallel in the pool, and only the small partials come back.
-      if (req.aggregate !== undefined && this.pool.threads > 0 && source.views.every((v) => v.values.buffer instanceof SharedArrayBuffer)) {
+      // Counting rows per key is one cheap pass over the key's codes: a message costs more.
+      const countsOnly = req.aggregate?.values.every((v) => v.fn === 'count' && v.column === null) === true && req.aggregate.every === null;
+      if (req.aggregate !== undefined && !countsOnly && this.pool.threads > 0 && source.views.every((v) => v.values.buffer instanceof SharedArrayBuffer)) {
         const label = this.label(block);
         return { ...await this.pool.scan({ kind: 'scan', source: 'views', request: req, label, views: source.views, rowCount: source.rowCount }), rowGroupsDecoded: 0 };
       }

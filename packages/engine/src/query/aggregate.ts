@@ -134,10 +134,8 @@ function countByOneKey(views: readonly ColumnView[], lo: number, hi: number, sel
   const key = views[agg.by[0]];
   if (key === undefined || (key.type !== 'string' && key.type !== 'bool')) return null;
   const size = key.type === 'string' ? key.dictionary.length : 2;
-  const counts = new Float64Array(size);
-  const codes = key.values;
-  if (sel === null) for (let i = lo; i < hi; i++) counts[codes[i]]++;
-  else for (let j = 0; j < sel.length; j++) counts[codes[lo + sel[j]]]++;
+  // Uint32 counts (a block holds < 2^32 rows), one loop per code array type: monomorphic.
+  const counts = key.type === 'string' ? countCodes32(key.values, size, lo, hi, sel) : countCodes8(key.values, lo, hi, sel);
   const out: AggPartial[] = [];
   for (let c = 0; c < size; c++) {
     if (counts[c] === 0) continue;
@@ -145,4 +143,18 @@ function countByOneKey(views: readonly ColumnView[], lo: number, hi: number, sel
     out.push({ bucket: null, key: [value], rows: counts[c], states: agg.values.map(() => null) });
   }
   return out;
+}
+
+function countCodes32(codes: Int32Array, size: number, lo: number, hi: number, sel: Uint32Array | null): Uint32Array {
+  const counts = new Uint32Array(size);
+  if (sel === null) for (let i = lo; i < hi; i++) counts[codes[i]]++;
+  else for (let j = 0; j < sel.length; j++) counts[codes[lo + sel[j]]]++;
+  return counts;
+}
+
+function countCodes8(codes: Uint8Array, lo: number, hi: number, sel: Uint32Array | null): Uint32Array {
+  const counts = new Uint32Array(2);
+  if (sel === null) for (let i = lo; i < hi; i++) counts[codes[i]]++;
+  else for (let j = 0; j < sel.length; j++) counts[codes[lo + sel[j]]]++;
+  return counts;
 }
