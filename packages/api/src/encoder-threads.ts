@@ -5,6 +5,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { encodeThreadUrl, type EncodeReply } from '@backtracedb/workers';
 import type { EncodedBlock, EncodeDone, EncodeTask } from '@backtracedb/engine';
+import { settledWithin, THREAD_STARTUP_WAIT_MS } from './settle.js';
 
 interface EncoderThread {
   readonly worker: Worker;
@@ -135,9 +136,7 @@ export class EncoderThreads {
     for (const t of threads) for (const done of t.outstanding.values()) done(new Error('the pool was destroyed'));
     // Never terminate a thread still loading its modules (Node 20 aborts the process then).
     await Promise.all(threads.map(async (t) => {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([t.loaded, new Promise<void>((resolve) => { timer = setTimeout(resolve, 10_000); })]);
-      clearTimeout(timer);
+      await settledWithin(t.loaded, THREAD_STARTUP_WAIT_MS);
       t.port.close();
       await t.worker.terminate();
     }));

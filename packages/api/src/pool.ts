@@ -6,6 +6,7 @@ import { Piscina } from 'piscina';
 import { scanBlock, taskFileUrl, type PoolTask, type ScanOutput, type ScanTask } from '@backtracedb/workers';
 import type { BlockEncoder, EncodeDone, EncodedBlock, EncodeTask, ScanResult } from '@backtracedb/engine';
 import { EncoderThreads } from './encoder-threads.js';
+import { settledWithin, THREAD_STARTUP_WAIT_MS } from './settle.js';
 
 export interface BlockPool extends BlockEncoder {
   /** Scan one block (or slice) in a pool thread, or here while none is ready; bytes read for the task are handed over. */
@@ -82,7 +83,7 @@ export function createPool(threads: number): BlockPool {
       // Never terminate a thread while it is still loading its modules: Node 20 aborts the whole
       // process when a worker dies inside module instantiation (an open-query-close that is over
       // before the threads are up hit this).
-      await settledWithin(started, STARTUP_WAIT_MS);
+      await settledWithin(started, THREAD_STARTUP_WAIT_MS);
       const p = piscina;
       piscina = null;
       await Promise.all([p?.destroy(), encoders.destroy()]);
@@ -92,15 +93,6 @@ export function createPool(threads: number): BlockPool {
 
 /** The flag, where this Node has require(esm) at all (20.17 on): an older one would refuse it. */
 const NO_REQUIRE_ESM = process.allowedNodeEnvironmentFlags.has('--experimental-require-module') ? ['--no-experimental-require-module'] : [];
-
-/** How long destroy() waits for threads still starting. */
-const STARTUP_WAIT_MS = 10_000;
-
-async function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([p.catch(() => undefined), new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); })]);
-  clearTimeout(timer);
-}
 
 /**
  * Buffers read from a file for this one task move to the worker instead of being copied.

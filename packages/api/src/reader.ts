@@ -11,7 +11,7 @@ import { arrowSchemaFor, recordBatchOf } from './arrow-out.js';
 import { rowsOf, type RowValue } from './rows.js';
 import { Table as ArrowTable } from 'apache-arrow';
 import type { TableScanner } from './read/table-scanner.js';
-import { blockResults, type ReadOrder, type ReadShape } from './read/block-results.js';
+import { blockResults, checkLimit, checkOrder, type ReadOrder, type ReadShape } from './read/block-results.js';
 import { AggregateQuery } from './read/aggregate-query.js';
 import { compileAggregate, type AggregateSpec } from './read/aggregate-spec.js';
 import { LatestQuery } from './read/latest-query.js';
@@ -80,15 +80,13 @@ export class Reader<Row extends object = Record<string, RowValue>> {
 
   /** Newest first ('desc': the exact reverse of table order) or table order ('asc', the default). */
   order(direction: ReadOrder): this {
-    if (direction !== 'asc' && direction !== 'desc') throw new Error(`table "${this.source.schema.name}": order must be 'asc' or 'desc', got ${JSON.stringify(String(direction))}`);
-    this.direction = direction;
+    this.direction = checkOrder(this.source.schema.name, direction);
     return this;
   }
 
   /** Return at most `n` rows (0: none). */
   limit(n: number): this {
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new Error(`table "${this.source.schema.name}": limit must be a non-negative integer, got ${String(n)}`);
-    this.rowLimit = n;
+    this.rowLimit = checkLimit(this.source.schema.name, n);
     return this;
   }
 

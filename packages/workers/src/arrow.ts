@@ -3,4 +3,4 @@
 export { decodeParquet, viewOfVector, type DecodedColumns } from './parquet-decode.js';
 export { arrowTableOf, arrowDataOf, arrowTypeOf } from './arrow-build.js';
 export { encodeBlock, encodeParquet } from './parquet-encode.js';
-export { encodeBlockWithParquetWasm, encodeParquetWithParquetWasm } from './parquet-wasm-encode.js';
+export { encodeBlockWithParquetWasm } from './parquet-wasm-encode.js';

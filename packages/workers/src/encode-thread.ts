@@ -15,7 +15,7 @@ export type EncodeReply =
 const { port, completions } = workerData as { port: MessagePort; completions: Int32Array };
 // Loaded at start, so the first sealed block does not wait for parquet-wasm to compile.
 const encoder = import('./parquet-encode.js');
-encoder.then(() => port.postMessage({ id: 0, ready: true } satisfies EncodeReply), () => port.postMessage({ id: 0, ready: true } satisfies EncodeReply));
+encoder.catch(() => undefined).finally(() => port.postMessage({ id: 0, ready: true } satisfies EncodeReply));
 
 port.on('message', (req: EncodeRequest) => {
   encoder.then(({ encodeBlock }) => {

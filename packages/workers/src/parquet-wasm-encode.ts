@@ -35,7 +35,7 @@ function layoutOf(bytes: Uint8Array, names: readonly string[]): BlockLayout | nu
  * Column views → Parquet bytes, in the layout the fast reader reads. Any row count, 0 too
  * (an export with no matching rows is a file with the schema and no rows).
  */
-export function encodeParquetWithParquetWasm(schema: EncodeTask['schema'], columns: EncodeTask['columns'], rowCount: number, rowGroupRows: number): Uint8Array {
+function encodeParquetWithParquetWasm(schema: EncodeTask['schema'], columns: EncodeTask['columns'], rowCount: number, rowGroupRows: number): Uint8Array {
   const names = schema.columns.map((c) => c.name);
   const table = arrowTableOf(schema, names, columns, rowCount);
   const ipc = arrow.tableToIPC(table, 'stream');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
   auditTableDir, decodeBatch, decodeTableMeta, firstWalSegment, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, readWal, schemaToJson,
-  SEGMENT_HEADER_BYTES, TABLE_FILE, WAL_DIR, type LoadedManifest, type Manifest, type ResolvedSchema,
+  TABLE_FILE, WAL_DIR, type LoadedManifest, type Manifest, type ResolvedSchema,
 } from '@backtracedb/engine';
 import { checkBlockSchema } from './block-schema.js';
 

@@ -8,6 +8,18 @@ import { headOf, reversedOf } from './result-slice.js';
 
 export type ReadOrder = 'asc' | 'desc';
 
+/** `direction`, checked where a reader (local or remote) is built. */
+export function checkOrder(table: string, direction: unknown): ReadOrder {
+  if (direction !== 'asc' && direction !== 'desc') throw new Error(`table "${table}": order must be 'asc' or 'desc', got ${JSON.stringify(String(direction))}`);
+  return direction;
+}
+
+/** A row limit, checked where a reader (local or remote) is built. */
+export function checkLimit(table: string, n: unknown): number {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new Error(`table "${table}": limit must be a non-negative integer, got ${String(n)}`);
+  return n;
+}
+
 /** What a run did, filled in as it goes (Reader.stats). */
 export interface RunStats {
   blocks: number;

@@ -7,7 +7,7 @@ import { arrowSchemaFor, recordBatchOf } from '../arrow-out.js';
 import { rowsOf, type RowValue } from '../rows.js';
 import type { RemoteQuery } from './protocol.js';
 import type { RemoteTable } from './client.js';
-import type { ReadOrder } from '../read/block-results.js';
+import { checkLimit, checkOrder, type ReadOrder } from '../read/block-results.js';
 import { compileAggregate, type AggregateSpec } from '../read/aggregate-spec.js';
 import { AggregateMerger, type AggRow } from '../read/aggregate-merge.js';
 import { latestKeys } from '../read/latest-query.js';
@@ -35,15 +35,13 @@ export class RemoteReader<Row extends object> {
 
   /** As Reader.order: 'desc' is the exact reverse of table order. */
   order(direction: ReadOrder): this {
-    if (direction !== 'asc' && direction !== 'desc') throw new Error(`table "${this.table.name}": order must be 'asc' or 'desc', got ${JSON.stringify(String(direction))}`);
-    this.direction = direction;
+    this.direction = checkOrder(this.table.name, direction);
     return this;
   }
 
   /** As Reader.limit. */
   limit(n: number): this {
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new Error(`table "${this.table.name}": limit must be a non-negative integer, got ${String(n)}`);
-    this.rowLimit = n;
+    this.rowLimit = checkLimit(this.table.name, n);
     return this;
   }
 

@@ -11,6 +11,12 @@ export interface NormalizedBatch {
   columns: ColumnValues[];
 }
 
+/** Rows [from, end) of a batch (a WAL record partly applied already); the batch itself when from is 0. */
+export function sliceBatch(b: NormalizedBatch, from: number): NormalizedBatch {
+  if (from === 0) return b;
+  return { rowCount: b.rowCount - from, columns: b.columns.map((c) => c.slice(from) as typeof c) };
+}
+
 /** Where the first lone surrogate of a string is, described; '' when there is none. */
 function loneSurrogate(s: string): string {
   for (let i = 0; i < s.length; i++) {

@@ -8,10 +8,10 @@ import { resolveSchema, sameSchema, isSafeName, type ResolvedSchema, type TableS
 import { decodeBatch } from '../wal/batch-codec.js';
 import { readWal, readWalFrom, type WalPosition } from '../wal/reader.js';
 import type { WalRecord } from '../wal/record.js';
-import type { NormalizedBatch } from '../column/values.js';
-import { parseManifestFileName, tableDir, WAL_DIR } from './layout.js';
+import { sliceBatch } from '../column/values.js';
+import { tableDir, WAL_DIR } from './layout.js';
 import { sealedFromManifest } from './manifest.js';
-import { loadManifest, type LoadedManifest } from './table-files.js';
+import { loadManifest, newestManifestFile, type LoadedManifest } from './table-files.js';
 import { TableBlocks } from './table-blocks.js';
 import { readTableMeta, type TableSettings } from './table-meta.js';
 import type { TableContext } from './table-store.js';
@@ -19,17 +19,13 @@ import type { TableContext } from './table-store.js';
 /** How often a refresh starts over when the writer retires WAL segments under it. */
 export const MAX_REFRESH_ATTEMPTS = 50;
 
-function sliceBatch(b: NormalizedBatch, from: number): NormalizedBatch {
-  if (from === 0) return b;
-  return { rowCount: b.rowCount - from, columns: b.columns.map((c) => c.slice(from) as typeof c) };
-}
 
 export class ReadOnlyTableStore {
   readonly dir: string;
   /** The rows: the manifest's blocks and the WAL rows past them (from `firstRowSeqOfTail`). */
   private current: { blocks: TableBlocks; firstRowSeqOfTail: number };
-  /** Which manifest state `current` was built from (file and its valid length). */
-  private manifestKey = '';
+  /** The manifest reading `current` was built from (loadManifest returns the same object while unchanged). */
+  private applied: LoadedManifest | null = null;
   /** Just past the last WAL record applied to `current.blocks` (null: read from scratch). */
   private walCursor: WalPosition | null = null;
   private closed = false;
@@ -80,7 +76,7 @@ export class ReadOnlyTableStore {
   private async loadManifest(): Promise<LoadedManifest | null> {
     try {
       const names = await this.ctx.storage.list(this.dir);
-      const newest = names.map((n) => [n, parseManifestFileName(n)] as const).filter((e): e is readonly [string, number] => e[1] !== null).sort((a, b) => a[1] - b[1]).pop()?.[0];
+      const newest = newestManifestFile(names)?.file;
       const last = this.lastManifest;
       if (newest !== undefined && last !== null && last.file === newest && (await this.ctx.storage.sizeOf(join(this.dir, newest))) === last.sizeBytes) return last.loaded;
       const loaded = await loadManifest(this.ctx.storage, this.dir, names);
@@ -120,16 +116,16 @@ export class ReadOnlyTableStore {
       const loaded = await this.loadManifest();
       if (loaded === null) continue;
       const m = loaded.manifest;
-      const key = `${loaded.file}:${loaded.writer.sizeBytes}:${m.durableRowCount}`;
+      const unchanged = loaded === this.applied;
       let blocks = this.current.blocks;
-      if (key !== this.manifestKey) {
+      if (!unchanged) {
         blocks = this.emptyBlocks(m.durableRowCount, m.lastTime, m.blocks.length);
         m.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
       }
       // 3. WAL rows past what `blocks` holds, in order; a record starting beyond them means the
       //    read did not reach back far enough: read again from scratch.
       let gap = false;
-      let cursor = key === this.manifestKey ? this.walCursor : null;
+      let cursor = unchanged ? this.walCursor : null;
       for (const { rec, at } of records) {
         const end = rec.firstRowSeq + rec.rowCount;
         if (end <= blocks.rowCount) { if (end === blocks.rowCount) cursor = at; continue; }
@@ -139,7 +135,7 @@ export class ReadOnlyTableStore {
         cursor = at;
       }
       this.current = { blocks, firstRowSeqOfTail: m.durableRowCount };
-      this.manifestKey = key;
+      this.applied = loaded;
       this.walCursor = gap ? null : cursor;
       if (!gap) return;
     }

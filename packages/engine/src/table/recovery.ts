@@ -15,7 +15,7 @@ import { auditTableDir, loadManifest, type LoadedManifest } from './table-files.
 import { dataFilesWithoutMeta, firstWalSegment, removeLeftovers } from './table-dir.js';
 import { TableBlocks } from './table-blocks.js';
 import { readTableMeta, writeTableMeta, type TableSettings } from './table-meta.js';
-import type { NormalizedBatch } from '../column/values.js';
+import { sliceBatch } from '../column/values.js';
 
 export interface RecoveryReport {
   /** WAL rows replayed into the active block(s). */
@@ -151,7 +151,3 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
   return { table, report };
 }
 
-function sliceBatch(b: NormalizedBatch, from: number): NormalizedBatch {
-  if (from === 0) return b;
-  return { rowCount: b.rowCount - from, columns: b.columns.map((c) => c.slice(from) as typeof c) };
-}

@@ -16,13 +16,22 @@ export interface LoadedManifest {
   readonly writer: ManifestWriterState;
 }
 
+/** The newest manifest generation file among `names`, or null when there is none. */
+export function newestManifestFile(names: readonly string[]): { file: string; generation: number } | null {
+  let best: { file: string; generation: number } | null = null;
+  for (const file of names) {
+    const generation = parseManifestFileName(file);
+    if (generation !== null && (best === null || generation > best.generation)) best = { file, generation };
+  }
+  return best;
+}
+
 /** The current manifest, or null when the directory has none. */
 export async function loadManifest(storage: Storage, dir: string, names?: readonly string[]): Promise<LoadedManifest | null> {
   const entries = names ?? await storage.list(dir);
-  const generations = entries.map(parseManifestFileName).filter((g): g is number => g !== null).sort((a, b) => a - b);
-  const generation = generations[generations.length - 1];
-  if (generation !== undefined) {
-    const file = entries.find((n) => parseManifestFileName(n) === generation) as string;
+  const newest = newestManifestFile(entries);
+  if (newest !== null) {
+    const { file, generation } = newest;
     const path = join(dir, file);
     const parsed = parseManifestLog(await storage.readFile(path), path);
     return {

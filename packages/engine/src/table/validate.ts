@@ -1,6 +1,6 @@
 // Validation of appended rows and batches. Everything is checked before anything is
 // written, so a rejected call leaves the table exactly as it was.
-import { describeGot, describeValue, type ColumnType, type ResolvedSchema } from '../schema/schema.js';
+import type { ColumnType, ResolvedSchema } from '../schema/schema.js';
 import { INT64_MAX, INT64_MIN } from '../column/int64.js';
 import { misfit, type ColumnValues, type NormalizedBatch } from '../column/values.js';
 import { MAX_ROW_BYTES } from '../wal/record.js';
