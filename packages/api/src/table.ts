@@ -13,7 +13,7 @@ import type * as arrow from 'apache-arrow';
 import { columnsFromArrow } from './arrow-in.js';
 import { writeParquetFile } from './export.js';
 import type { RowValue } from './rows.js';
-import type { CompareOp } from '@backtracedb/engine';
+import type { CompareOp, Compression } from '@backtracedb/engine';
 
 export interface CreateTableOptions {
   /** Log every append to the write-ahead log; sync() then makes rows durable. Default false. */
@@ -24,6 +24,12 @@ export interface CreateTableOptions {
   useDiskStorage?: boolean;
   /** Rows per Parquet row group, each with its own zone map (default 65,536). */
   rowGroupRows?: number;
+  /** How sealed block files are compressed: 'none' | 'snappy' | 'zstd'. */
+  compression?: Compression;
+  /** Rows older than the newest time − retention (time units) are removed as blocks seal. */
+  retention?: bigint | number | null;
+  /** Rows may arrive up to this many time units older than the newest row (default 0). */
+  outOfOrderWindow?: bigint | number;
 }
 
 export class Table<S extends TableSchema = TableSchema> {
@@ -60,6 +66,11 @@ export class Table<S extends TableSchema = TableSchema> {
   get useDiskStorage(): boolean { return this.store.settings.useDiskStorage; }
   set useDiskStorage(on: boolean) { this.store.useDiskStorage = on; } // checked there, with the value
   get enableWal(): boolean { return this.store.settings.enableWal; }
+  get compression(): Compression { return this.store.settings.compression; }
+  set compression(c: Compression) { this.store.compression = c; }
+  get retention(): bigint | null { return this.store.settings.retention; }
+  set retention(span: bigint | number | null) { this.store.retention = span; }
+  get outOfOrderWindow(): bigint { return this.store.settings.outOfOrderWindow; }
   /** The time of the last row, or null for an empty table. */
   get lastTimestamp(): bigint | null { return this.store.blocks.lastTimestamp; }
   /**

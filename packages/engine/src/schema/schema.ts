@@ -7,12 +7,20 @@ export const COLUMN_TYPES: readonly ColumnType[] = ['int64', 'float64', 'string'
 export interface ColumnDef {
   readonly name: string;
   readonly type: ColumnType;
+  /** The column may hold nulls (`null` or a missing key on append). Never the time column. */
+  readonly nullable?: boolean;
 }
+
+/** The unit of the time column's integers; with it, other tools read the column as a timestamp. */
+export type TimeUnit = 's' | 'ms' | 'us' | 'ns';
+export const TIME_UNITS: readonly TimeUnit[] = ['s', 'ms', 'us', 'ns'];
 
 export interface TableSchema {
   readonly name: string;
   readonly timeColumn: string;
   readonly columns: readonly ColumnDef[];
+  /** Optional: the time column's unit (without it, the time column is a plain int64). */
+  readonly timeUnit?: TimeUnit;
 }
 
 /** The JS value a column holds when read back. */
@@ -31,13 +39,17 @@ export interface InputOfType {
 }
 
 type ColumnsOf<S extends TableSchema> = S['columns'][number];
-/** A row as readers yield it, inferred from an `as const` schema. */
+type NullableColumnsOf<S extends TableSchema> = Extract<ColumnsOf<S>, { readonly nullable: true }>;
+type RequiredColumnsOf<S extends TableSchema> = Exclude<ColumnsOf<S>, { readonly nullable: true }>;
+/** A row as readers yield it, inferred from an `as const` schema (nullable columns may be null). */
 export type RowOf<S extends TableSchema> = {
-  [C in ColumnsOf<S> as C['name']]: ValueOfType[C['type']];
+  [C in ColumnsOf<S> as C['name']]: C extends { readonly nullable: true } ? ValueOfType[C['type']] | null : ValueOfType[C['type']];
 };
-/** A row as `append` accepts it. */
+/** A row as `append` accepts it: a nullable column's key may be missing or null. */
 export type RowInputOf<S extends TableSchema> = {
-  [C in ColumnsOf<S> as C['name']]: InputOfType[C['type']];
+  [C in RequiredColumnsOf<S> as C['name']]: InputOfType[C['type']];
+} & {
+  [C in NullableColumnsOf<S> as C['name']]?: InputOfType[C['type']] | null;
 };
 /** Columnar input for `appendBatch`. */
 export interface BatchInputOfType {
@@ -47,7 +59,9 @@ export interface BatchInputOfType {
   bool: ReadonlyArray<boolean> | Uint8Array;
 }
 export type BatchInputOf<S extends TableSchema> = {
-  [C in ColumnsOf<S> as C['name']]: BatchInputOfType[C['type']];
+  [C in RequiredColumnsOf<S> as C['name']]: BatchInputOfType[C['type']];
+} & {
+  [C in NullableColumnsOf<S> as C['name']]?: BatchInputOfType[C['type']] | ReadonlyArray<InputOfType[C['type']] | null>;
 };
 
 /** Names that can never escape a directory: letters, digits, `_`, `-`; starting with a letter or `_`. */
@@ -106,6 +120,8 @@ export interface ResolvedSchema {
   readonly name: string;
   readonly timeColumn: string;
   readonly columns: readonly ColumnDef[];
+  /** null: the time column is a plain int64. */
+  readonly timeUnit: TimeUnit | null;
   readonly timeIndex: number;
   readonly indexOf: ReadonlyMap<string, number>;
 }
@@ -142,8 +158,13 @@ export function resolveSchema(input: TableSchema): ResolvedSchema {
     if (typeof type !== 'string' || !(COLUMN_TYPES as readonly string[]).includes(type)) {
       throw new Error(`${where}, column "${name}": unknown type ${describe(type)} (expected one of ${COLUMN_TYPES.join(', ')})`);
     }
+    const nullable: unknown = col.nullable;
+    if (nullable !== undefined && typeof nullable !== 'boolean') {
+      throw new Error(`${where}, column "${name}": nullable must be true or false, got ${describeGot(nullable)}`);
+    }
     indexOf.set(name, i);
-    columns.push(Object.freeze({ name, type: type as ColumnType }));
+    // Only `nullable: true` is kept, so the schema of a table made before nulls existed reads back the same.
+    columns.push(Object.freeze(nullable === true ? { name, type: type as ColumnType, nullable: true } : { name, type: type as ColumnType }));
   }
   const timeColumn: unknown = input.timeColumn;
   if (typeof timeColumn !== 'string' || timeColumn.length === 0) throw new Error(`${where}: timeColumn must be a non-empty string`);
@@ -152,12 +173,18 @@ export function resolveSchema(input: TableSchema): ResolvedSchema {
   if (columns[timeIndex].type !== 'int64') {
     throw new Error(`${where}, column "${timeColumn}": time column must be int64, not ${columns[timeIndex].type}`);
   }
-  return Object.freeze({ name: tableName, timeColumn, columns: Object.freeze(columns), timeIndex, indexOf });
+  if (columns[timeIndex].nullable === true) throw new Error(`${where}, column "${timeColumn}": the time column cannot be nullable`);
+  const timeUnit: unknown = input.timeUnit;
+  if (timeUnit !== undefined && !(TIME_UNITS as readonly unknown[]).includes(timeUnit)) {
+    throw new Error(`${where}: unknown timeUnit ${describe(timeUnit)} (expected one of ${TIME_UNITS.join(', ')})`);
+  }
+  return Object.freeze({ name: tableName, timeColumn, columns: Object.freeze(columns), timeUnit: (timeUnit as TimeUnit | undefined) ?? null, timeIndex, indexOf });
 }
 
-/** Plain JSON-able form, as stored beside the manifest. */
+/** Plain JSON-able form, as stored beside the manifest (keys absent where a feature is unused). */
 export function schemaToJson(s: ResolvedSchema): TableSchema {
-  return { name: s.name, timeColumn: s.timeColumn, columns: s.columns.map((c) => ({ name: c.name, type: c.type })) };
+  const columns = s.columns.map((c) => (c.nullable === true ? { name: c.name, type: c.type, nullable: true } : { name: c.name, type: c.type }));
+  return s.timeUnit === null ? { name: s.name, timeColumn: s.timeColumn, columns } : { name: s.name, timeColumn: s.timeColumn, timeUnit: s.timeUnit, columns };
 }
 
 export function sameSchema(a: ResolvedSchema, b: ResolvedSchema): boolean {

@@ -14,6 +14,7 @@ import { sealedFromManifest } from './manifest.js';
 import { loadManifest, newestManifestFile, type LoadedManifest } from './table-files.js';
 import { TableBlocks } from './table-blocks.js';
 import { readTableMeta, type TableSettings } from './table-meta.js';
+import type { Compression } from './create-options.js';
 import type { TableContext } from './table-store.js';
 
 /** How often a refresh starts over when the writer retires WAL segments under it. */
@@ -150,6 +151,8 @@ export class ReadOnlyTableStore {
   appendBatch(_input: unknown): number { throw this.readOnlyError('appendBatch'); }
   set maxBlockSize(_n: number) { throw this.readOnlyError('set maxBlockSize'); }
   set useDiskStorage(_on: boolean) { throw this.readOnlyError('set useDiskStorage'); }
+  set compression(_c: Compression) { throw this.readOnlyError('set compression'); }
+  set retention(_span: bigint | number | null) { throw this.readOnlyError('set retention'); }
   sync(): Promise<void> { return Promise.reject(this.readOnlyError('sync')); }
   persistEncoded(): Promise<void> { return Promise.reject(this.readOnlyError('flush')); }
 

@@ -1,22 +1,35 @@
 // table.json: the table's schema and settings, stored beside its manifest so a table can be
-// reopened by name and with the settings it was given. Format 2 carries a CRC32 of its content
-// (`crc32` over the compact JSON of format, schema and settings, in that order), so an edit by
-// hand or a damaged sector is an error rather than a silently different schema.
+// reopened by name and with the settings it was given. Formats 2 and 3 carry a CRC32 of their
+// content (`crc32` over the compact JSON of format, schema and settings, in that order), so an
+// edit by hand or a damaged sector is an error rather than a silently different schema.
+// Format 3 added compression, retention and outOfOrderWindow to the settings (spans as decimal
+// strings: JSON has no bigint) and nullable / timeUnit to the schema; formats 1 and 2 read
+// with their defaults, so a table made before opens unchanged.
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { resolveSchema, schemaToJson, type ResolvedSchema, type TableSchema } from '../schema/schema.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 import type { Storage } from '../storage/storage.js';
 import { TABLE_FILE } from './layout.js';
-import { tableSettingsFrom } from './create-options.js';
+import { tableSettingsFrom, type Compression } from './create-options.js';
 
-export const TABLE_META_FORMAT = 2;
+export const TABLE_META_FORMAT = 3;
 
 export interface TableSettings {
   enableWal: boolean;
   useDiskStorage: boolean;
   maxBlockSize: number;
   rowGroupRows: number;
+  compression: Compression;
+  /** Rows older than newest time − retention are removed; null keeps everything. */
+  retention: bigint | null;
+  /** How far (in time units) a row may be older than the newest row; 0: never. */
+  outOfOrderWindow: bigint;
+}
+
+/** A span as stored in table.json: a decimal string. */
+function spanFromJson(v: unknown): unknown {
+  return typeof v === 'string' && /^-?[0-9]{1,20}$/.test(v) ? BigInt(v) : v;
 }
 
 export interface TableMeta {
@@ -30,7 +43,8 @@ function contentCrc(format: unknown, schema: unknown, settings: unknown): number
 
 export function encodeTableMeta(meta: TableMeta): Uint8Array {
   const schema = schemaToJson(meta.schema);
-  const settings = { ...meta.settings };
+  const s = meta.settings;
+  const settings = { ...s, retention: s.retention === null ? null : String(s.retention), outOfOrderWindow: String(s.outOfOrderWindow) };
   const json = { format: TABLE_META_FORMAT, schema, settings, crc32: contentCrc(TABLE_META_FORMAT, schema, settings) };
   return new TextEncoder().encode(JSON.stringify(json, null, 2));
 }
@@ -48,7 +62,7 @@ export function decodeTableMeta(bytes: Uint8Array, path: string, table: string):
     throw new Error(`table "${table}": ${path} is damaged: ${(err as Error).message}`);
   }
   if (o === null || typeof o !== 'object' || o.schema === undefined || o.settings === undefined) throw new Error(`table "${table}": ${path} is damaged: no schema or settings`);
-  if (o.format === TABLE_META_FORMAT) {
+  if (o.format === TABLE_META_FORMAT || o.format === 2) {
     if (o.crc32 !== contentCrc(o.format, o.schema, o.settings)) throw new Error(`table "${table}": ${path} is damaged: checksum mismatch (edited by hand?)`);
   } else if (o.format !== 1) {
     throw new Error(`table "${table}": ${path} has an unknown format ${String(o.format)}`);
@@ -63,7 +77,10 @@ export function decodeTableMeta(bytes: Uint8Array, path: string, table: string):
   return {
     schema,
     // Checked, not coerced: a setting stored as "true" once read back as false (WAL off).
-    settings: tableSettingsFrom(`table "${table}": ${path} is damaged`, { enableWal: s.enableWal, useDiskStorage: s.useDiskStorage, maxBlockSize: s.maxBlockSize, rowGroupRows: s.rowGroupRows }, 'settings.'),
+    settings: tableSettingsFrom(`table "${table}": ${path} is damaged`, {
+      enableWal: s.enableWal, useDiskStorage: s.useDiskStorage, maxBlockSize: s.maxBlockSize, rowGroupRows: s.rowGroupRows,
+      compression: s.compression, retention: spanFromJson(s.retention), outOfOrderWindow: spanFromJson(s.outOfOrderWindow),
+    }, 'settings.'),
   };
 }
 

@@ -17,6 +17,7 @@ import { schemaCrcOf } from './manifest-log.js';
 import type { ManifestWriter } from './manifest-writer.js';
 import { TableBlocks, type BlockEncoder } from './table-blocks.js';
 import { writeTableMeta, type TableSettings } from './table-meta.js';
+import { compressionOption, retentionOption, type Compression } from './create-options.js';
 import { WalWriter } from '../wal/writer.js';
 
 export interface TableContext {
@@ -100,6 +101,20 @@ export class TableStore {
     this.assertOpen();
     this.blocks.maxBlockSize = n;
     this.settings.maxBlockSize = this.blocks.maxBlockSize;
+    this.saveSettings();
+  }
+
+  /** Applies to blocks sealed from now on; blocks already written keep theirs. */
+  set compression(c: Compression) {
+    this.assertOpen();
+    this.settings.compression = compressionOption(`table "${this.name}"`, 'compression', c);
+    this.saveSettings();
+  }
+
+  /** null keeps every row; takes effect as the next block seals. */
+  set retention(span: bigint | number | null) {
+    this.assertOpen();
+    this.settings.retention = retentionOption(`table "${this.name}"`, 'retention', span);
     this.saveSettings();
   }
 
