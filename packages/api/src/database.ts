@@ -1,8 +1,8 @@
 // Database: a directory of tables sharing one worker pool, held by one writer (LOCK file).
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   acquireLock, createTableStore, isSafeName, nodeStorage, openTableStore, ReadOnlyTableStore, resolveSchema, tableDir, tableSettingsFrom,
-  DEFAULT_MAX_PENDING_SEALS, type DbLock, type RecoveryReport, type Storage, type TableSchema,
+  DEFAULT_MAX_PENDING_SEALS, dropTableDir, isDropped, TABLE_FILE, type DbLock, type RecoveryReport, type Storage, type TableSchema,
 } from '@backtracedb/engine';
 import { createPool, defaultPoolSize, type BlockPool } from './pool.js';
 import { checkOpenOptions } from './open-options.js';
@@ -109,6 +109,29 @@ export class Database {
     }
     this.tables.set(name, table);
     return table;
+  }
+
+  /**
+   * Drop a table, durably: its rows and files are gone, openTable then throws, and the same
+   * name can be created again. An open Table object of it refuses further use.
+   */
+  async dropTable(name: string): Promise<void> {
+    this.assertOpen();
+    const label = typeof name === 'string' && isSafeName(name) ? `"${name}"` : JSON.stringify(String(name));
+    if (typeof name !== 'string' || !isSafeName(name)) throw new Error(`table ${label}: dropTable: invalid table name`);
+    this.assertWritable('dropTable');
+    const dir = tableDir(this.path, name);
+    const open = this.tables.get(name);
+    if (open === undefined && ((await isDropped(this.storage, dir)) || (await this.storage.sizeOf(join(dir, TABLE_FILE))) === null)) {
+      throw new Error(`table "${name}": does not exist in ${this.path}`);
+    }
+    if (open !== undefined) {
+      await open.settleInternal();
+      open.abandonInternal(`the table was dropped from ${this.path}`);
+      this.cache.dropPrefix(`${dir}/`);
+      this.tables.delete(name);
+    }
+    await dropTableDir(this.storage, this.path, name);
   }
 
   /** Names of the tables open in this database object. */

@@ -1,8 +1,8 @@
 // Public Table: the typed face of a TableStore. How its blocks are read is the
 // TableScanner's business (read/table-scanner.ts), which every Reader of the table shares.
 import {
-  schemaToJson,
-  ReadOnlyTableStore,
+  schemaToJson, checkTimeArg, compact, deleteBefore, startRetention,
+  ReadOnlyTableStore, type NormalizedBatch, type SealedBlock, type ColumnView, type ColumnValues,
   type BatchInputOf, type TableStore, type ResolvedSchema, type RowInputOf, type RowOf, type ScanResult, type TableSchema,
 } from '@backtracedb/engine';
 import type { BlockCache } from './block-cache.js';
@@ -52,6 +52,42 @@ export class Table<S extends TableSchema = TableSchema> {
       refresh: store instanceof ReadOnlyTableStore ? () => store.refresh() : null,
     };
     this.scanner = new TableScanner(scanned, this.schemaJson, pool, cache);
+    if (!(store instanceof ReadOnlyTableStore)) {
+      // Files replaced by deleteBefore, retention or compact go once earlier readers end.
+      store.afterReaders = (fn) => this.scanner.leases.afterCurrent(fn);
+      startRetention(store);
+    }
+  }
+
+  /** Every row of a sealed block, read through the pool (deleteBefore and compact rebuild blocks from these). */
+  private readonly readBlockRows = async (block: SealedBlock): Promise<NormalizedBatch> => {
+    const req = { predicates: [], projection: this.schema.columns.map((_, i) => i), countOnly: false, timeColumn: this.schema.timeIndex };
+    const plan = this.scanner.plan(block, req, false);
+    if (plan.kind !== 'scan') throw new Error(`internal: table "${this.name}": a whole-block read was planned as ${plan.kind}`);
+    const r = await this.scanner.execute(plan, req);
+    return { rowCount: r.rowCount, columns: r.columns.map(valuesOf) };
+  };
+
+  private writable(what: string): Exclude<typeof this.store, ReadOnlyTableStore> {
+    const s = this.store;
+    if (s instanceof ReadOnlyTableStore) throw new Error(`table "${this.name}": cannot ${what}: the database ${s.ctx.dbDir} is open read-only`);
+    if (s.isClosed) s.append(undefined); // throws why (closed, dropped)
+    return s as Exclude<typeof this.store, ReadOnlyTableStore>;
+  }
+
+  /**
+   * Remove every row with time < cutoff (exclusive: a row at exactly cutoff stays), durably;
+   * returns how many rows were removed. Readers already running keep their answer.
+   */
+  async deleteBefore(cutoff: bigint | number): Promise<number> {
+    const store = this.writable('deleteBefore');
+    const at = checkTimeArg(this.name, 'deleteBefore: the cutoff', cutoff);
+    return deleteBefore(store, at, this.readBlockRows);
+  }
+
+  /** Merge adjacent sealed blocks into blocks of up to maxBlockSize rows, durably. */
+  async compact(): Promise<{ blocksBefore: number; blocksAfter: number }> {
+    return compact(this.writable('compact'), this.readBlockRows);
   }
 
   get name(): string { return this.store.name; }
@@ -60,7 +96,7 @@ export class Table<S extends TableSchema = TableSchema> {
   get schemaJson(): TableSchema { return (this.jsonSchema ??= schemaToJson(this.store.schema)); }
   private jsonSchema: TableSchema | undefined;
   /** Number of rows in the table. */
-  get rowCount(): number { return this.store.blocks.rowCount; }
+  get rowCount(): number { return this.store.blocks.presentRowCount; }
   get maxBlockSize(): number { return this.store.blocks.maxBlockSize; }
   set maxBlockSize(n: number) { this.store.maxBlockSize = n; }
   get useDiskStorage(): boolean { return this.store.settings.useDiskStorage; }
@@ -69,7 +105,10 @@ export class Table<S extends TableSchema = TableSchema> {
   get compression(): Compression { return this.store.settings.compression; }
   set compression(c: Compression) { this.store.compression = c; }
   get retention(): bigint | null { return this.store.settings.retention; }
-  set retention(span: bigint | number | null) { this.store.retention = span; }
+  set retention(span: bigint | number | null) {
+    this.store.retention = span;
+    if (!(this.store instanceof ReadOnlyTableStore)) this.store.onBlockSettled?.(); // apply it now, off this call
+  }
   get outOfOrderWindow(): bigint { return this.store.settings.outOfOrderWindow; }
   /** The time of the last row, or null for an empty table. */
   get lastTimestamp(): bigint | null { return this.store.blocks.lastTimestamp; }
@@ -140,7 +179,24 @@ export class Table<S extends TableSchema = TableSchema> {
   }
 
   /** @internal */
-  abandonInternal(): void {
-    this.store.abandon();
+  abandonInternal(reason?: string): void {
+    if (this.store instanceof ReadOnlyTableStore) this.store.abandon();
+    else this.store.abandon(reason);
+  }
+
+  /** @internal Wait for lifecycle work in flight to end (before a drop). */
+  async settleInternal(): Promise<void> {
+    if (this.store instanceof ReadOnlyTableStore) return;
+    await this.store.lifecycle(async () => undefined).catch(() => undefined);
+    await this.store.exclusive(async () => undefined).catch(() => undefined);
+  }
+}
+
+function valuesOf(v: ColumnView): ColumnValues {
+  switch (v.type) {
+    case 'string': { const d = v.dictionary; return Array.from(v.values, (c) => d[c]); }
+    case 'int64': return v.values.slice();
+    case 'float64': return v.values.slice();
+    case 'bool': return v.values.slice();
   }
 }

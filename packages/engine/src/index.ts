@@ -41,3 +41,6 @@ export * from './table/options.js';
 export * from './table/create-options.js';
 export * from './util/seeded-random.js';
 export * from './table/read-only-store.js';
+export * from './table/table-life.js';
+export * from './table/table-ops.js';
+export * from './table/drop.js';

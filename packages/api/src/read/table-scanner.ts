@@ -9,12 +9,15 @@ import {
 import type { ScanTask } from '@backtracedb/workers';
 import type { BlockCache } from '../block-cache.js';
 import type { BlockPool } from '../pool.js';
+import { ReadLeases } from './read-leases.js';
 
 /** What a reader sees: the sealed blocks and the active block's rows as of one moment. */
 export interface Snapshot {
   readonly sealed: readonly SealedBlock[];
   readonly active: ActiveBlock;
   readonly activeRows: number;
+  /** Ends the reader's lease: files replaced after the snapshot may go once all such leases end. */
+  readonly release?: () => void;
 }
 
 /** A plan that reads something. */
@@ -41,6 +44,8 @@ export interface ScannedTable {
 export class TableScanner {
   private readonly cacheLookup: DecodedBlockLookup;
   private readonly noAdmit: DecodedBlockLookup;
+  /** Readers in flight (between their snapshot and their end). */
+  readonly leases = new ReadLeases();
 
   constructor(
     private readonly table: ScannedTable,
@@ -59,8 +64,11 @@ export class TableScanner {
   /** What a reader sees: after catching up with the writer (read-only tables), the state as of now. */
   async snapshot(): Promise<Snapshot> {
     if (this.table.refresh !== null) await this.table.refresh();
-    return this.table.snapshot();
+    return { ...this.table.snapshot(), release: this.leases.acquire() };
   }
+
+  /** Whether files may vanish under a read (a read-only table next to a live writer): then reads retry. */
+  get readsLiveWriter(): boolean { return this.table.refresh !== null; }
 
   /**
    * `mayFillCache` false: the read may stop early (limit, latest), so planning a block must not
@@ -71,7 +79,8 @@ export class TableScanner {
   }
 
   private cacheKey(block: SealedBlock): string {
-    return `${this.table.dir}/${block.firstRowSeq}:${block.checksum}`;
+    // Row count and checksum too: a compacted or rewritten block may start at the same row.
+    return `${this.table.dir}/${block.firstRowSeq}:${block.rowCount}:${block.checksum}`;
   }
 
   private label(block: SealedBlock): string {

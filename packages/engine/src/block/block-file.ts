@@ -14,8 +14,9 @@ export interface ColumnChunks {
   readonly crcs: number[][];
 }
 
+/** Keeps the error's code: a reader next to a live writer retries when a file vanished (ENOENT). */
 function unreadable(table: string, path: string, err: unknown): Error {
-  return new Error(`table "${table}": block file ${path} cannot be read: ${(err as Error).message}`);
+  return Object.assign(new Error(`table "${table}": block file ${path} cannot be read: ${(err as Error).message}`), { code: (err as NodeJS.ErrnoException).code });
 }
 
 /** The whole block file; its size must be `sizeBytes`. */

@@ -31,6 +31,8 @@ export interface SealedBlock {
   readonly id: number;
   readonly firstRowSeq: number;
   readonly rowCount: number;
+  /** Just past the last row sequence number covered, when not firstRowSeq + rowCount (rows removed, blocks merged). */
+  readonly endRowSeq?: number;
   readonly minTime: bigint;
   readonly maxTime: bigint;
   /** Shared column buffers, until the encoded form exists; then dropped. */

@@ -25,6 +25,26 @@ export function parseBlockFileName(name: string): number | null {
   return m === null ? null : Number(m[1]);
 }
 
+/**
+ * A block written to replace others (a rewrite by deleteBefore, a merge by compact) cannot take
+ * the plain name, which the block it replaces holds until the new manifest is durable: it is
+ * named `<first row>-<n>.parquet`, n unique per table. Unlisted, such a file is always a
+ * leftover (its rows are in the blocks the manifest lists).
+ */
+export function derivedBlockFileName(firstRowSeq: number, n: number): string {
+  return `${String(firstRowSeq).padStart(20, '0')}-${String(n).padStart(10, '0')}${BLOCK_SUFFIX}`;
+}
+
+export function parseDerivedBlockFileName(name: string): number | null {
+  const m = /^(\d{20})-\d{10}\.parquet$/.exec(name);
+  return m === null ? null : Number(m[1]);
+}
+
+/** The first row of a plain or derived block file name; null for any other name. */
+export function parseAnyBlockFileName(name: string): number | null {
+  return parseBlockFileName(name) ?? parseDerivedBlockFileName(name);
+}
+
 /** The manifest log of one generation (docs/manifest.md); the highest generation counts. */
 export function manifestFileName(generation: number): string {
   return `manifest-${String(generation).padStart(10, '0')}.log`;

@@ -6,7 +6,8 @@
 // once the log has grown past twice its snapshot, so the cost per block stays constant.
 import { crc32 } from 'node:zlib';
 import { schemaToJson, type ResolvedSchema, type TableSchema } from '../schema/schema.js';
-import { blockFromJson, blockToJson, manifestOf, MANIFEST_FORMAT, type Manifest, type ManifestBlock } from './manifest.js';
+import { blockFromJson, blockToJson, manifestOf, manifestWithEnd, MANIFEST_FORMAT, type Manifest, type ManifestBlock, type ManifestEnd } from './manifest.js';
+import { parseAnyBlockFileName } from './layout.js';
 
 export const MANIFEST_RECORD_HEADER_BYTES = 8;
 /** A record larger than this is damage, not data (a block's record is a few KiB). */
@@ -27,8 +28,27 @@ export function encodeManifestRecord(payload: Record<string, unknown>): Uint8Arr
   return out;
 }
 
-export function beginRecord(table: string, schema: TableSchema, blockCount: number): Record<string, unknown> {
-  return { t: 'begin', format: MANIFEST_FORMAT, table, schema, blocks: blockCount };
+export function beginRecord(table: string, schema: TableSchema, blockCount: number, end?: ManifestEnd): Record<string, unknown> {
+  return { t: 'begin', format: MANIFEST_FORMAT, table, schema, blocks: blockCount, ...(end === undefined ? {} : endFields(end)) };
+}
+
+/**
+ * The end a snapshot records (written by every snapshot since blocks can be removed; logs
+ * without it still read, their end being their last block's).
+ */
+export function endFields(end: ManifestEnd): Record<string, unknown> {
+  return { durableRowCount: end.durableRowCount, lastTime: end.lastTime === null ? null : end.lastTime.toString(), removed: end.removed };
+}
+
+/** The end recorded in a begin record, or null when it has none (written before removal existed). */
+export function endFromBegin(rec: Record<string, unknown>, path: string): ManifestEnd | null {
+  if (rec.durableRowCount === undefined) return null;
+  const bad = (what: string) => new Error(`manifest ${path} is damaged: the begin record has ${what}`);
+  if (!Number.isSafeInteger(rec.durableRowCount) || (rec.durableRowCount as number) < 0) throw bad('a bad durableRowCount');
+  if (rec.lastTime !== null && !(typeof rec.lastTime === 'string' && /^-?\d+$/.test(rec.lastTime))) throw bad('a bad lastTime');
+  const removed = rec.removed ?? [];
+  if (!Array.isArray(removed) || !removed.every((f) => typeof f === 'string' && parseAnyBlockFileName(f) !== null)) throw bad('a bad list of removed files');
+  return { durableRowCount: rec.durableRowCount as number, lastTime: rec.lastTime === null ? null : BigInt(rec.lastTime as string), removed: removed as string[] };
 }
 
 export function addRecord(b: ManifestBlock): Record<string, unknown> {
@@ -74,6 +94,7 @@ export function parseManifestLog(bytes: Uint8Array, path: string): ParsedLog {
   let tail: ManifestTail | null = null;
   const blocks: ManifestBlock[] = [];
   let expected = 0;
+  let recordedEnd: ManifestEnd | null = null;
   while (off < bytes.byteLength) {
     const left = bytes.byteLength - off;
     if (left < MANIFEST_RECORD_HEADER_BYTES) { tail = { offset: off, sizeBytes: left, complete: false }; break; }
@@ -104,12 +125,13 @@ export function parseManifestLog(bytes: Uint8Array, path: string): ParsedLog {
       schema = rec.schema as TableSchema;
       schemaCrc = crc32(JSON.stringify(schema));
       snapshotBlocks = rec.blocks as number;
+      recordedEnd = endFromBegin(rec, path);
     } else if (rec.t === 'add') {
-      const b = blockFromJson(rec.block, expected, path, `record ${index} at byte ${off}`);
+      const b = blockFromJson(rec.block, expected, path, `record ${index} at byte ${off}`, recordedEnd !== null);
       // Blocks migrated from format 1 carry no schema record (verify checks their Parquet footers).
       if (b.schemaCrc !== null && b.schemaCrc !== schemaCrc) throw damaged(path, off, `block ${b.file} was written with another schema than the manifest's`);
       blocks.push(b);
-      expected += b.rowCount;
+      expected = b.endRowSeq;
     } else {
       throw damaged(path, off, `record ${index} has an unknown type ${JSON.stringify(rec.t)}`);
     }
@@ -120,5 +142,6 @@ export function parseManifestLog(bytes: Uint8Array, path: string): ParsedLog {
   // The snapshot is written whole before the file gets its name: a short one is damage.
   if (index === 0) throw damaged(path, 0, 'no begin record');
   if (index <= snapshotBlocks) throw damaged(path, off, `the snapshot lists ${snapshotBlocks} blocks, the file holds ${index - 1}`);
-  return { manifest: manifestOf(table, schema, MANIFEST_FORMAT, blocks), validBytes: off, snapshotBytes, tail };
+  const manifest = recordedEnd === null ? manifestOf(table, schema, MANIFEST_FORMAT, blocks) : manifestWithEnd(table, schema, MANIFEST_FORMAT, blocks, recordedEnd);
+  return { manifest, validBytes: off, snapshotBytes, tail };
 }

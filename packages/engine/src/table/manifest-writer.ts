@@ -5,7 +5,13 @@ import { schemaToJson, type ResolvedSchema, type TableSchema } from '../schema/s
 import type { Storage } from '../storage/storage.js';
 import { LEGACY_MANIFEST_FILE, manifestFileName } from './layout.js';
 import { addRecord, beginRecord, encodeManifestRecord } from './manifest-log.js';
-import type { ManifestBlock } from './manifest.js';
+import { NO_END, type ManifestBlock, type ManifestEnd } from './manifest.js';
+
+/** What a new generation holds: every block, and the end to record. */
+export interface ManifestSnapshot {
+  readonly blocks: readonly ManifestBlock[];
+  readonly end: ManifestEnd;
+}
 
 /** Appended bytes allowed beyond twice the snapshot before a new generation is written. */
 export const MANIFEST_SNAPSHOT_SLACK_BYTES = 16 * 1024;
@@ -29,14 +35,18 @@ export class ManifestWriter {
     this.schemaJson = schemaToJson(schema);
   }
 
+  /** The current generation (grows with every snapshot). */
+  get generation(): number { return this.state.generation; }
+
   get path(): string { return join(this.dir, manifestFileName(this.state.generation)); }
 
-  /** Record one more block; `all` gives the full list including it (for a snapshot). */
-  async add(block: ManifestBlock, all: () => readonly ManifestBlock[]): Promise<void> {
+  /** Record one more block; `all` gives the full list including it, and the end (for a snapshot). */
+  async add(block: ManifestBlock, all: () => ManifestSnapshot): Promise<void> {
     const rec = encodeManifestRecord(addRecord(block));
     const s = this.state;
     if (s.needSnapshot || s.sizeBytes + rec.byteLength > 2 * s.snapshotBytes + MANIFEST_SNAPSHOT_SLACK_BYTES) {
-      await this.snapshot(all());
+      const snap = all();
+      await this.snapshot(snap.blocks, snap.end);
       return;
     }
     try {
@@ -56,7 +66,7 @@ export class ManifestWriter {
   }
 
   /** Write generation+1 whole under a temp name, then give it its name: it counts from then on. */
-  async snapshot(blocks: readonly ManifestBlock[]): Promise<void> {
+  async snapshot(blocks: readonly ManifestBlock[], end: ManifestEnd = NO_END): Promise<void> {
     const s = this.state;
     // Until this one is complete, appending to generation g is wrong: g+1 may already have its name.
     s.needSnapshot = true;
@@ -67,7 +77,7 @@ export class ManifestWriter {
     const fh = await this.storage.openWrite(tmp, { create: true });
     try {
       await fh.truncate(0);
-      let pending: Uint8Array[] = [encodeManifestRecord(beginRecord(this.table, this.schemaJson, blocks.length))];
+      let pending: Uint8Array[] = [encodeManifestRecord(beginRecord(this.table, this.schemaJson, blocks.length, end))];
       let pendingBytes = pending[0].byteLength;
       const flush = async (): Promise<void> => {
         const buf = new Uint8Array(pendingBytes);

@@ -5,6 +5,7 @@
 import { capZoneMap, zoneMapFromJson, zoneMapToJson, type ZoneMap } from '../block/zone-map.js';
 import type { BlockLayout, RowGroupZone, SealedBlock } from '../block/sealed-block.js';
 import type { TableSchema } from '../schema/schema.js';
+import { parseAnyBlockFileName } from './layout.js';
 
 export const MANIFEST_FORMAT = 2;
 export const LEGACY_MANIFEST_FORMAT = 1;
@@ -13,6 +14,11 @@ export interface ManifestBlock {
   readonly file: string;
   readonly firstRowSeq: number;
   readonly rowCount: number;
+  /**
+   * Just past the last row sequence number the block covers: firstRowSeq + rowCount, unless
+   * rows were removed from it (deleteBefore) or it merges blocks with gaps between (compact).
+   */
+  readonly endRowSeq: number;
   readonly minTime: bigint;
   readonly maxTime: bigint;
   readonly sizeBytes: number;
@@ -34,32 +40,67 @@ export interface Manifest {
   readonly durableRowCount: number;
   readonly lastTime: bigint | null;
   readonly blocks: readonly ManifestBlock[];
+  /** Block files the manifest no longer lists and that may still be on disk: removable. */
+  readonly removed: readonly string[];
 }
 
+/**
+ * What a snapshot records besides its blocks: once blocks can be removed, the last listed block
+ * no longer tells where the WAL resumes or how new the newest row was.
+ */
+export interface ManifestEnd {
+  readonly durableRowCount: number;
+  readonly lastTime: bigint | null;
+  readonly removed: readonly string[];
+}
+
+export const NO_END: ManifestEnd = { durableRowCount: 0, lastTime: null, removed: [] };
+
 export function emptyManifest(table: string): Manifest {
-  return { format: MANIFEST_FORMAT, table, schema: null, durableRowCount: 0, lastTime: null, blocks: [] };
+  return { format: MANIFEST_FORMAT, table, schema: null, durableRowCount: 0, lastTime: null, blocks: [], removed: [] };
+}
+
+function maxTime(a: bigint | null, b: bigint | null): bigint | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a > b ? a : b;
+}
+
+/** The manifest of `blocks` with a recorded end: the later of the record and the last block. */
+export function manifestWithEnd(table: string, schema: TableSchema | null, format: number, blocks: readonly ManifestBlock[], end: ManifestEnd): Manifest {
+  const m = manifestOf(table, schema, format, blocks);
+  return { ...m, durableRowCount: Math.max(m.durableRowCount, end.durableRowCount), lastTime: maxTime(m.lastTime, end.lastTime), removed: end.removed };
+}
+
+/** Row sequence numbers below the manifest's end that hold no row (removed by deleteBefore, retention). */
+export function droppedRowsOf(m: Manifest): number {
+  let present = 0;
+  for (const b of m.blocks) present += b.rowCount;
+  return m.durableRowCount - present;
 }
 
 export function manifestOf(table: string, schema: TableSchema | null, format: number, blocks: readonly ManifestBlock[]): Manifest {
   const last = blocks[blocks.length - 1];
   return {
     format, table, schema, blocks,
-    durableRowCount: last === undefined ? 0 : last.firstRowSeq + last.rowCount,
+    durableRowCount: last === undefined ? 0 : last.endRowSeq,
     lastTime: last === undefined ? null : last.maxTime,
+    removed: [],
   };
 }
 
 export function manifestBlockOf(b: SealedBlock, schemaCrc: number): ManifestBlock {
   if (b.file === null || b.zoneMap === null || b.rowGroups === null) throw new Error(`internal: block ${b.id} is not durable yet`);
   return {
-    file: b.file, firstRowSeq: b.firstRowSeq, rowCount: b.rowCount, minTime: b.minTime, maxTime: b.maxTime,
-    sizeBytes: b.sizeBytes, checksum: b.checksum, schemaCrc, zoneMap: b.zoneMap, rowGroups: b.rowGroups, layout: b.layout,
+    file: b.file, firstRowSeq: b.firstRowSeq, rowCount: b.rowCount, endRowSeq: b.endRowSeq ?? b.firstRowSeq + b.rowCount,
+    minTime: b.minTime, maxTime: b.maxTime, sizeBytes: b.sizeBytes, checksum: b.checksum, schemaCrc, zoneMap: b.zoneMap, rowGroups: b.rowGroups, layout: b.layout,
   };
 }
 
 export function blockToJson(b: ManifestBlock): Record<string, unknown> {
   return {
     file: b.file, firstRowSeq: b.firstRowSeq, rowCount: b.rowCount,
+    ...(b.endRowSeq === b.firstRowSeq + b.rowCount ? {} : { endRowSeq: b.endRowSeq }),
     minTime: b.minTime.toString(), maxTime: b.maxTime.toString(),
     sizeBytes: b.sizeBytes, checksum: b.checksum, schemaCrc: b.schemaCrc,
     zoneMap: zoneMapToJson(b.zoneMap),
@@ -72,19 +113,25 @@ function need(cond: boolean, path: string, what: string): asserts cond {
   if (!cond) throw new Error(`manifest ${path} is damaged: ${what}`);
 }
 
-/** One block from its JSON, checked; it must start at row `expected` (blocks are contiguous). */
-export function blockFromJson(raw: unknown, expected: number, path: string, what: string): ManifestBlock {
+/**
+ * One block from its JSON, checked; it must start at row `expected` (blocks are contiguous) or,
+ * with `gaps` (manifests that record their end: rows may have been removed), at or after it.
+ */
+export function blockFromJson(raw: unknown, expected: number, path: string, what: string, gaps = false): ManifestBlock {
   need(raw !== null && typeof raw === 'object', path, `${what} is not an object`);
   const b = raw as Record<string, unknown>;
-  need(typeof b.file === 'string' && /^\d{20}\.parquet$/.test(b.file), path, `${what} has a bad file name`);
-  need(b.firstRowSeq === expected, path, `${what} (${b.file}) starts at row ${String(b.firstRowSeq)}, expected ${expected}`);
+  need(typeof b.file === 'string' && parseAnyBlockFileName(b.file) !== null, path, `${what} has a bad file name`);
+  const first = b.firstRowSeq as number;
+  need(gaps ? Number.isSafeInteger(first) && first >= expected : first === expected, path, `${what} (${b.file}) starts at row ${String(b.firstRowSeq)}, expected ${gaps ? 'at least ' : ''}${expected}`);
   need(Number.isSafeInteger(b.rowCount) && (b.rowCount as number) > 0, path, `${what} (${b.file}) has a bad row count`);
+  const endRowSeq = b.endRowSeq === undefined ? first + (b.rowCount as number) : b.endRowSeq as number;
+  need(Number.isSafeInteger(endRowSeq) && endRowSeq >= first + (b.rowCount as number), path, `${what} (${b.file}) has a bad end row`);
   need(Number.isSafeInteger(b.sizeBytes) && Number.isSafeInteger(b.checksum), path, `${what} (${b.file}) has a bad size or checksum`);
   need(b.schemaCrc === undefined || b.schemaCrc === null || Number.isSafeInteger(b.schemaCrc), path, `${what} (${b.file}) has a bad schema checksum`);
   need(typeof b.minTime === 'string' && typeof b.maxTime === 'string' && /^-?\d+$/.test(b.minTime) && /^-?\d+$/.test(b.maxTime), path, `${what} (${b.file}) has bad times`);
   need(Array.isArray(b.rowGroups), path, `${what} (${b.file}) has no row-group list`);
   return {
-    file: b.file, firstRowSeq: expected, rowCount: b.rowCount as number,
+    file: b.file, firstRowSeq: first, rowCount: b.rowCount as number, endRowSeq,
     minTime: BigInt(b.minTime), maxTime: BigInt(b.maxTime),
     sizeBytes: b.sizeBytes as number, checksum: b.checksum as number,
     schemaCrc: typeof b.schemaCrc === 'number' ? b.schemaCrc : null,
@@ -132,7 +179,7 @@ function checkLayout(raw: unknown, sizeBytes: number, path: string, what: string
 /** A sealed block that lives only in its file (as after a reopen). */
 export function sealedFromManifest(b: ManifestBlock, id: number): SealedBlock {
   return {
-    id, firstRowSeq: b.firstRowSeq, rowCount: b.rowCount, minTime: b.minTime, maxTime: b.maxTime,
+    id, firstRowSeq: b.firstRowSeq, rowCount: b.rowCount, endRowSeq: b.endRowSeq, minTime: b.minTime, maxTime: b.maxTime,
     raw: null, zoneMap: b.zoneMap, rowGroups: b.rowGroups, parquet: null, file: b.file,
     sizeBytes: b.sizeBytes, checksum: b.checksum, layout: b.layout,
   };

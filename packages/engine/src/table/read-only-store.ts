@@ -10,12 +10,13 @@ import { readWal, readWalFrom, type WalPosition } from '../wal/reader.js';
 import type { WalRecord } from '../wal/record.js';
 import { sliceBatch } from '../column/values.js';
 import { tableDir, WAL_DIR } from './layout.js';
-import { sealedFromManifest } from './manifest.js';
+import { droppedRowsOf, sealedFromManifest } from './manifest.js';
 import { loadManifest, newestManifestFile, type LoadedManifest } from './table-files.js';
 import { TableBlocks } from './table-blocks.js';
 import { readTableMeta, type TableSettings } from './table-meta.js';
 import type { Compression } from './create-options.js';
 import type { TableContext } from './table-store.js';
+import { isDropped } from './drop.js';
 
 /** How often a refresh starts over when the writer retires WAL segments under it. */
 export const MAX_REFRESH_ATTEMPTS = 50;
@@ -41,7 +42,7 @@ export class ReadOnlyTableStore {
   static async open(ctx: TableContext, nameOrSchema: string | TableSchema): Promise<ReadOnlyTableStore> {
     const name = typeof nameOrSchema === 'string' ? nameOrSchema : resolveSchema(nameOrSchema).name;
     if (!isSafeName(name)) throw new Error(`table ${JSON.stringify(name)}: invalid table name`);
-    const meta = await readTableMeta(ctx.storage, tableDir(ctx.dbDir, name), name);
+    const meta = await isDropped(ctx.storage, tableDir(ctx.dbDir, name)) ? null : await readTableMeta(ctx.storage, tableDir(ctx.dbDir, name), name);
     if (meta === null) throw new Error(`table "${name}": does not exist in ${ctx.dbDir}`);
     if (typeof nameOrSchema !== 'string' && !sameSchema(meta.schema, resolveSchema(nameOrSchema))) {
       throw new Error(`table "${name}": the given schema differs from the stored one`);
@@ -122,6 +123,7 @@ export class ReadOnlyTableStore {
       if (!unchanged) {
         blocks = this.emptyBlocks(m.durableRowCount, m.lastTime, m.blocks.length);
         m.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
+        blocks.droppedRows = droppedRowsOf(m);
       }
       // 3. WAL rows past what `blocks` holds, in order; a record starting beyond them means the
       //    read did not reach back far enough: read again from scratch.

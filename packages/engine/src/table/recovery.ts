@@ -10,12 +10,13 @@ import { TableStore, type TableContext } from './table-store.js';
 import { tableDir, WAL_DIR } from './layout.js';
 import { schemaCrcOf } from './manifest-log.js';
 import { ManifestWriter } from './manifest-writer.js';
-import { sealedFromManifest } from './manifest.js';
+import { droppedRowsOf, sealedFromManifest } from './manifest.js';
 import { auditTableDir, loadManifest, type LoadedManifest } from './table-files.js';
 import { dataFilesWithoutMeta, firstWalSegment, removeLeftovers } from './table-dir.js';
 import { TableBlocks } from './table-blocks.js';
 import { readTableMeta, writeTableMeta, type TableSettings } from './table-meta.js';
 import { sliceBatch } from '../column/values.js';
+import { finishDrop } from './drop.js';
 
 export interface RecoveryReport {
   /** WAL rows replayed into the active block(s). */
@@ -43,6 +44,7 @@ export async function createTableStore(ctx: TableContext, schemaInput: TableSche
   const schema = resolveSchema(schemaInput);
   const { storage } = ctx;
   const dir = tableDir(ctx.dbDir, schema.name);
+  await finishDrop(storage, ctx.dbDir, schema.name); // a drop a crash cut short
   if ((await readTableMeta(storage, dir, schema.name)) !== null) {
     throw new Error(`table "${schema.name}": already exists in ${ctx.dbDir} (use openTable)`);
   }
@@ -74,6 +76,7 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
   if (!isSafeName(name)) throw new Error(`table ${JSON.stringify(name)}: invalid table name`);
   const { storage } = ctx;
   const dir = tableDir(ctx.dbDir, name);
+  if (await finishDrop(storage, ctx.dbDir, name)) throw new Error(`table "${name}": does not exist in ${ctx.dbDir} (it was dropped; use createTable)`);
   const meta = await readTableMeta(storage, dir, name);
   const names = await storage.list(dir);
   const loaded = await tableManifest(storage, dir, name, names);
@@ -126,13 +129,15 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
   const writer = new ManifestWriter(storage, dir, name, meta.schema, loaded.writer);
   if (loaded.tail !== null) {
     report.manifestTail = `${manifestPath}: ${loaded.tail.sizeBytes} bytes at byte ${loaded.tail.offset} (${loaded.tail.complete ? 'fails its checksum' : 'incomplete'})`;
-    await writer.snapshot(manifest.blocks); // a fresh generation without the tail
+    await writer.snapshot(manifest.blocks, { durableRowCount: manifest.durableRowCount, lastTime: manifest.lastTime, removed: [] }); // a fresh generation without the tail
   }
   const blocks = new TableBlocks(meta.schema, ctx.encoder, { maxBlockSize: settings.maxBlockSize, maxPendingSeals: ctx.maxPendingSeals, rowGroupRows: settings.rowGroupRows }, {
     firstRowSeq: manifest.durableRowCount, lastTime: manifest.lastTime, nextBlockId: manifest.blocks.length,
   });
   manifest.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
-  const table = new TableStore(ctx, blocks, settings, [...manifest.blocks], writer);
+  blocks.droppedRows = droppedRowsOf(manifest);
+  // The files the manifest lists as removed were deleted above with the other leftovers.
+  const table = new TableStore(ctx, blocks, settings, [...manifest.blocks], writer, { durableRowCount: manifest.durableRowCount, lastTime: manifest.lastTime, removed: [] });
 
   // Replay: rows at or past the manifest's end, each exactly once (sequence numbers).
   const walDir = join(dir, WAL_DIR);

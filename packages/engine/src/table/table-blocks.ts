@@ -109,6 +109,15 @@ export class TableBlocks {
 
   /** Total rows: sealed plus active. */
   get rowCount(): number { return this.active.firstRowSeq + this.active.rowCount; }
+  /**
+   * Row sequence numbers below rowCount that hold no row any more (deleteBefore, retention):
+   * rowCount stays the next row's sequence number, so the WAL still counts from it.
+   */
+  droppedRows = 0;
+  /** Rows present: sealed plus active, less those removed. */
+  get presentRowCount(): number { return this.rowCount - this.droppedRows; }
+  /** An id for a block made outside seal() (a rewritten or merged block). */
+  takeBlockId(): number { return this.nextBlockId++; }
   get lastTimestamp(): bigint | null { return this.lastTime; }
   get activeBlock(): ActiveBlock { return this.active; }
   /** Sealed blocks not yet encoded and written. */

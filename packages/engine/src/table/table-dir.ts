@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { Storage } from '../storage/storage.js';
 import { parseSegmentName } from '../wal/record.js';
-import { parseBlockFileName, WAL_DIR } from './layout.js';
+import { parseAnyBlockFileName, WAL_DIR } from './layout.js';
 import type { LoadedManifest } from './table-files.js';
 
 /** WAL segment names, sorted by their first row. */
@@ -20,7 +20,7 @@ export async function firstWalSegment(storage: Storage, walDir: string): Promise
  * table.json these mean a damaged table, never an absent one.
  */
 export async function dataFilesWithoutMeta(storage: Storage, dir: string, names: readonly string[], loaded: LoadedManifest | null): Promise<string[]> {
-  const out = names.filter((n) => parseBlockFileName(n) !== null).map((n) => join(dir, n));
+  const out = names.filter((n) => parseAnyBlockFileName(n) !== null).map((n) => join(dir, n));
   if (names.includes(WAL_DIR)) out.push(...(await walSegments(storage, join(dir, WAL_DIR))).map((n) => join(dir, WAL_DIR, n)));
   if (loaded !== null && loaded.manifest.blocks.length > 0) out.push(join(dir, loaded.file));
   return out;

@@ -3,7 +3,7 @@
 // in flight when the writer stopped, and everything else (never touched, only named).
 import { join } from 'node:path';
 import type { Storage } from '../storage/storage.js';
-import { blockFileName, LEGACY_MANIFEST_FILE, parseBlockFileName, parseManifestFileName, TABLE_FILE, TEMP_SUFFIX, WAL_DIR } from './layout.js';
+import { blockFileName, LEGACY_MANIFEST_FILE, parseAnyBlockFileName, parseBlockFileName, parseDerivedBlockFileName, parseManifestFileName, TABLE_FILE, TEMP_SUFFIX, WAL_DIR } from './layout.js';
 import { parseManifestLog, type ManifestTail } from './manifest-log.js';
 import { decodeLegacyManifest, type Manifest } from './manifest.js';
 import type { ManifestWriterState } from './manifest-writer.js';
@@ -63,7 +63,7 @@ export interface DirAudit {
 function isEngineTemp(name: string): boolean {
   if (!name.endsWith(TEMP_SUFFIX)) return false;
   const base = name.slice(0, -TEMP_SUFFIX.length);
-  return base === TABLE_FILE || base === LEGACY_MANIFEST_FILE || parseManifestFileName(base) !== null || parseBlockFileName(base) !== null;
+  return base === TABLE_FILE || base === LEGACY_MANIFEST_FILE || parseManifestFileName(base) !== null || parseAnyBlockFileName(base) !== null;
 }
 
 export function auditTableDir(names: readonly string[], loaded: LoadedManifest | null): DirAudit {
@@ -71,6 +71,8 @@ export function auditTableDir(names: readonly string[], loaded: LoadedManifest |
   const current = loaded === null ? null : loaded.file;
   const currentGen = current === null ? null : parseManifestFileName(current);
   const inFlightName = blockFileName(loaded?.manifest.durableRowCount ?? 0);
+  // Blocks a durable manifest replaced (removal deferred, or cut short by a crash).
+  const superseded = new Set(loaded?.manifest.removed ?? []);
   const out = { leftovers: [] as string[], inFlight: null as string | null, unlistedBlocks: [] as string[], unexpected: [] as string[] };
   for (const name of names) {
     if (name === TABLE_FILE || name === WAL_DIR || name === current || listed.has(name)) continue;
@@ -78,6 +80,7 @@ export function auditTableDir(names: readonly string[], loaded: LoadedManifest |
     if (isEngineTemp(name)) out.leftovers.push(name);
     else if (gen !== null && currentGen !== null && gen < currentGen) out.leftovers.push(name);
     else if (name === LEGACY_MANIFEST_FILE && currentGen !== null) out.leftovers.push(name);
+    else if (loaded !== null && (superseded.has(name) || parseDerivedBlockFileName(name) !== null)) out.leftovers.push(name);
     else if (parseBlockFileName(name) !== null) {
       if (name === inFlightName && loaded !== null) out.inFlight = name;
       else out.unlistedBlocks.push(name);

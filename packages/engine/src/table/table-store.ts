@@ -12,7 +12,7 @@ import type { Storage } from '../storage/storage.js';
 import { WalCapture } from './wal-capture.js';
 import { boolOption } from './options.js';
 import { blockFileName, tableDir, WAL_DIR } from './layout.js';
-import { manifestBlockOf, type ManifestBlock } from './manifest.js';
+import { manifestBlockOf, NO_END, type ManifestBlock, type ManifestEnd } from './manifest.js';
 import { schemaCrcOf } from './manifest-log.js';
 import type { ManifestWriter } from './manifest-writer.js';
 import { TableBlocks, type BlockEncoder } from './table-blocks.js';
@@ -40,6 +40,18 @@ export class TableStore {
   private closed = false;
   /** Recorded with every block, checked against table.json on open. */
   private readonly schemaCrc: number;
+  /** Where the WAL resumes and the newest time, as the manifest records them (blocks may be gone). */
+  private durableEnd: number;
+  private durableLastTime: bigint | null;
+  /** Files a durable manifest no longer lists, not yet deleted (readers may still read them). */
+  private readonly pendingRemoval = new Set<string>();
+  /**
+   * Runs `fn` once every reader that began before now has finished (set by the API, which
+   * knows its readers); by default at once.
+   */
+  afterReaders: (fn: () => void) => void = (fn) => fn();
+  /** Called whenever a sealed block is encoded (and written): retention runs from here. */
+  onBlockSettled: (() => void) | null = null;
 
   /** @internal Use createTableStore / openTableStore. */
   constructor(
@@ -48,18 +60,34 @@ export class TableStore {
     readonly settings: TableSettings,
     durable: ManifestBlock[],
     private readonly manifest: ManifestWriter,
+    end: ManifestEnd = NO_END,
   ) {
     this.dir = tableDir(ctx.dbDir, blocks.schema.name);
     this.durable = durable;
+    const last = durable[durable.length - 1];
+    this.durableEnd = Math.max(end.durableRowCount, last?.endRowSeq ?? 0);
+    this.durableLastTime = end.lastTime;
+    for (const f of end.removed) this.pendingRemoval.add(f);
     this.schemaCrc = schemaCrcOf(blocks.schema);
     blocks.onSeal = (block) => { if (block.raw !== null) this.log?.onSeal(block.raw, block.firstRowSeq + block.rowCount); };
-    blocks.onEncoded = () => (this.settings.useDiskStorage ? this.persistEncoded() : Promise.resolve());
+    blocks.onEncoded = async () => {
+      if (this.settings.useDiskStorage) await this.persistEncoded();
+      this.onBlockSettled?.();
+    };
     blocks.sharedOutput = () => !this.settings.useDiskStorage;
   }
 
   get schema(): ResolvedSchema { return this.blocks.schema; }
   get name(): string { return this.blocks.schema.name; }
-  get durableRowCount(): number { return this.durable.length === 0 ? 0 : this.durable[this.durable.length - 1].firstRowSeq + this.durable[this.durable.length - 1].rowCount; }
+  get durableRowCount(): number { return this.durableEnd; }
+  /** The blocks the manifest lists. */
+  get durableBlocks(): readonly ManifestBlock[] { return this.durable; }
+  /** The manager of manifest generations (lifecycle operations name new files after them). */
+  get manifestWriter(): ManifestWriter { return this.manifest; }
+  /** The end a new manifest generation records now. */
+  manifestEnd(): ManifestEnd {
+    return { durableRowCount: this.durableEnd, lastTime: this.durableLastTime, removed: [...this.pendingRemoval] };
+  }
 
   /** @internal Start the WAL writer at the table's current end (after any replay). */
   async startWal(): Promise<void> {
@@ -71,8 +99,21 @@ export class TableStore {
 
   get isClosed(): boolean { return this.closed; }
 
+  /** Why the table takes no more calls ('the table is closed', or that it was dropped). */
+  private closedReason = 'the table is closed';
+
   private assertOpen(): void {
-    if (this.closed) throw new Error(`table "${this.name}": the table is closed`);
+    if (this.closed) throw new Error(`table "${this.name}": ${this.closedReason}`);
+  }
+
+  private lifeChain: Promise<unknown> = Promise.resolve();
+
+  /** Lifecycle operations (deleteBefore, compact, retention) run one at a time. */
+  lifecycle<T>(fn: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const run = this.lifeChain.catch(() => undefined).then(() => { this.assertOpen(); return fn(); });
+    this.lifeChain = run.catch(() => undefined);
+    return run;
   }
 
   append(row: unknown): void {
@@ -157,6 +198,7 @@ export class TableStore {
   }
 
   private async persistInOrder(): Promise<void> {
+    if (this.closed && this.closedReason !== 'the table is closed') return; // dropped: its files are going
     try {
       for (const block of this.blocks.sealed) {
         if (block.file !== null) continue;
@@ -174,22 +216,79 @@ export class TableStore {
     const { storage } = this.ctx;
     const bytes = block.parquet;
     if (bytes === null) throw new Error('internal: writing a block without bytes');
-    if (block.firstRowSeq !== this.durableRowCount) throw new Error(`internal: block at row ${block.firstRowSeq} written out of order (durable: ${this.durableRowCount})`);
+    if (block.firstRowSeq < this.durableRowCount) throw new Error(`internal: block at row ${block.firstRowSeq} written out of order (durable: ${this.durableRowCount})`);
     const name = blockFileName(block.firstRowSeq);
     await writeFileAtomic(storage, join(this.dir, name), bytes);
     block.file = name;
     const entry = manifestBlockOf(block, this.schemaCrc);
     try {
       // The full list is built only for a snapshot: a plain append costs one record.
-      await this.manifest.add(entry, () => [...this.durable, entry]);
+      await this.manifest.add(entry, () => ({ blocks: [...this.durable, entry], end: this.manifestEnd() }));
     } catch (err) {
       block.file = null; // not listed, so not durable: it will be written again
       throw err;
     }
     this.durable.push(entry);
+    this.durableEnd = Math.max(this.durableEnd, entry.endRowSeq);
+    if (this.durableLastTime === null || entry.maxTime > this.durableLastTime) this.durableLastTime = entry.maxTime;
     // The bytes now live in the file; drop them so memory stays bounded by a few blocks.
     if (this.settings.useDiskStorage) block.parquet = null;
     if (this.wal !== null) await this.wal.retireThrough(this.durableRowCount);
+  }
+
+  // ---- replacing blocks (deleteBefore, retention, compact) ---------------------------
+
+  /** Run `fn` on the chain that writes blocks and manifests: no manifest write runs beside it. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.persistChain.catch(() => undefined).then(fn);
+    this.persistChain = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  /**
+   * Replace `remove` by `add` (blocks already written, or memory blocks when nothing of theirs
+   * is durable): a new manifest generation listing the result is written first (durable), then
+   * the blocks change in memory, then the removed files are deleted once every reader that
+   * began before has finished. `advanceTo`: the WAL resumes at least there (removed rows that
+   * were only in the WAL must not come back). Call inside exclusive().
+   */
+  async replaceBlocks(remove: readonly SealedBlock[], add: readonly SealedBlock[], advanceTo = 0): Promise<void> {
+    this.assertOpen();
+    const gone = new Set(remove);
+    const byFile = new Map(this.durable.map((b) => [b.file, b]));
+    const kept = this.blocks.sealed.filter((b) => !gone.has(b));
+    const next = [...kept, ...add].sort((a, b) => a.firstRowSeq - b.firstRowSeq);
+    const durable = next.filter((b) => b.file !== null).map((b) => byFile.get(b.file as string) ?? manifestBlockOf(b, this.schemaCrc));
+    const files = remove.map((b) => b.file).filter((f): f is string => f !== null && byFile.has(f));
+    for (const f of files) this.pendingRemoval.add(f);
+    const end = { ...this.manifestEnd(), durableRowCount: Math.max(this.durableEnd, advanceTo) };
+    try {
+      await this.manifest.snapshot(durable, end);
+    } catch (err) {
+      for (const f of files) this.pendingRemoval.delete(f);
+      throw new Error(`table "${this.name}": writing the manifest failed: ${(err as Error).message}`);
+    }
+    this.durable = durable;
+    this.durableEnd = end.durableRowCount;
+    // Blocks sealed while the manifest was written are in `sealed` now: keep them.
+    const current = this.blocks.sealed.filter((b) => !gone.has(b));
+    this.blocks.sealed.splice(0, this.blocks.sealed.length, ...[...current, ...add].sort((a, b) => a.firstRowSeq - b.firstRowSeq));
+    let delta = 0;
+    for (const b of remove) delta += b.rowCount;
+    for (const b of add) delta -= b.rowCount;
+    this.blocks.droppedRows += delta;
+    if (this.wal !== null) await this.wal.retireThrough(this.durableEnd);
+    if (files.length > 0) this.afterReaders(() => { void this.removeFiles(files); });
+  }
+
+  /** Delete superseded files; one that fails stays listed as removed (deleted on a later open). */
+  private async removeFiles(files: readonly string[]): Promise<void> {
+    for (const f of files) {
+      try {
+        await this.ctx.storage.remove(join(this.dir, f));
+        this.pendingRemoval.delete(f);
+      } catch { /* listed in the manifest as removed: the next open deletes it */ }
+    }
   }
 
   // ---- closing -----------------------------------------------------------------------
@@ -208,12 +307,15 @@ export class TableStore {
       await this.blocks.waitUntilEncoded();
       await this.persistEncoded();
       if (this.durableRowCount !== this.blocks.rowCount) throw new Error(`table "${this.name}": ${this.blocks.rowCount - this.durableRowCount} rows could not be written`);
+      await this.lifeChain;
       await this.settingsChain.catch(() => undefined);
       await writeTableMeta(this.ctx.storage, this.dir, { schema: this.schema, settings: this.settings });
       if (this.wal !== null) {
         await this.wal.sync();
         await this.wal.retireThrough(this.durableRowCount);
       }
+      // Readers of a closed table end: files kept for them go now (or on the next open).
+      await this.removeFiles([...this.pendingRemoval]);
       if (walFailure !== null) throw walFailure;
     } finally {
       this.closed = true;
@@ -222,9 +324,10 @@ export class TableStore {
     }
   }
 
-  /** Stop timers and writers without writing anything (after a failure). */
-  abandon(): void {
+  /** Stop timers and writers without writing anything (after a failure, or a drop: `reason`). */
+  abandon(reason?: string): void {
     this.closed = true;
+    if (reason !== undefined) this.closedReason = reason;
     this.log?.stop();
     this.wal?.close().catch(() => undefined);
     this.wal = null;

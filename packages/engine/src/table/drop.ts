@@ -1,0 +1,30 @@
+// Dropping a table, crash-safe: a marker file is made durable in the table directory first
+// (from then on the table counts as gone), then the directory is removed. A drop a crash cut
+// short is finished by the next open or create of that name.
+import { join } from 'node:path';
+import { writeFileAtomic } from '../storage/atomic.js';
+import type { Storage } from '../storage/storage.js';
+import { tableDir } from './layout.js';
+
+/** Present in a table directory being dropped. */
+export const DROPPED_FILE = 'DROPPED';
+
+export async function isDropped(storage: Storage, dir: string): Promise<boolean> {
+  return (await storage.sizeOf(join(dir, DROPPED_FILE))) !== null;
+}
+
+/** Remove the rest of a dropped table's directory; true when there was a drop to finish. */
+export async function finishDrop(storage: Storage, dbDir: string, name: string): Promise<boolean> {
+  const dir = tableDir(dbDir, name);
+  if (!(await isDropped(storage, dir))) return false;
+  await storage.remove(dir);
+  await storage.syncDir(dbDir);
+  return true;
+}
+
+/** Drop the table `name`: the marker (durable), then everything. */
+export async function dropTableDir(storage: Storage, dbDir: string, name: string): Promise<void> {
+  const dir = tableDir(dbDir, name);
+  await writeFileAtomic(storage, join(dir, DROPPED_FILE), new TextEncoder().encode(`dropped at ${new Date().toISOString()}\n`));
+  await finishDrop(storage, dbDir, name);
+}

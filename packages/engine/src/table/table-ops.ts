@@ -1,0 +1,142 @@
+// deleteBefore, retention and compact over a TableStore (see table-life.ts for how blocks are
+// rebuilt and swapped). All three run one at a time per table (TableStore.lifecycle); only the
+// manifest swap excludes block writes, so appends and seals go on meanwhile.
+import type { SealedBlock } from '../block/sealed-block.js';
+import { INT64_MAX, INT64_MIN } from '../column/int64.js';
+import { concatBatches, endOf, rowsFrom, writeDerivedBlock, writeEverything, type BlockRowsReader } from './table-life.js';
+import type { TableStore } from './table-store.js';
+
+/** A cutoff (or other time) as given: an int64 bigint or a safe integer; anything else refused. */
+export function checkTimeArg(table: string, what: string, v: unknown): bigint {
+  if (typeof v === 'bigint' && v >= INT64_MIN && v <= INT64_MAX) return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
+  const shown = typeof v === 'bigint' ? `${v}n` : typeof v === 'string' ? JSON.stringify(v) : String(v);
+  throw new Error(`table "${table}": ${what} must be an int64 bigint or a safe integer, got ${shown}`);
+}
+
+async function removeQuietly(store: TableStore, blocks: readonly SealedBlock[]): Promise<void> {
+  for (const b of blocks) if (b.file !== null) await store.ctx.storage.remove(`${store.dir}/${b.file}`).catch(() => undefined);
+}
+
+/** Swap `remove` for `add` in one manifest generation; on failure the new files go again. */
+async function swap(store: TableStore, remove: readonly SealedBlock[], add: readonly SealedBlock[], advanceTo = 0): Promise<void> {
+  try {
+    await store.exclusive(() => store.replaceBlocks(remove, add, advanceTo));
+  } catch (err) {
+    await removeQuietly(store, add);
+    throw err;
+  }
+}
+
+function minTimeOfActive(store: TableStore): bigint | null {
+  const active = store.blocks.activeBlock;
+  if (active.rowCount === 0) return null;
+  const times = active.columns[store.schema.timeIndex].values as BigInt64Array;
+  let min = times[0];
+  for (let i = 1; i < active.rowCount; i++) if (times[i] < min) min = times[i];
+  return min;
+}
+
+/**
+ * Remove every row with time < cutoff present now; returns how many. The active block is
+ * sealed first when it holds such rows, and every block is written (so no removed row is left
+ * only in the WAL); blocks wholly before the cutoff go, a block across it is rewritten.
+ */
+export function deleteBefore(store: TableStore, cutoff: bigint, read: BlockRowsReader): Promise<number> {
+  const endSeq = store.blocks.rowCount;
+  const activeMin = minTimeOfActive(store);
+  // Sealed now, synchronously: rows appended after the call are not the call's to delete.
+  if (activeMin !== null && activeMin < cutoff) store.blocks.seal();
+  return store.lifecycle(async () => {
+    await writeEverything(store, false);
+    const doomed = store.blocks.sealed.filter((b) => b.firstRowSeq < endSeq && b.minTime < cutoff);
+    let removed = 0;
+    const add: SealedBlock[] = [];
+    const remove: SealedBlock[] = [];
+    try {
+      for (const b of doomed) {
+        if (b.maxTime < cutoff) { remove.push(b); removed += b.rowCount; continue; }
+        const kept = rowsFrom(await read(b), store.schema.timeIndex, cutoff);
+        if (kept.rowCount === b.rowCount) continue;
+        remove.push(b);
+        removed += b.rowCount - kept.rowCount;
+        if (kept.rowCount > 0) add.push(await writeDerivedBlock(store, kept, b.firstRowSeq, endOf(b)));
+      }
+    } catch (err) {
+      await removeQuietly(store, add);
+      throw err;
+    }
+    if (remove.length > 0) await swap(store, remove, add);
+    return removed;
+  });
+}
+
+/**
+ * Retention: the oldest sealed blocks wholly older than newest − retention are removed (whole
+ * blocks; a block across the horizon stays until it is wholly older). Only blocks already
+ * encoded, from the first one on: the WAL then resumes past them.
+ */
+export async function retentionPass(store: TableStore): Promise<number> {
+  const span = store.settings.retention;
+  const newest = store.blocks.lastTimestamp;
+  if (span === null || newest === null) return 0;
+  const horizon = newest - span;
+  const remove: SealedBlock[] = [];
+  for (const b of store.blocks.sealed) {
+    if (b.zoneMap === null || b.raw !== null || b.maxTime >= horizon) break;
+    remove.push(b);
+  }
+  if (remove.length === 0) return 0;
+  await swap(store, remove, [], endOf(remove[remove.length - 1]));
+  return remove.reduce((n, b) => n + b.rowCount, 0);
+}
+
+/** Run a retention pass after a block settles, one at a time, never on the append path. */
+export function startRetention(store: TableStore): void {
+  let queued = false;
+  store.onBlockSettled = () => {
+    if (queued || store.settings.retention === null || store.isClosed) return;
+    queued = true;
+    store.lifecycle(async () => {
+      queued = false;
+      if (!store.isClosed) await retentionPass(store);
+    }).catch(() => undefined); // retried after the next seal
+  };
+}
+
+/**
+ * Merge runs of adjacent sealed blocks into blocks of up to maxBlockSize rows. Every sealed
+ * block is written first; blocks sealed while this runs are left for the next compaction.
+ */
+export function compact(store: TableStore, read: BlockRowsReader): Promise<{ blocksBefore: number; blocksAfter: number }> {
+  return store.lifecycle(async () => {
+    await writeEverything(store, false);
+    const list = store.blocks.sealed.filter((b) => b.file !== null);
+    const blocksBefore = store.blocks.sealed.length;
+    const max = store.blocks.maxBlockSize;
+    const groups: SealedBlock[][] = [];
+    let run: SealedBlock[] = [];
+    let rows = 0;
+    for (const b of list) {
+      if (run.length > 0 && rows + b.rowCount > max) { if (run.length > 1) groups.push(run); run = []; rows = 0; }
+      run.push(b);
+      rows += b.rowCount;
+    }
+    if (run.length > 1) groups.push(run);
+    if (groups.length === 0) return { blocksBefore, blocksAfter: blocksBefore };
+    const add: SealedBlock[] = [];
+    try {
+      for (const g of groups) {
+        const parts = [];
+        for (const b of g) parts.push(await read(b));
+        add.push(await writeDerivedBlock(store, concatBatches(parts), g[0].firstRowSeq, endOf(g[g.length - 1])));
+      }
+    } catch (err) {
+      await removeQuietly(store, add);
+      throw err;
+    }
+    const remove = groups.flat();
+    await swap(store, remove, add);
+    return { blocksBefore, blocksAfter: blocksBefore - remove.length + add.length };
+  });
+}
