@@ -3,7 +3,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import {
+import { DROPPED_FILE,
   auditTableDir, decodeBatch, decodeTableMeta, firstWalSegment, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, readWal, schemaToJson,
   TABLE_FILE, WAL_DIR, type LoadedManifest, type Manifest, type ResolvedSchema,
 } from '@backtracedb/engine';
@@ -31,6 +31,7 @@ export async function listTables(db: string): Promise<string[]> {
   // A directory that has table files but lost table.json is listed too: verify names what is wrong.
   for (const name of (await readdir(db)).sort()) {
     const entries = await readdir(join(db, name)).catch(() => [] as string[]);
+    if (entries.includes(DROPPED_FILE)) continue; // a drop a crash cut short: gone
     if (entries.includes(TABLE_FILE) || entries.some((e) => e === WAL_DIR || e === LEGACY_MANIFEST_FILE || parseManifestFileName(e) !== null)) out.push(name);
   }
   return out;

@@ -10,6 +10,7 @@ import { writeCsvFile } from '../export.js';
 import { listTables, tableInfo, verifyTable } from './inspect.js';
 import { runQuery, shapeQuery, type OutputFormat, type TimeSeriesFlags } from './query.js';
 import { parseWhere } from './values.js';
+import { compactCommand, deleteBeforeCommand, dropCommand, parseCutoff } from './life.js';
 
 class UsageError extends Error {}
 
@@ -63,7 +64,9 @@ async function info(dbPath: string): Promise<void> {
     console.log(`\ntable ${name}`);
     console.log(`  schema:   ${t.schema.columns.map((c) => `${c.name}:${c.type}`).join(', ')} (time column ${t.schema.timeColumn})`);
     console.log(`  settings: ${Object.entries(t.settings).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`);
-    console.log(`  rows:     ${(m.durableRowCount + t.wal.rows).toLocaleString('en-US')} (${m.durableRowCount.toLocaleString('en-US')} in blocks, ${t.wal.rows.toLocaleString('en-US')} only in the WAL)`);
+    const inBlocks = m.blocks.reduce((n, b) => n + b.rowCount, 0);
+    console.log(`  rows:     ${(inBlocks + t.wal.rows).toLocaleString('en-US')} (${inBlocks.toLocaleString('en-US')} in blocks, ${t.wal.rows.toLocaleString('en-US')} only in the WAL)`);
+    console.log(`  life:     retention ${t.settings.retention === null ? 'none (rows kept)' : String(t.settings.retention)}, compression ${t.settings.compression}`);
     const first = m.blocks[0];
     const last = m.blocks[m.blocks.length - 1];
     const minTime = first?.minTime ?? t.wal.minTime;
@@ -98,6 +101,21 @@ async function main(argv: string[]): Promise<number> {
   program.command('info').argument('<db>', 'database directory')
     .description('every table with its schema, row count, time range, blocks, bytes on disk and WAL size (read-only, no lock)')
     .action(async (db: string) => { await info(db); });
+
+  program.command('compact').argument('<db>').argument('<table>')
+    .description('merge adjacent sealed blocks into blocks of up to maxBlockSize rows (takes the writer lock)')
+    .action(async (db: string, table: string) => { await compactCommand(await existingDatabase(db), table, (s) => process.stdout.write(s)); });
+
+  program.command('drop').argument('<db>').argument('<table>')
+    .description('drop a table and its files, durably (takes the writer lock)')
+    .action(async (db: string, table: string) => { await dropCommand(await existingDatabase(db), table, (s) => process.stdout.write(s)); });
+
+  program.command('delete-before').argument('<db>').argument('<table>').argument('<cutoff>', 'time-column value; rows with time < cutoff are removed')
+    .description('remove every row older than the cutoff, durably (takes the writer lock)')
+    .action(async (db: string, table: string, cutoff: string) => {
+      const at = usage(() => parseCutoff(cutoff));
+      await deleteBeforeCommand(await existingDatabase(db), table, at, (s) => process.stdout.write(s));
+    });
 
   program.command('query').argument('<db>').argument('<table>')
     .description('print the rows that pass the filters')
