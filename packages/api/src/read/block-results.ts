@@ -65,6 +65,7 @@ export async function* blockResults(source: TableScanner, req: ScanRequest, shap
         // handed out are skipped by row sequence number, which compaction keeps.
         const resumable = !done.yielded || (shape.order === 'asc' && req.aggregate === undefined);
         if (!vanished(err) || !source.readsLiveWriter || attempt >= MAX_VANISHED_RETRIES || !resumable) throw err;
+        if (!done.yielded) Object.assign(done, { throughSeq: 0, blocks: [], left: shape.limit ?? Infinity });
         snap.release?.();
         snap = await source.snapshot();
       }
@@ -114,6 +115,10 @@ async function* runSnapshot(source: TableScanner, req: ScanRequest, shape: ReadS
   const inFlight: Array<Promise<ScanResult>> = [];
   let next = 0;
   let taken = 0;
+  // Next to a live writer, results that cannot resume part-way (aggregate partials, newest
+  // first) are held until the read is whole, so a vanished file restarts it from scratch.
+  const hold = source.readsLiveWriter && (req.aggregate !== undefined || desc);
+  const held: ScanResult[] = [];
   while (next < tasks.length || inFlight.length > 0) {
     while (next < tasks.length && inFlight.length < window) {
       const p = tasks[next++]();
@@ -134,13 +139,16 @@ async function* runSnapshot(source: TableScanner, req: ScanRequest, shape: ReadS
       done.blocks.push({ first: seq.first, rows: r.rowCount + seq.skip });
       done.throughSeq = seq.end;
     }
-    done.yielded = true;
     if (r.rowCount >= done.left) {
-      yield headOf(r, done.left);
-      return;
+      held.push(headOf(r, done.left));
+      break;
     }
     done.left -= r.rowCount;
     window = Math.min(maxWindow, window * 2);
+    if (hold) { held.push(r); continue; }
+    done.yielded = true;
     yield r;
   }
+  if (held.length > 0) done.yielded = true;
+  yield* held;
 }

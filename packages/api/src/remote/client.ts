@@ -158,6 +158,11 @@ export class RemoteTable<S extends TableSchema = TableSchema> {
   setMaxBlockSize(n: number): Promise<void> { return this.drain().then(() => this.remote.setMaxBlockSize(this.name, n)); }
   setUseDiskStorage(on: boolean): Promise<void> { return this.drain().then(() => this.remote.setUseDiskStorage(this.name, on)); }
 
+  /** Remove every row with time < cutoff; resolves to how many (see Table.deleteBefore). */
+  async deleteBefore(cutoff: bigint | number): Promise<number> { await this.drain(); return this.remote.deleteBefore(this.name, cutoff); }
+  /** Merge adjacent sealed blocks (see Table.compact). */
+  async compact(): Promise<{ blocksBefore: number; blocksAfter: number }> { await this.drain(); return this.remote.compact(this.name); }
+
   reader(): RemoteReader<RowOf<S>> {
     return new RemoteReader<RowOf<S>>(this as unknown as RemoteTable<TableSchema>);
   }
@@ -194,6 +199,12 @@ export class RemoteDatabase {
     const t = new RemoteTable<TableSchema>(this.remote, await this.remote.openTable(schemaOrName), this.state);
     this.tables.push(t);
     return t;
+  }
+
+  /** Drop a table durably (see Database.dropTable). */
+  async dropTable(name: string): Promise<void> {
+    this.assertOpen();
+    await this.remote.dropTable(name);
   }
 
   /** Persist everything, release the lock and stop the worker. A second call does nothing. */

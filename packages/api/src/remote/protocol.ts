@@ -31,6 +31,9 @@ export interface EngineWorkerApi {
   setMaxBlockSize(table: string, n: number): Promise<void>;
   setUseDiskStorage(table: string, on: boolean): Promise<void>;
   query(table: string, q: RemoteQuery): Promise<{ count: number; results: ScanResult[]; rows?: Array<Record<string, RowValue | null>> }>;
+  deleteBefore(table: string, cutoff: bigint | number): Promise<number>;
+  compact(table: string): Promise<{ blocksBefore: number; blocksAfter: number }>;
+  dropTable(name: string): Promise<void>;
   exportParquet(table: string, path: string, filters: Array<[string, string, unknown]>): Promise<number>;
   close(): Promise<void>;
 }

@@ -83,6 +83,9 @@ const api: EngineWorkerApi = {
     const transfer = results.flatMap((res) => transferablesOf(res));
     return Comlink.transfer({ count, results }, transfer);
   },
+  async deleteBefore(name, cutoff) { return table(name).deleteBefore(cutoff); },
+  async compact(name) { return table(name).compact(); },
+  async dropTable(name) { await database().dropTable(name); tables.delete(name); },
   async exportParquet(name, path, filters) {
     return table(name).exportParquet(path, { filters: filters as never });
   },

@@ -15,6 +15,7 @@ import { blockFileName, tableDir, WAL_DIR } from './layout.js';
 import { manifestBlockOf, NO_END, type ManifestBlock, type ManifestEnd } from './manifest.js';
 import { schemaCrcOf } from './manifest-log.js';
 import type { ManifestWriter } from './manifest-writer.js';
+import { DurableBlocks } from './durable-blocks.js';
 import { TableBlocks, type BlockEncoder } from './table-blocks.js';
 import { writeTableMeta, type TableSettings } from './table-meta.js';
 import { compressionOption, retentionOption, type Compression } from './create-options.js';
@@ -34,21 +35,13 @@ export class TableStore {
   private wal: WalWriter | null = null;
   /** Hands appended rows to `wal`; null without a WAL. */
   private log: WalCapture | null = null;
-  private durable: ManifestBlock[];
+  private readonly durable: DurableBlocks;
   private persistChain: Promise<void> = Promise.resolve();
   private lastPersistError: Error | null = null;
   private closed = false;
   /** Recorded with every block, checked against table.json on open. */
   private readonly schemaCrc: number;
-  /** Where the WAL resumes and the newest time, as the manifest records them (blocks may be gone). */
-  private durableEnd: number;
-  private durableLastTime: bigint | null;
-  /** Files a durable manifest no longer lists, not yet deleted (readers may still read them). */
-  private readonly pendingRemoval = new Set<string>();
-  /**
-   * Runs `fn` once every reader that began before now has finished (set by the API, which
-   * knows its readers); by default at once.
-   */
+  /** Runs `fn` once every reader that began before now has finished (the API knows its readers). */
   afterReaders: (fn: () => void) => void = (fn) => fn();
   /** Called whenever a sealed block is encoded (and written): retention runs from here. */
   onBlockSettled: (() => void) | null = null;
@@ -59,15 +52,11 @@ export class TableStore {
     readonly blocks: TableBlocks,
     readonly settings: TableSettings,
     durable: ManifestBlock[],
-    private readonly manifest: ManifestWriter,
+    manifest: ManifestWriter,
     end: ManifestEnd = NO_END,
   ) {
     this.dir = tableDir(ctx.dbDir, blocks.schema.name);
-    this.durable = durable;
-    const last = durable[durable.length - 1];
-    this.durableEnd = Math.max(end.durableRowCount, last?.endRowSeq ?? 0);
-    this.durableLastTime = end.lastTime;
-    for (const f of end.removed) this.pendingRemoval.add(f);
+    this.durable = new DurableBlocks(manifest, durable, end);
     this.schemaCrc = schemaCrcOf(blocks.schema);
     blocks.onSeal = (block) => { if (block.raw !== null) this.log?.onSeal(block.raw, block.firstRowSeq + block.rowCount); };
     blocks.onEncoded = async () => {
@@ -79,15 +68,11 @@ export class TableStore {
 
   get schema(): ResolvedSchema { return this.blocks.schema; }
   get name(): string { return this.blocks.schema.name; }
-  get durableRowCount(): number { return this.durableEnd; }
+  get durableRowCount(): number { return this.durable.rowCount; }
   /** The blocks the manifest lists. */
-  get durableBlocks(): readonly ManifestBlock[] { return this.durable; }
+  get durableBlocks(): readonly ManifestBlock[] { return this.durable.blocks; }
   /** The manager of manifest generations (lifecycle operations name new files after them). */
-  get manifestWriter(): ManifestWriter { return this.manifest; }
-  /** The end a new manifest generation records now. */
-  manifestEnd(): ManifestEnd {
-    return { durableRowCount: this.durableEnd, lastTime: this.durableLastTime, removed: [...this.pendingRemoval] };
-  }
+  get manifestWriter(): ManifestWriter { return this.durable.manifest; }
 
   /** @internal Start the WAL writer at the table's current end (after any replay). */
   async startWal(): Promise<void> {
@@ -107,8 +92,7 @@ export class TableStore {
   }
 
   private lifeChain: Promise<unknown> = Promise.resolve();
-
-  /** Lifecycle operations (deleteBefore, compact, retention) run one at a time. */
+  /** Lifecycle operations (deleteBefore, compact, retention: table-ops.ts) run one at a time. */
   lifecycle<T>(fn: () => Promise<T>): Promise<T> {
     this.assertOpen();
     const run = this.lifeChain.catch(() => undefined).then(() => { this.assertOpen(); return fn(); });
@@ -222,15 +206,11 @@ export class TableStore {
     block.file = name;
     const entry = manifestBlockOf(block, this.schemaCrc);
     try {
-      // The full list is built only for a snapshot: a plain append costs one record.
-      await this.manifest.add(entry, () => ({ blocks: [...this.durable, entry], end: this.manifestEnd() }));
+      await this.durable.add(entry);
     } catch (err) {
       block.file = null; // not listed, so not durable: it will be written again
       throw err;
     }
-    this.durable.push(entry);
-    this.durableEnd = Math.max(this.durableEnd, entry.endRowSeq);
-    if (this.durableLastTime === null || entry.maxTime > this.durableLastTime) this.durableLastTime = entry.maxTime;
     // The bytes now live in the file; drop them so memory stays bounded by a few blocks.
     if (this.settings.useDiskStorage) block.parquet = null;
     if (this.wal !== null) await this.wal.retireThrough(this.durableRowCount);
@@ -255,40 +235,22 @@ export class TableStore {
   async replaceBlocks(remove: readonly SealedBlock[], add: readonly SealedBlock[], advanceTo = 0): Promise<void> {
     this.assertOpen();
     const gone = new Set(remove);
-    const byFile = new Map(this.durable.map((b) => [b.file, b]));
-    const kept = this.blocks.sealed.filter((b) => !gone.has(b));
-    const next = [...kept, ...add].sort((a, b) => a.firstRowSeq - b.firstRowSeq);
-    const durable = next.filter((b) => b.file !== null).map((b) => byFile.get(b.file as string) ?? manifestBlockOf(b, this.schemaCrc));
+    const byFile = new Map(this.durable.blocks.map((b) => [b.file, b]));
+    const bySeq = (a: SealedBlock, b: SealedBlock) => a.firstRowSeq - b.firstRowSeq;
+    const next = [...this.blocks.sealed.filter((b) => !gone.has(b)), ...add].sort(bySeq);
+    const listed = next.filter((b) => b.file !== null).map((b) => byFile.get(b.file as string) ?? manifestBlockOf(b, this.schemaCrc));
     const files = remove.map((b) => b.file).filter((f): f is string => f !== null && byFile.has(f));
-    for (const f of files) this.pendingRemoval.add(f);
-    const end = { ...this.manifestEnd(), durableRowCount: Math.max(this.durableEnd, advanceTo) };
     try {
-      await this.manifest.snapshot(durable, end);
+      await this.durable.replace(listed, files, advanceTo);
     } catch (err) {
-      for (const f of files) this.pendingRemoval.delete(f);
       throw new Error(`table "${this.name}": writing the manifest failed: ${(err as Error).message}`);
     }
-    this.durable = durable;
-    this.durableEnd = end.durableRowCount;
     // Blocks sealed while the manifest was written are in `sealed` now: keep them.
-    const current = this.blocks.sealed.filter((b) => !gone.has(b));
-    this.blocks.sealed.splice(0, this.blocks.sealed.length, ...[...current, ...add].sort((a, b) => a.firstRowSeq - b.firstRowSeq));
-    let delta = 0;
-    for (const b of remove) delta += b.rowCount;
-    for (const b of add) delta -= b.rowCount;
-    this.blocks.droppedRows += delta;
-    if (this.wal !== null) await this.wal.retireThrough(this.durableEnd);
-    if (files.length > 0) this.afterReaders(() => { void this.removeFiles(files); });
-  }
-
-  /** Delete superseded files; one that fails stays listed as removed (deleted on a later open). */
-  private async removeFiles(files: readonly string[]): Promise<void> {
-    for (const f of files) {
-      try {
-        await this.ctx.storage.remove(join(this.dir, f));
-        this.pendingRemoval.delete(f);
-      } catch { /* listed in the manifest as removed: the next open deletes it */ }
-    }
+    this.blocks.sealed.splice(0, this.blocks.sealed.length, ...[...this.blocks.sealed.filter((b) => !gone.has(b)), ...add].sort(bySeq));
+    for (const b of remove) this.blocks.droppedRows += b.rowCount;
+    for (const b of add) this.blocks.droppedRows -= b.rowCount;
+    if (this.wal !== null) await this.wal.retireThrough(this.durableRowCount);
+    if (files.length > 0) this.afterReaders(() => { void this.durable.removeFiles(this.ctx.storage, this.dir, files); });
   }
 
   // ---- closing -----------------------------------------------------------------------
@@ -315,7 +277,7 @@ export class TableStore {
         await this.wal.retireThrough(this.durableRowCount);
       }
       // Readers of a closed table end: files kept for them go now (or on the next open).
-      await this.removeFiles([...this.pendingRemoval]);
+      await this.durable.removeFiles(this.ctx.storage, this.dir);
       if (walFailure !== null) throw walFailure;
     } finally {
       this.closed = true;
