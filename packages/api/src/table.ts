@@ -71,7 +71,7 @@ export class Table<S extends TableSchema = TableSchema> {
   private writable(what: string): Exclude<typeof this.store, ReadOnlyTableStore> {
     const s = this.store;
     if (s instanceof ReadOnlyTableStore) throw new Error(`table "${this.name}": cannot ${what}: the database ${s.ctx.dbDir} is open read-only`);
-    if (s.isClosed) s.append(undefined); // throws why (closed, dropped)
+    s.assertOpen(); // closed, or dropped
     return s as Exclude<typeof this.store, ReadOnlyTableStore>;
   }
 

@@ -40,7 +40,7 @@ function encodeOnce(encoder: BlockEncoder, task: EncodeTask): Promise<EncodedBlo
   });
 }
 
-/** Rows [from, from + count) of several batches, one after another. */
+/** Several batches' rows, one batch after another, as one batch. */
 export function concatBatches(batches: readonly NormalizedBatch[]): NormalizedBatch {
   if (batches.length === 1) return batches[0];
   const rowCount = batches.reduce((n, b) => n + b.rowCount, 0);

@@ -86,8 +86,8 @@ export class TableStore {
 
   /** Why the table takes no more calls ('the table is closed', or that it was dropped). */
   private closedReason = 'the table is closed';
-
-  private assertOpen(): void {
+  /** Throws why the table takes no calls (closed, dropped). */
+  assertOpen(): void {
     if (this.closed) throw new Error(`table "${this.name}": ${this.closedReason}`);
   }
 
