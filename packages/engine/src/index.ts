@@ -44,3 +44,4 @@ export * from './table/read-only-store.js';
 export * from './table/table-life.js';
 export * from './table/table-ops.js';
 export * from './table/drop.js';
+export { compileRowChecker, type RowChecker } from './table/row-codegen.js';

@@ -29,6 +29,8 @@ export interface RunStats {
   activeRows: number;
   /** Block scans started (sealed blocks and active-block slices). */
   scansStarted: number;
+  /** Sealed blocks whose aggregate partials came from zone maps, without reading the block. */
+  blocksFromMetadata: number;
 }
 
 export interface ReadShape {
@@ -87,7 +89,7 @@ function dropHead(r: ScanResult, n: number): ScanResult {
 }
 
 async function* runSnapshot(source: TableScanner, req: ScanRequest, shape: ReadShape, stats: RunStats, snap: Snapshot, done: Delivered, resumed: boolean): AsyncGenerator<ScanResult> {
-  Object.assign(stats, { blocks: snap.sealed.length, blocksPruned: 0, rowGroupsDecoded: 0, activeRows: snap.activeRows, scansStarted: 0 });
+  Object.assign(stats, { blocks: snap.sealed.length, blocksPruned: 0, rowGroupsDecoded: 0, activeRows: snap.activeRows, scansStarted: 0, blocksFromMetadata: 0 });
   if (shape.limit === 0) return;
   // Plans are made now, against the snapshot: each holds what it reads.
   const sealed: Array<() => Promise<ScanResult>> = [];
@@ -104,6 +106,13 @@ async function* runSnapshot(source: TableScanner, req: ScanRequest, shape: ReadS
     switch (plan.kind) {
       case 'skip': stats.blocksPruned++; break;
       case 'known': sealed.push(() => Promise.resolve({ rowCount: plan.rows, columns: [] })); seqs.push({ first: block.firstRowSeq, end: endSeqOf(block), skip }); break;
+      case 'partials': {
+        stats.blocksFromMetadata++;
+        const rows = plan.partials.reduce((n, p) => n + p.rows, 0);
+        sealed.push(() => Promise.resolve({ rowCount: rows, columns: [], partials: plan.partials }));
+        seqs.push({ first: block.firstRowSeq, end: endSeqOf(block), skip });
+        break;
+      }
       case 'scan': sealed.push(() => source.execute(plan, req)); seqs.push({ first: block.firstRowSeq, end: endSeqOf(block), skip }); break;
     }
   }

@@ -137,6 +137,9 @@ export class ReadOnlyTableStore {
         blocks.writeNormalized(sliceBatch(batch, blocks.rowCount - rec.firstRowSeq));
         cursor = at;
       }
+      // Rows applied before from the WAL must not fall away when a new manifest arrives with no
+      // new record after the cursor (the incremental read began past them): read again whole.
+      if (!gap && blocks.rowCount < this.current.blocks.rowCount) gap = true;
       this.current = { blocks, firstRowSeqOfTail: m.durableRowCount };
       this.applied = loaded;
       this.walCursor = gap ? null : cursor;
