@@ -95,6 +95,17 @@ for (const { useDiskStorage, enableWal } of configs) {
         expect(t.blockCount).toBe(0);
         t.appendBatch(trades(2300, 700));
         await t.sync();
+        // A cutoff inside the active block (all 900 rows since the delete are in it).
+        t.appendBatch(trades(3000, 200));
+        await t.sync();
+        expect(t.blockCount).toBe(0);
+        const tail = [...oracle(2300, 700), ...oracle(3000, 200)];
+        expect(await t.deleteBefore(tail[850].ts)).toBe(850);
+        expect(t.rowCount).toBe(50);
+        t.appendBatch(trades(3200, 40));
+        await t.sync();
+        const kept = [...tail.slice(850), ...oracle(3200, 40)];
+        expect(await t.reader().toArray()).toEqual(kept);
         // Simulated crash: nothing closed; a second open of the directory replays the WAL.
         t.abandonInternal();
         const db2 = await open(dir, { pool, storage: undefined }).catch(() => null);
@@ -103,8 +114,8 @@ for (const { useDiskStorage, enableWal } of configs) {
         await (db as unknown as { lock: { release(): Promise<void> } }).lock.release();
         const db3 = await open(dir, { pool });
         const t3 = await db3.openTable(tradesSchema);
-        expect(t3.rowCount).toBe(700);
-        expect(await t3.reader().toArray()).toEqual(oracle(2300, 700));
+        expect(t3.rowCount).toBe(90);
+        expect(await t3.reader().toArray()).toEqual(kept);
         expect(() => t3.append({ ts: all[0].ts, symbol: 'BTC', price: 1, volume: 1n })).toThrow();
         await db3.close();
       } finally {
