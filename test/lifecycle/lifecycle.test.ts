@@ -181,6 +181,8 @@ describe('dropTable', () => {
       await db.dropTable('trades');
       expect(() => t.append({ ts: 1n, symbol: 'BTC', price: 1, volume: 1n })).toThrow(/dropped/);
       await expect(t.deleteBefore(1n)).rejects.toThrow(/dropped/);
+      expect(() => t.reader()).toThrow(/table "trades": the table was dropped/);
+      await expect(t.flush()).rejects.toThrow(/dropped/);
       await expect(db.openTable('trades')).rejects.toThrow(/does not exist/);
       await expect(db.dropTable('trades')).rejects.toThrow(/does not exist/);
       await expect(db.dropTable('../x')).rejects.toThrow(/invalid table name/);

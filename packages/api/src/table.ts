@@ -59,6 +59,13 @@ export class Table<S extends TableSchema = TableSchema> {
     }
   }
 
+  /** Throws when the table is closed, or was dropped (saying so). */
+  private assertUsable(): void {
+    if (!this.store.isClosed) return;
+    if (!(this.store instanceof ReadOnlyTableStore)) this.store.assertOpen();
+    throw new Error(`table "${this.name}": the table is closed`);
+  }
+
   /** Every row of a sealed block, read through the pool (deleteBefore and compact rebuild blocks from these). */
   private readonly readBlockRows = async (block: SealedBlock): Promise<NormalizedBatch> => {
     const req = { predicates: [], projection: this.schema.columns.map((_, i) => i), countOnly: false, timeColumn: this.schema.timeIndex };
@@ -142,7 +149,7 @@ export class Table<S extends TableSchema = TableSchema> {
 
   /** Seal the active block now and wait until every sealed block is encoded (and written). */
   async flush(): Promise<void> {
-    if (this.store.isClosed) throw new Error(`table "${this.name}": the table is closed`);
+    this.assertUsable();
     if (this.store instanceof ReadOnlyTableStore) return this.store.persistEncoded(); // refuses
     this.store.blocks.seal();
     await this.store.blocks.waitUntilEncoded();
@@ -168,7 +175,7 @@ export class Table<S extends TableSchema = TableSchema> {
   }
 
   reader(): Reader<RowOf<S>> {
-    if (this.store.isClosed) throw new Error(`table "${this.name}": the table is closed`);
+    this.assertUsable();
     return new Reader<RowOf<S>>(this.scanner);
   }
 
