@@ -3,6 +3,11 @@
 import { crc32 } from 'node:zlib';
 import { computeZoneMap, mergeZoneMaps, type EncodedBlock, type EncodeTask, type RowGroupZone } from '@backtracedb/engine';
 import { writeParquet } from './parquet/write.js';
+import { CODEC_OF, loadZstd } from './parquet/compress.js';
+
+// zstd's wasm is loaded with the encoder (once per thread, ~30 ms), so encodeBlock stays
+// synchronous whatever a table's compression setting becomes.
+await loadZstd();
 
 /**
  * Column views → Parquet bytes, in the layout the fast reader reads. Any row count, 0 too
@@ -16,7 +21,8 @@ export function encodeBlock(task: EncodeTask): EncodedBlock {
   const { rowCount, columns, rowGroupRows } = task;
   if (rowCount < 1) throw new Error('internal: encoding an empty block');
   // Memory storage: the bytes go straight onto shared memory, where scans read them in place.
-  const { bytes, layout } = writeParquet(task.schema.columns, columns, rowCount, rowGroupRows, task.sharedOutput);
+  const codec = CODEC_OF[task.compression ?? 'none'];
+  const { bytes, layout } = writeParquet(task.schema.columns, columns, rowCount, rowGroupRows, task.sharedOutput, undefined, codec);
   const rowGroups: RowGroupZone[] = [];
   for (let first = 0; first < rowCount; first += rowGroupRows) {
     rowGroups.push({ firstRow: first, zoneMap: computeZoneMap(columns, first, Math.min(rowCount, first + rowGroupRows)) });
