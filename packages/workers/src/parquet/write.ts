@@ -1,8 +1,9 @@
 // The Parquet writer for the engine's blocks: straight from the column views to the subset
-// the fast reader reads (docs/parquet-subset.md) — REQUIRED flat columns, data
-// pages v1 (compressed with the table's codec), PLAIN numbers and bools, strings as a PLAIN dictionary page per row group plus
-// bit-packed RLE_DICTIONARY indices. Numeric pages are views of the source buffers until the
-// one final copy into the file; there is no Arrow table, no IPC stream and no wasm heap.
+// the fast reader reads (docs/parquet-subset.md) — REQUIRED flat columns, data pages v1
+// compressed with the table's codec (compress.ts), PLAIN numbers and bools, strings as a PLAIN
+// dictionary page per row group plus bit-packed RLE_DICTIONARY indices. Uncompressed numeric
+// pages are views of the source buffers until the one final copy into the file; there is no
+// Arrow table, no IPC stream and no wasm heap (zstd's aside).
 import { crc32 } from 'node:zlib';
 import { endianness } from 'node:os';
 import type { BlockLayout, ColumnType, ColumnView } from '@backtracedb/engine';
