@@ -3,11 +3,21 @@
 import { crc32 } from 'node:zlib';
 import { computeZoneMap, mergeZoneMaps, type EncodedBlock, type EncodeTask, type RowGroupZone } from '@backtracedb/engine';
 import { writeParquet } from './parquet/write.js';
-import { CODEC_OF, loadZstd } from './parquet/compress.js';
+import { CODEC_OF, codecsReady } from './parquet/compress.js';
 
-// zstd's wasm is loaded with the encoder (once per thread, ~30 ms), so encodeBlock stays
-// synchronous whatever a table's compression setting becomes.
-await loadZstd();
+/**
+ * null when the task's codec can be encoded now; else a promise that resolves when it can
+ * (zstd's wasm loads on a thread's first zstd block, ~30 ms: threads of tables that never
+ * use zstd do not pay for it).
+ */
+export function encoderReady(task: EncodeTask): Promise<void> | null {
+  return codecsReady([CODEC_OF[task.compression ?? 'none']]);
+}
+
+/** encodeBlock, or null while the task's codec is still loading on this thread (loading starts). */
+export function encodeBlockIfReady(task: EncodeTask): EncodedBlock | null {
+  return encoderReady(task) === null ? encodeBlock(task) : null;
+}
 
 /**
  * Column views → Parquet bytes, in the layout the fast reader reads. Any row count, 0 too
