@@ -136,6 +136,26 @@ for (const useDiskStorage of [false, true]) {
   });
 }
 
+it('no threads (poolSize 0): zstd blocks are encoded and read on the calling thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'btdb-compress-inline-'));
+  try {
+    let db = await open(dir, { poolSize: 0 });
+    const t = await db.createTable(schemaOf('z0'), { useDiskStorage: true, maxBlockSize: BLOCK, rowGroupRows: GROUP, compression: 'zstd' });
+    const want = batch(0, 3 * BLOCK);
+    t.appendBatch(want);
+    await t.sync();
+    expect(await t.reader().filter('sym', '==', 'BTC').count()).toBe(want.sym.filter((s) => s === 'BTC').length);
+    await db.close();
+    expect(codecsOnDisk(dir, 'z0')).toEqual([6, 6, 6]);
+    db = await open(dir, { poolSize: 0, cacheBytes: 0 });
+    const rows = await (await db.openTable('z0')).reader().select(['ts', 'price']).toArray();
+    expect(rows).toEqual(want.ts.map((ts, i) => ({ ts, price: want.price[i] })));
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 describe('damage and interop', () => {
   let dir: string;
   beforeAll(async () => {
