@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ColumnView, Compression } from '@backtracedb/engine';
 import { readFooter } from '../src/parquet/footer.js';
 import { readParquetColumns, readChunkColumns } from '../src/parquet/read.js';
-import { CODEC_OF, compressPage, decompressPage, loadZstd } from '../src/parquet/compress.js';
+import { CODEC_OF, compressPage, decompressPage, loadZstd, zstdContentSize } from '../src/parquet/compress.js';
 import { decodeParquet } from '../src/parquet-decode.js';
 import { UnsupportedParquetError } from '../src/parquet/thrift.js';
 import * as pq from 'parquet-wasm';
@@ -111,6 +111,19 @@ describe('damaged compressed pages', () => {
       }
     });
   }
+
+  it('zstd frame headers: the announced content size is checked before inflating', () => {
+    for (const n of [0, 1, 255, 256, 300, 65_791, 65_792, 70_000, 1 << 20]) {
+      const raw = new Uint8Array(n).map((_, i) => (i * 31) >>> 3);
+      expect(zstdContentSize(compressPage(CODEC_OF.zstd, raw)), `${n} bytes`).toBe(n);
+    }
+    const stored = compressPage(CODEC_OF.zstd, page);
+    const lying = stored.slice();
+    lying[6] ^= 0x40; // inside the content size field (bytes 5-6 for this size)
+    expect(() => decompressPage(CODEC_OF.zstd, lying, page.byteLength)).toThrow(/announces|does not/);
+    expect(() => zstdContentSize(Uint8Array.of(1, 2, 3, 4, 5))).toThrow(/zstd frame/);
+    expect(() => zstdContentSize(stored.subarray(0, 4))).toThrow(/shorter/);
+  });
 
   it('an absurd uncompressed size is refused before anything is allocated', () => {
     expect(() => decompressPage(CODEC_OF.snappy, Uint8Array.of(0), 2 ** 31)).toThrow(/claims/);

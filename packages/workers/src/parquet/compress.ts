@@ -40,6 +40,28 @@ function zstdModule(): Zstd {
   return zstd;
 }
 
+const ZSTD_MAGIC = 0xfd2fb528;
+
+/**
+ * The content size a zstd frame header announces, or null when the frame leaves it out
+ * (RFC 8878 §3.1.1.1): read before inflating, so a damaged header cannot make the decoder
+ * allocate what it says.
+ */
+export function zstdContentSize(frame: Uint8Array): number | null {
+  if (frame.byteLength < 5) throw new Error('zstd page is shorter than a frame header');
+  const magic = (frame[0] | (frame[1] << 8) | (frame[2] << 16) | (frame[3] << 24)) >>> 0;
+  if (magic !== ZSTD_MAGIC) throw new Error('zstd page does not start with a zstd frame');
+  const descriptor = frame[4];
+  const singleSegment = (descriptor >>> 5) & 1;
+  const fcsBytes = [singleSegment === 1 ? 1 : 0, 2, 4, 8][descriptor >>> 6];
+  if (fcsBytes === 0) return null;
+  const at = 5 + (singleSegment === 1 ? 0 : 1) + [0, 1, 2, 4][descriptor & 3];
+  if (frame.byteLength < at + fcsBytes) throw new Error('zstd frame header is truncated');
+  let size = 0;
+  for (let k = fcsBytes - 1; k >= 0; k--) size = size * 256 + frame[at + k];
+  return fcsBytes === 2 ? size + 256 : size;
+}
+
 /** A page body as stored with `codec` (the same bytes for UNCOMPRESSED). */
 export function compressPage(codec: number, body: Uint8Array): Uint8Array {
   switch (codec) {
@@ -60,13 +82,16 @@ export function decompressPage(codec: number, stored: Uint8Array, uncompressedSi
       if (snappy.uncompressedLength(stored) !== uncompressedSize) throw new Error(`snappy page announces ${snappy.uncompressedLength(stored)} bytes, its header ${uncompressedSize}`);
       out = snappy.decompress(stored);
       break;
-    case Codec.ZSTD:
+    case Codec.ZSTD: {
+      const announced = zstdContentSize(stored);
+      if (announced !== null && announced !== uncompressedSize) throw new Error(`zstd page announces ${announced} bytes, its header ${uncompressedSize}`);
       try {
         out = zstdModule().decompress(stored, { defaultHeapSize: uncompressedSize });
       } catch (err) {
         throw new Error(`zstd page does not decompress: ${(err as Error).message}`);
       }
       break;
+    }
     default: throw new Error(`internal: no decompressor for codec ${codec}`);
   }
   if (out.byteLength !== uncompressedSize) throw new Error(`Parquet page inflates to ${out.byteLength} bytes, its header says ${uncompressedSize}`);
