@@ -183,6 +183,9 @@ describe('damage and interop', () => {
       for (const c of ['snappy', 'zstd']) {
         expect(await read(c, 'SELECT ts, sym, price, vol, ok FROM FILES ORDER BY ts')).toEqual(want);
         expect(await read(c, 'SELECT DISTINCT compression FROM META')).toEqual([[c.toUpperCase()]]);
+        // Both sizes as the spec defines them: the pages before compression, and as stored.
+        const [[raw, stored]] = await read(c, 'SELECT sum(total_uncompressed_size), sum(total_compressed_size) FROM META');
+        expect(Number(raw)).toBeGreaterThan(Number(stored));
       }
     } finally {
       conn.closeSync();

@@ -91,6 +91,7 @@ export function writeParquet(columns: readonly ParquetColumn[], views: readonly 
     const rows = end - first;
     const chunkMeta: ThriftOut[] = [];
     const ranges: Array<[number, number, number]> = [];
+    let groupRawBytes = 0;
     columns.forEach((col, c) => {
       const view = views[c];
       if (view.type !== col.type) throw new Error(`internal: column "${col.name}" is ${view.type}, the schema says ${col.type}`);
@@ -123,13 +124,15 @@ export function writeParquet(columns: readonly ParquetColumn[], views: readonly 
       }
       const size = offset - start;
       ranges.push([start, offset, crc]);
+      groupRawBytes += rawBytes;
       chunkMeta.push(struct([2, i64(start)], [3, struct(
         [1, i32(PHYSICAL[col.type])], [2, list('i32', encodings.map(i32))], [3, list('bin', [bin(col.name)])], [4, i32(codec)],
         [5, i64(rows)], [6, i64(rawBytes)], [7, i64(size)], [9, i64(dataAt)], [11, dictionaryOffset === undefined ? undefined : i64(dictionaryOffset)],
       )]));
     });
+    // total_byte_size is the uncompressed data's (parquet.thrift); total_compressed_size the file's.
     const groupBytes = ranges.reduce((n, [s, e]) => n + e - s, 0);
-    rowGroups.push(struct([1, list('struct', chunkMeta)], [2, i64(groupBytes)], [3, i64(rows)]));
+    rowGroups.push(struct([1, list('struct', chunkMeta)], [2, i64(groupRawBytes)], [3, i64(rows)], [6, i64(groupBytes)]));
     layout.push({ rowCount: rows, chunks: ranges });
   }
   const schema = [
