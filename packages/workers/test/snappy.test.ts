@@ -69,6 +69,12 @@ describe('snappy decoder on hand-built streams', () => {
     expect(Array.from(decompress(stream(65, literal([9], 0), copy2(1, 64))))).toEqual(new Array(65).fill(9));
     expect(Array.from(decompress(stream(13, literal([1, 2, 3], 0), copy1(3, 10))))).toEqual([1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1]);
     expect(Array.from(decompress(stream(6, literal([5, 6], 0), copy4(2, 4))))).toEqual([5, 6, 5, 6, 5, 6]);
+    // Offsets 4..7 with long lengths: copied in words that overlap what they write.
+    for (const offset of [4, 5, 6, 7]) {
+      const head = bytesOf(offset, (i) => i * 29 + 1);
+      const want = bytesOf(offset + 63, (i) => head[i % offset]);
+      expect(Array.from(decompress(stream(want.length, literal(head, 0), copy2(offset, 63)))), `offset ${offset}`).toEqual(want);
+    }
   });
 
   it('an empty stream is the empty input', () => {
