@@ -4,7 +4,7 @@
 // temp file behind.
 import { rm } from 'node:fs/promises';
 import {
-  atomicTempPath, nodeStorage, writeFileAtomic, writeFileAtomicFrom, type ColumnDef, type ColumnView, type ScanResult, type Storage,
+  atomicTempPath, nodeStorage, writeFileAtomic, writeFileAtomicFrom, type ColumnDef, type ColumnView, type ResolvedSchema, type ScanResult, type Storage,
 } from '@backtracedb/engine';
 import { valueAt } from './rows.js';
 
@@ -47,9 +47,13 @@ async function cleaningUp<T>(path: string, write: () => Promise<T>): Promise<T> 
 }
 
 /** Every row of `results` to a Parquet file; no rows gives a file with the schema and 0 rows. */
-export async function writeParquetFile(path: string, table: string, defs: readonly ColumnDef[], results: readonly ScanResult[], storage: Storage = nodeStorage): Promise<number> {
+/** With a timeUnit on `table`, its time column (when selected) is written as a Parquet TIMESTAMP, as in block files. */
+export async function writeParquetFile(path: string, table: Pick<ResolvedSchema, 'name' | 'timeColumn' | 'timeUnit'>, defs: readonly ColumnDef[], results: readonly ScanResult[], storage: Storage = nodeStorage): Promise<number> {
   const { rowCount, columns } = concatResults(results.filter((r) => r.rowCount > 0), defs);
-  const schema = { name: table, timeColumn: defs[0].name, columns: defs.map((d) => ({ name: d.name, type: d.type })) };
+  const schema = {
+    name: table.name, timeColumn: table.timeColumn, columns: defs.map((d) => ({ name: d.name, type: d.type })),
+    ...(table.timeUnit === null ? {} : { timeUnit: table.timeUnit }),
+  };
   // The encoder (parquet-wasm) loads on first export only.
   const { encodeParquet } = await import('@backtracedb/workers/encode');
   const bytes = encodeParquet(schema, columns, rowCount, 65_536);

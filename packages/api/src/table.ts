@@ -125,7 +125,7 @@ export class Table<S extends TableSchema = TableSchema> {
     if (options.select !== undefined) r = r.select(options.select);
     const results: ScanResult[] = [];
     for await (const res of r.results(false)) results.push(res);
-    return writeParquetFile(path, this.name, r.columnDefs(), results);
+    return writeParquetFile(path, this.schema, r.columnDefs(), results);
   }
 
   reader(): Reader<RowOf<S>> {

@@ -1,8 +1,8 @@
 // Times of a table with a timeUnit: Date / ISO-8601 text → integer time units, duration text
 // ('1m') → units, units → ISO-8601 text. All exact, in bigint: a value that does not fit the
 // unit exactly is refused, never rounded. Errors start with `where` (the table and column).
-import type { TimeUnit } from '../schema/schema.js';
-import { isInt64 } from './int64.js';
+import type { ResolvedSchema, TimeUnit } from '../schema/schema.js';
+import { INT64_MAX, INT64_MIN, isInt64 } from './int64.js';
 
 /** Units per second, and nanoseconds per unit. */
 export const UNITS_PER_SECOND: Readonly<Record<TimeUnit, bigint>> = { s: 1n, ms: 1_000n, us: 1_000_000n, ns: 1_000_000_000n };
@@ -124,4 +124,27 @@ export function formatIsoTime(v: bigint, unit: TimeUnit): string {
   const digits = FRACTION_DIGITS[unit];
   const fraction = digits === 0 ? '' : `.${pad(rest % 1_000_000_000n, 9).slice(0, digits)}`;
   return `${year}-${pad(mo, 2)}-${pad(d, 2)}T${pad(Math.floor(secOfDay / 3600), 2)}:${pad(Math.floor(secOfDay / 60) % 60, 2)}:${pad(secOfDay % 60, 2)}${fraction}Z`;
+}
+
+/**
+ * A filter value for `column`: on the time column of a table with a timeUnit, a Date or ISO
+ * text becomes time units; a Date (or non-ISO text on an int64 time column) on a table without
+ * a timeUnit is refused. Any other value is returned unchanged for the predicate to check.
+ */
+export function timeFilterValue(schema: Pick<ResolvedSchema, 'name' | 'timeColumn' | 'timeUnit'>, column: unknown, value: unknown): unknown {
+  if (column !== schema.timeColumn || !(value instanceof Date || typeof value === 'string')) return value;
+  const where = `table "${schema.name}", column "${schema.timeColumn}"`;
+  if (schema.timeUnit === null) {
+    throw new Error(`${where}: a ${value instanceof Date ? 'Date' : 'string'} filter value needs a timeUnit on the table (its times are plain int64: give a bigint)`);
+  }
+  return timeInputToUnits(value, schema.timeUnit, where);
+}
+
+/**
+ * Block files store a 's' table's times as milliseconds (Parquet has no seconds unit), so its
+ * times must stay within int64 / 1000: the reason for the refusal, or null when `t` fits.
+ */
+export function timeRangeProblem(unit: TimeUnit | null, t: bigint): string | null {
+  if (unit !== 's' || (t <= INT64_MAX / 1000n && t >= INT64_MIN / 1000n)) return null;
+  return `time ${t} is out of range: a table with timeUnit 's' holds times within ±${INT64_MAX / 1000n} seconds (block files store milliseconds)`;
 }
