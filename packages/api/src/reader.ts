@@ -133,7 +133,7 @@ export class Reader<Row extends object = Record<string, RowValue>> {
 
   /** The selected rows as Arrow record batches, one per scanned block with matches. */
   async *batches(): AsyncGenerator<arrow.RecordBatch> {
-    const schema = arrowSchemaFor(this.columnDefs());
+    const schema = arrowSchemaFor(this.columnDefs(), this.source.schema);
     for await (const r of this.results(false)) if (r.rowCount > 0) yield recordBatchOf(schema, r);
   }
 
@@ -141,7 +141,7 @@ export class Reader<Row extends object = Record<string, RowValue>> {
   async toArrow(): Promise<arrow.Table> {
     const batches: arrow.RecordBatch[] = [];
     for await (const b of this.batches()) batches.push(b);
-    return batches.length === 0 ? new ArrowTable(arrowSchemaFor(this.columnDefs())) : new ArrowTable(batches);
+    return batches.length === 0 ? new ArrowTable(arrowSchemaFor(this.columnDefs(), this.source.schema)) : new ArrowTable(batches);
   }
 
   async toArray(): Promise<Row[]> {

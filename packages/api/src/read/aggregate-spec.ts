@@ -2,6 +2,7 @@
 // AggregateRequest that block scans carry. Every refusal names the table (and the column).
 import { parseDuration, timeInputToUnits, type AggFunction, type AggregateRequest, type ResolvedSchema } from '@backtracedb/engine';
 import type { RowValue } from '../rows.js';
+import type { TimeSpec } from '../arrow-out.js';
 
 /** Fill for empty buckets between a group's first and last bucket. */
 export type FillMode = 'none' | 'null' | 'previous';
@@ -114,4 +115,9 @@ export function compileAggregate(schema: ResolvedSchema, spec: AggregateSpec<Rec
   const needsTime = every !== null || values.some((v) => v.fn === 'first' || v.fn === 'last');
   const columns = [...new Set([...(needsTime ? [schema.timeIndex] : []), ...by, ...values.flatMap((v) => (v.column === null ? [] : [v.column]))])].sort((a, b) => a - b);
   return { request: { every, origin, by, values }, names, fill, columns };
+}
+
+/** Output columns that are timestamps in Arrow: the bucket (or a time-column key), never a value named like the time column. */
+export function aggregateTimeSpec(schema: ResolvedSchema, agg: CompiledAggregate): TimeSpec {
+  return agg.names.includes(schema.timeColumn) ? null : schema;
 }
