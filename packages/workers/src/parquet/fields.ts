@@ -1,5 +1,6 @@
 // Thrift field ids of the Parquet metadata the fast reader uses, named once, as in
-// parquet.thrift (apache/parquet-format). Only the fields read here are listed.
+// parquet.thrift (apache/parquet-format). Only the fields read here (and the timestamp
+// annotation the writer adds, parquet/timestamp.ts) are listed.
 
 /** struct FileMetaData */
 export const FileMetaData = { schema: 2, numRows: 3, rowGroups: 4 } as const;

@@ -4,13 +4,12 @@
 // (× 1000 on write) and divided back on read, so queries, zone maps and results stay in seconds.
 import type { ColumnView, TableSchema, TimeUnit } from '@backtracedb/engine';
 import type { ParquetColumn } from './write.js';
-import { ConvertedType, LogicalType, SchemaElement, TimestampType, TimestampUnit } from './fields.js';
+import { ConvertedType, LogicalType, TimestampType, TimestampUnit } from './fields.js';
 import { bool, i32, struct, type ThriftOut } from './thrift-write.js';
-import type { ThriftStruct } from './thrift.js';
 
 /** The unit a file stores: seconds become milliseconds. */
-export type FileTimeUnit = Exclude<TimeUnit, 's'>;
-export const fileUnitOf = (unit: TimeUnit): FileTimeUnit => (unit === 's' ? 'ms' : unit);
+type FileTimeUnit = Exclude<TimeUnit, 's'>;
+const fileUnitOf = (unit: TimeUnit): FileTimeUnit => (unit === 's' ? 'ms' : unit);
 
 const UNIT_FIELD: Readonly<Record<FileTimeUnit, number>> = { ms: TimestampUnit.MILLIS, us: TimestampUnit.MICROS, ns: TimestampUnit.NANOS };
 const CONVERTED: Readonly<Record<FileTimeUnit, number | undefined>> = { ms: ConvertedType.TIMESTAMP_MILLIS, us: ConvertedType.TIMESTAMP_MICROS, ns: undefined };
@@ -29,27 +28,6 @@ export function timesForFile(values: BigInt64Array, unit: TimeUnit | undefined):
   const out = new BigInt64Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = values[i] * 1000n;
   return out;
-}
-
-/** The timestamp unit a schema element declares (logical type first, then the converted type), or null. */
-export function timestampUnitOf(el: ThriftStruct): FileTimeUnit | null {
-  const logical = el.get(SchemaElement.logicalType);
-  if (logical instanceof Map) {
-    const ts = logical.get(LogicalType.TIMESTAMP);
-    if (ts instanceof Map) {
-      const unit = ts.get(TimestampType.unit);
-      if (unit instanceof Map) {
-        if (unit.has(TimestampUnit.MILLIS)) return 'ms';
-        if (unit.has(TimestampUnit.MICROS)) return 'us';
-        if (unit.has(TimestampUnit.NANOS)) return 'ns';
-      }
-    }
-    return null;
-  }
-  const converted = el.get(SchemaElement.convertedType);
-  if (converted === ConvertedType.TIMESTAMP_MILLIS) return 'ms';
-  if (converted === ConvertedType.TIMESTAMP_MICROS) return 'us';
-  return null;
 }
 
 /**
