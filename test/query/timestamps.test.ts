@@ -156,5 +156,6 @@ it('openInWorker: Date / ISO filters and duration strings work across the bounda
   expect((await t.reader().aggregate({ every: '2m', values: { n: ['count'] } }).toArray()).map((r) => r.n)).toEqual([2, 1]);
   expect(arrow.DataType.isTimestamp((await t.reader().toArrow()).schema.fields[0].type)).toBe(true);
   expect(arrow.DataType.isTimestamp((await t.reader().aggregate({ every: '2m', values: { n: ['count'] } }).toArrow()).schema.fields[0].type)).toBe(true);
+  expect(await t.exportParquet(join(root, 'remote.parquet'), { filters: [['ts', '>=', new Date(60_000)], ['ts', '<', '1970-01-01T00:02:00Z']] })).toBe(1);
   await db.close();
 });
