@@ -121,13 +121,14 @@ describe('refusals', () => {
     expect(await t.reader().filter('sym', '==', 'A').count()).toBe(1);
     expect(() => t.reader().aggregate({ every: '1 minute', values: { n: ['count'] } })).toThrow(/table "q", column "ts": aggregate every: "1 minute" is not a duration/);
     expect(() => t.reader().aggregate({ every: '0s', values: { n: ['count'] } })).toThrow(/must be > 0/);
+    expect(() => t.reader().aggregate({ every: new Date(60_000) as never, values: { n: ['count'] } })).toThrow(/table "q": aggregate every must be a bigint or a safe integer \(or with a timeUnit a duration such as '1m'\)/);
     expect(() => t.reader().aggregate({ every: '1m', origin: 'noon', values: { n: ['count'] } })).toThrow(/table "q", column "ts": aggregate origin: "noon" is not an ISO-8601 time/);
     const plain = await db.createTable(schemaOf(null, 'plain'));
     plain.append({ ts: 5n, sym: 'A', v: 1n });
     expect(() => plain.reader().filter('ts', '>=', new Date(0))).toThrow(/table "plain", column "ts": a Date filter value needs a timeUnit/);
     expect(() => plain.reader().filter('ts', '>=', '2024-01-01')).toThrow(/table "plain", column "ts": a string filter value needs a timeUnit/);
     expect(() => plain.reader().aggregate({ every: '1m', values: { n: ['count'] } })).toThrow(/table "plain", column "ts": aggregate every "1m": duration strings need a timeUnit/);
-    expect(() => plain.reader().aggregate({ every: 10n, origin: new Date(0), values: { n: ['count'] } })).toThrow(/table "plain", column "ts": aggregate origin .*need a timeUnit/);
+    expect(() => plain.reader().aggregate({ every: 10n, origin: new Date(0), values: { n: ['count'] } })).toThrow(/table "plain", column "ts": aggregate origin Date: ISO-8601 text and Dates need a timeUnit/);
     expect(String((await plain.reader().toArrow()).schema.fields[0].type)).toBe('Int64');
     expect(() => plain.appendArrow(new arrow.Table({
       ts: arrow.makeVector(arrow.makeData({ type: new arrow.TimestampMillisecond(), length: 1, data: BigInt64Array.from([9n]) })),

@@ -47,14 +47,16 @@ function int64Param(schema: ResolvedSchema, what: 'every' | 'origin', v: unknown
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
   const where = `table "${table}", column "${schema.timeColumn}": aggregate ${what}`;
-  if ((typeof v === 'string' || v instanceof Date) && schema.timeUnit !== null) {
-    return what === 'every' && typeof v === 'string' ? parseDuration(v, schema.timeUnit, where) : timeInputToUnits(v, schema.timeUnit, where) as bigint;
+  const unit = schema.timeUnit;
+  if (what === 'every' && typeof v === 'string') {
+    if (unit !== null) return parseDuration(v, unit, where);
+    throw new Error(`${where} ${JSON.stringify(v)}: duration strings need a timeUnit on the table; give a bigint or an integer number of time units`);
   }
-  if (typeof v === 'string' || v instanceof Date) {
-    const kind = what === 'every' ? 'duration strings' : `a ${typeof v === 'string' ? 'string' : 'Date'}`;
-    throw new Error(`${where} ${JSON.stringify(v)}: ${kind} need a timeUnit on the table; give a bigint or an integer number of time units`);
+  if (what === 'origin' && (typeof v === 'string' || v instanceof Date)) {
+    if (unit !== null) return timeInputToUnits(v, unit, where) as bigint;
+    throw new Error(`${where} ${typeof v === 'string' ? JSON.stringify(v) : 'Date'}: ISO-8601 text and Dates need a timeUnit on the table; give a bigint or an integer number of time units`);
   }
-  throw new Error(`table "${table}": aggregate ${what} must be a bigint or a safe integer, got ${String(v)}`);
+  throw new Error(`table "${table}": aggregate ${what} must be a bigint or a safe integer${what === 'every' ? ' (or with a timeUnit a duration such as \'1m\')' : ''}, got ${String(v)}`);
 }
 
 export function compileAggregate(schema: ResolvedSchema, spec: AggregateSpec<Record<string, RowValue>>): CompiledAggregate {
