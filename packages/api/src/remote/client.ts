@@ -87,7 +87,7 @@ export class RemoteTable<S extends TableSchema = TableSchema> {
     return new RemoteReader<RowOf<S>>(this as unknown as RemoteTable<TableSchema>);
   }
 
-  async exportParquet(path: string, options: { filters?: ReadonlyArray<readonly [string, CompareOp, RowValue]> } = {}): Promise<number> {
+  async exportParquet(path: string, options: { filters?: ReadonlyArray<readonly [string, CompareOp, RowValue | Date]> } = {}): Promise<number> {
     await this.drain();
     return this.remote.exportParquet(this.name, path, (options.filters ?? []).map(([c, op, v]) => [c, op, v]));
   }
