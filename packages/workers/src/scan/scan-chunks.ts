@@ -4,6 +4,7 @@ import { crc32 } from 'node:zlib';
 import { applyPredicate, gather, scanViews, scratchSelection, type ColumnView } from '@backtracedb/engine';
 import { freshView, readChunkColumns, scratchView, selectByStrings, type DecodedColumns } from '../parquet/read.js';
 import { CODEC_OF, codecsReady } from '../parquet/compress.js';
+import { timesToTableUnit } from '../parquet/timestamp.js';
 import { damaged, toShared, type ChunksScanTask, type ScanOutput } from './task.js';
 
 /**
@@ -30,6 +31,7 @@ function scanByStrings(task: ChunksScanTask): ScanOutput | null {
     n = selectByStrings(set.chunks.map((g) => g[at]), set.rowCounts, first, sel, set.compression);
     const others = set.columns.filter((c) => c !== first.column);
     const d = n === 0 ? { rowCount, views: [] } : readChunkColumns(set, others, others.map((c) => defs[c].type), scratchView);
+    timesToTableUnit(task.schema, others, d.views, d.rowCount);
     others.forEach((c, i) => { if (d.views[i] !== undefined) views[c] = d.views[i]; });
   } catch (err) {
     throw damaged(task.label, err);
@@ -62,6 +64,7 @@ function scanChecked(task: ChunksScanTask): ScanOutput {
   let d: DecodedColumns;
   try {
     d = readChunkColumns(set, set.columns, set.columns.map((c) => defs[c].type), task.fillCache ? freshView : scratchView);
+    timesToTableUnit(task.schema, set.columns, d.views, d.rowCount);
   } catch (err) {
     throw damaged(task.label, err);
   }
