@@ -18,17 +18,18 @@ function oracle(from: number, n: number): Row[] {
 const tmp = () => mkdtempSync(join(tmpdir(), 'btdb-life-'));
 
 const configs = [
-  { useDiskStorage: false, enableWal: true },
-  { useDiskStorage: true, enableWal: true },
-  { useDiskStorage: false, enableWal: false },
-];
-for (const { useDiskStorage, enableWal } of configs) {
-  describe(`a table's life (${useDiskStorage ? 'disk' : 'memory'} storage, ${enableWal ? 'WAL' : 'no WAL'})`, () => {
+  { useDiskStorage: false, enableWal: true, compression: 'none' },
+  { useDiskStorage: true, enableWal: true, compression: 'none' },
+  { useDiskStorage: false, enableWal: false, compression: 'none' },
+  { useDiskStorage: true, enableWal: true, compression: 'zstd' },
+] as const;
+for (const { useDiskStorage, enableWal, compression } of configs) {
+  describe(`a table's life (${useDiskStorage ? 'disk' : 'memory'} storage, ${enableWal ? 'WAL' : 'no WAL'}, compression ${compression})`, () => {
     it('deleteBefore removes rows before the cutoff (exclusive), keeps a reader in flight, survives reopen; compact keeps every row', async () => {
       const dir = tmp();
       try {
         const db = await open(dir, { pool });
-        const t = await db.createTable(tradesSchema, { enableWal, useDiskStorage, maxBlockSize: 100, rowGroupRows: 32 });
+        const t = await db.createTable(tradesSchema, { enableWal, useDiskStorage, compression, maxBlockSize: 100, rowGroupRows: 32 });
         t.appendBatch(trades(0, 4500));
         await t.sync();
         let all = oracle(0, 4500);
@@ -127,7 +128,7 @@ for (const { useDiskStorage, enableWal } of configs) {
       const dir = tmp();
       try {
         const db = await open(dir, { pool });
-        const t = await db.createTable(tradesSchema, { enableWal, useDiskStorage, maxBlockSize: 50, retention: 1000n });
+        const t = await db.createTable(tradesSchema, { enableWal, useDiskStorage, compression, maxBlockSize: 50, retention: 1000n });
         const all = Array.from({ length: 10 }, (_, i) => oracle(i * 500, 500)).flat();
         let reading: AsyncIterator<Row> | null = null;
         let first: Row | null = null;

@@ -80,7 +80,7 @@ export async function writeDerivedBlock(store: TableStore, rows: NormalizedBatch
   writeBatch(raw, rows, 0, rows.rowCount);
   const task: EncodeTask = {
     kind: 'encode', schema: schemaToJson(schema), rowCount: rows.rowCount, columns: frozenViewsOf(raw, rows.rowCount),
-    rowGroupRows: settings.rowGroupRows, sharedOutput: !settings.useDiskStorage,
+    rowGroupRows: settings.rowGroupRows, sharedOutput: !settings.useDiskStorage, compression: settings.compression,
   };
   const encoded = await encodeOnce(store.ctx.encoder, task);
   const file = derivedBlockFileName(firstRowSeq, store.manifestWriter.generation + 1);

@@ -59,11 +59,9 @@ export class TableStore {
     this.durable = new DurableBlocks(manifest, durable, end);
     this.schemaCrc = schemaCrcOf(blocks.schema);
     blocks.onSeal = (block) => { if (block.raw !== null) this.log?.onSeal(block.raw, block.firstRowSeq + block.rowCount); };
-    blocks.onEncoded = async () => {
-      if (this.settings.useDiskStorage) await this.persistEncoded();
-      this.onBlockSettled?.();
-    };
+    blocks.onEncoded = async () => { if (this.settings.useDiskStorage) await this.persistEncoded(); this.onBlockSettled?.(); };
     blocks.sharedOutput = () => !this.settings.useDiskStorage;
+    blocks.compression = () => this.settings.compression;
   }
 
   get schema(): ResolvedSchema { return this.blocks.schema; }
