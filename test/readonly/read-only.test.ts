@@ -27,6 +27,7 @@ describe('open(dir, { readOnly: true })', () => {
       const t = await db.createTable(tradesSchema, { enableWal: true, useDiskStorage: true, maxBlockSize: 1000 });
       t.appendBatch(trades(0, 2500));
       await t.sync();
+      await t.flush(); // blocks sealed by the append are written now, not while the listing is compared
       const before = listing(dir);
       const ro = await open(dir, { readOnly: true, pool });
       const r = await ro.openTable(tradesSchema);
