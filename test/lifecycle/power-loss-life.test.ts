@@ -105,7 +105,7 @@ describe('power loss during deleteBefore, compact and dropTable', () => {
     expect(p.doneCutoff).toBeGreaterThan(0n);
     const names = await storage.list(`${DB}/${crashSchema.name as string}`);
     expect(names.some((n) => /^\d{20}-\d{10}\.parquet$/.test(n))).toBe(true);
-    expect(storage.opCount).toBeGreaterThan(POINTS / 2);
+    expect(storage.opCount).toBeGreaterThan(200); // crash points spread over these
     await verify(storage, p);
   });
 
