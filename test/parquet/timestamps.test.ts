@@ -1,6 +1,7 @@
 // The writer with and without a timeUnit: without one, block bytes are exactly those of the
-// writer before timeUnit existed (hash first recorded from commit 4f7a61d, re-recorded when the
-// compression work added total_compressed_size to each row group's metadata); with one, the file holds
+// writer before timeUnit existed (hash recorded from commit 4f7a61d, then with the row groups'
+// total_compressed_size (RowGroup field 6) the compression work added: the only change, checked
+// by leaving that field out, which gives 4291d3ab…); with one, the file holds
 // the file unit's values ('s' as milliseconds) and the fast reader still reads it.
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
