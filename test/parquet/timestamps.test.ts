@@ -1,5 +1,9 @@
-// The writer with and without a timeUnit: the annotation is the only difference for ms/us/ns
-// (the data pages are the same bytes); 's' files hold milliseconds; the fast reader reads both.
+// The writer with and without a timeUnit: without one, block bytes are exactly those of the
+// writer before timeUnit existed (hash first recorded from commit 4f7a61d, re-recorded when the
+// compression work added total_compressed_size to each row group's metadata); with one, the file holds
+// the file unit's values ('s' as milliseconds), its data pages are those of the plain file for
+// ms/us/ns (only the footer's annotation differs), and the fast reader still reads it.
+import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { readFooter, readParquetColumns } from '@backtracedb/workers';
 import { encodeBlock } from '@backtracedb/workers/arrow';
@@ -14,6 +18,11 @@ const views = (): ColumnView[] => [
 ];
 const columns = [{ name: 'ts', type: 'int64' }, { name: 's', type: 'string' }, { name: 'x', type: 'float64' }, { name: 'b', type: 'bool' }] as const;
 const encode = (schema: TableSchema, v: ColumnView[] = views()) => encodeBlock({ kind: 'encode', schema, rowCount: n, columns: v, rowGroupRows: 300, sharedOutput: false });
+
+it('without a timeUnit the block bytes are unchanged', () => {
+  const bytes = encode({ name: 't', timeColumn: 'ts', columns }).parquet;
+  expect(createHash('sha256').update(bytes).digest('hex')).toBe('6bd83a2c0f38e5a6f5e3bfb27f3d48ac5c5f8312f761db901d30274e0807321b');
+});
 
 it('a timeUnit changes only the footer (ms/us/ns) or the time values (s); without one DuckDB reads BIGINT (interop/duckdb.test.ts)', () => {
   const plain = encode({ name: 't', timeColumn: 'ts', columns }).parquet;
