@@ -14,7 +14,7 @@ export function arrowTypeFor(type: ColumnType): arrow.DataType {
 }
 
 export function arrowSchemaFor(columns: readonly ColumnDef[]): arrow.Schema {
-  return new arrow.Schema(columns.map((c) => new arrow.Field(c.name, arrowTypeFor(c.type), false)));
+  return new arrow.Schema(columns.map((c) => new arrow.Field(c.name, arrowTypeFor(c.type), c.nullable === true)));
 }
 
 export function recordBatchOf(schema: arrow.Schema, result: ScanResult): arrow.RecordBatch {

@@ -31,7 +31,20 @@ export function concatResults(results: readonly ScanResult[], defs: readonly Col
       }
     }
   });
-  return { rowCount, columns };
+  return { rowCount, columns: columns.map((v, c) => ({ ...v, ...concatValid(results, c, rowCount) })) };
+}
+
+/** The validity of column c across results, when some row is null. */
+function concatValid(results: readonly ScanResult[], c: number, rowCount: number): { valid?: Uint8Array } {
+  if (!results.some((r) => r.columns[c].valid)) return {};
+  const out = new Uint8Array(rowCount).fill(1);
+  let at = 0;
+  for (const r of results) {
+    const v = r.columns[c].valid;
+    if (v) out.set(v.subarray(0, r.rowCount), at);
+    at += r.rowCount;
+  }
+  return { valid: out };
 }
 
 /** Run a write of `path`; when it fails, remove its temp file (then rethrow). */
@@ -49,7 +62,7 @@ async function cleaningUp<T>(path: string, write: () => Promise<T>): Promise<T> 
 /** Every row of `results` to a Parquet file; no rows gives a file with the schema and 0 rows. */
 export async function writeParquetFile(path: string, table: string, defs: readonly ColumnDef[], results: readonly ScanResult[], storage: Storage = nodeStorage): Promise<number> {
   const { rowCount, columns } = concatResults(results.filter((r) => r.rowCount > 0), defs);
-  const schema = { name: table, timeColumn: defs[0].name, columns: defs.map((d) => ({ name: d.name, type: d.type })) };
+  const schema = { name: table, timeColumn: defs[0].name, columns: defs.map((d) => ({ name: d.name, type: d.type, ...(d.nullable === true ? { nullable: true } : {}) })) };
   // The encoder (parquet-wasm) loads on first export only.
   const { encodeParquet } = await import('@backtracedb/workers/encode');
   const bytes = encodeParquet(schema, columns, rowCount, 65_536);
@@ -58,6 +71,7 @@ export async function writeParquetFile(path: string, table: string, defs: readon
 }
 
 function csvField(v: unknown): string {
+  if (v === null) return ''; // a null is an empty field (btdb import reads it back as null)
   const s = typeof v === 'bigint' ? v.toString() : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }

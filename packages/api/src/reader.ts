@@ -4,7 +4,7 @@
 // the same block reads (read/aggregate-query.ts, read/latest-query.ts).
 import {
   compilePredicate, MAX_PREDICATES,
-  type ColumnDef, type CompareOp, type Predicate, type ScanRequest, type ScanResult,
+  type ColumnDef, type CompareOp, type FilterOp, type NullOp, type Predicate, type ScanRequest, type ScanResult,
 } from '@backtracedb/engine';
 import type * as arrow from 'apache-arrow';
 import { arrowSchemaFor, recordBatchOf } from './arrow-out.js';
@@ -46,8 +46,13 @@ export class Reader<Row extends object = Record<string, RowValue>> {
   /** @internal Use table.reader(). */
   constructor(private readonly source: TableScanner) {}
 
-  /** Add a filter (AND). Throws at once for an unknown column, operator or ill-typed value. */
-  filter<K extends keyof Row & string>(column: K, op: CompareOp, value: FilterValue<Row[K]>): this {
+  /**
+   * Add a filter (AND). Throws at once for an unknown column, operator or ill-typed value.
+   * 'isNull' / 'isNotNull' take no value; a comparison never matches a null.
+   */
+  filter<K extends keyof Row & string>(column: K, op: NullOp): this;
+  filter<K extends keyof Row & string>(column: K, op: CompareOp, value: FilterValue<NonNullable<Row[K]>>): this;
+  filter(column: string, op: FilterOp, value?: unknown): this {
     if (this.predicates.length >= MAX_PREDICATES) throw new Error(`table "${this.source.schema.name}": at most ${MAX_PREDICATES} filters per reader`);
     this.predicates.push(compilePredicate(this.source.schema, column, op, value));
     return this;

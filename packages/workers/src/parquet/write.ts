@@ -8,6 +8,7 @@ import { endianness } from 'node:os';
 import type { BlockLayout, ColumnType, ColumnView } from '@backtracedb/engine';
 import { Codec, Encoding, PageType, PhysicalType, Repetition } from './fields.js';
 import { bin, i32, i64, list, struct, ThriftWriter, type ThriftOut } from './thrift-write.js';
+import { optionalRows, withLevels } from './levels.js';
 
 if (endianness() !== 'LE') throw new Error('the Parquet writer copies little-endian memory as is');
 
@@ -16,7 +17,7 @@ const PHYSICAL: Readonly<Record<ColumnType, number>> = { bool: PhysicalType.BOOL
 const RLE = 3;
 const UTF8 = 0; // ConvertedType
 
-export interface ParquetColumn { readonly name: string; readonly type: ColumnType }
+export interface ParquetColumn { readonly name: string; readonly type: ColumnType; readonly nullable?: boolean }
 export interface WrittenParquet { readonly bytes: Uint8Array; readonly layout: BlockLayout }
 
 function pageHeader(type: number, size: number, numValues: number, encoding: number): Uint8Array {
@@ -34,6 +35,8 @@ function packBools(v: Uint8Array): Uint8Array {
 
 /** Bit width byte, then all indices as bit-packed groups of 8 (one run of the hybrid encoding). */
 function packIndices(codes: Int32Array, width: number): Uint8Array {
+  // No value (a row group whose strings are all null): the bit width alone, no run.
+  if (codes.length === 0) return new Uint8Array([width]);
   const groups = Math.ceil(codes.length / 8);
   const header: number[] = [];
   for (let h = groups * 2 + 1; ; h = Math.floor(h / 128)) { if (h < 128) { header.push(h); break; } header.push((h % 128) | 0x80); }
@@ -98,15 +101,21 @@ export function writeParquet(columns: readonly ParquetColumn[], views: readonly 
       const dataOffset = (): number => offset;
       let dataAt: number;
       let encodings: number[];
-      if (view.type === 'string') {
-        const p = stringPages(view, first, end);
+      // OPTIONAL (nullable) columns: definition levels open the data page, values hold only non-nulls.
+      const opt = col.nullable === true ? optionalRows(view, first, end) : null;
+      const src = opt === null ? view : opt.view;
+      const [from, to] = opt === null ? [first, end] : [0, opt.count];
+      const data = (b: Uint8Array): Uint8Array => (opt === null ? b : withLevels(opt.levels, b));
+      if (src.type === 'string') {
+        const p = stringPages(src, from, to);
         dictionaryOffset = offset;
         page(pageHeader(PageType.DICTIONARY_PAGE, p.dict.byteLength, p.dictCount, Encoding.PLAIN), p.dict);
         dataAt = dataOffset();
-        page(pageHeader(PageType.DATA_PAGE, p.indices.byteLength, rows, Encoding.RLE_DICTIONARY), p.indices);
+        const indices = data(p.indices);
+        page(pageHeader(PageType.DATA_PAGE, indices.byteLength, rows, Encoding.RLE_DICTIONARY), indices);
         encodings = [Encoding.PLAIN, RLE, Encoding.RLE_DICTIONARY];
       } else {
-        const body = view.type === 'bool' ? packBools(view.values.subarray(first, end)) : bytesOf(view.values, first, end);
+        const body = data(src.type === 'bool' ? packBools(src.values.subarray(from, to)) : bytesOf(src.values, from, to));
         dataAt = dataOffset();
         page(pageHeader(PageType.DATA_PAGE, body.byteLength, rows, Encoding.PLAIN), body);
         encodings = [Encoding.PLAIN, RLE];
@@ -125,7 +134,7 @@ export function writeParquet(columns: readonly ParquetColumn[], views: readonly 
   const schema = [
     struct([4, bin('schema')], [5, i32(columns.length)]),
     ...columns.map((c) => struct(
-      [1, i32(PHYSICAL[c.type])], [3, i32(Repetition.REQUIRED)], [4, bin(c.name)],
+      [1, i32(PHYSICAL[c.type])], [3, i32(c.nullable === true ? Repetition.OPTIONAL : Repetition.REQUIRED)], [4, bin(c.name)],
       [6, c.type === 'string' ? i32(UTF8) : undefined], [10, c.type === 'string' ? struct([1, struct()]) : undefined],
     )),
   ];

@@ -15,7 +15,6 @@ type Decoder = (cols: readonly number[]) => DecodedColumns;
 function fastFooter(task: ParquetScanTask): Footer | null {
   try {
     const footer = readFooter(task.parquet);
-    if (footer.optional.size > 0) return null;
     for (const rg of footer.rowGroups) for (const c of rg.chunks.values()) if (c.codec !== Codec.UNCOMPRESSED) return null;
     return footer;
   } catch (err) {
