@@ -147,7 +147,7 @@ export function capZoneMap(zm: ZoneMap): ZoneMap {
     rowCount: zm.rowCount,
     columns: zm.columns.map((z) => (z.type !== 'string' ? z : {
       type: 'string', min: stringLowerBound(z.min), max: z.max === null ? null : stringUpperBound(z.max),
-      values: z.values === null ? null : cappedValues(z.values),
+      values: z.values === null ? null : cappedValues(z.values), ...(z.nulls === undefined ? {} : { nulls: z.nulls }),
     })),
   };
 }

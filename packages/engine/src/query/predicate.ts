@@ -44,9 +44,6 @@ export function compilePredicate(schema: ResolvedSchema, column: unknown, op: un
     if (value !== undefined && value !== null) throw new Error(`${where}: filter ${op} takes no value, got ${describeValue(value)}`);
     return Object.freeze({ column: index, type, op, value: null });
   }
-  if (value === null || value === undefined) {
-    throw new Error(`${where}: filter ${String(op)} needs a value, got ${value === null ? 'null' : 'none'} (comparisons never match a null; use 'isNull' or 'isNotNull')`);
-  }
   if (typeof op !== 'string' || !(COMPARE_OPS as readonly string[]).includes(op)) {
     throw new Error(`${where}: unknown filter operator ${describeValue(op)} (expected one of ${COMPARE_OPS.join(' ')} ${NULL_OPS.join(' ')})`);
   }
@@ -54,7 +51,9 @@ export function compilePredicate(schema: ResolvedSchema, column: unknown, op: un
     throw new Error(`${where}: operator ${op} is not supported on ${type} columns (use ${OPS_FOR[type].join(' or ')})`);
   }
   const why = misfit(type, value);
-  if (why !== null) throw new Error(`${where}: filter value does not fit the column: ${why}`);
+  // A null operand: comparisons never match a null, so the null tests are the way to ask.
+  const hint = value === null ? ` (comparisons never match a null; filter with 'isNull' or 'isNotNull')` : '';
+  if (why !== null) throw new Error(`${where}: filter value does not fit the column: ${why}${hint}`);
   const v = type === 'int64' && typeof value === 'number' ? BigInt(value) : (value as PredicateValue);
   return Object.freeze({ column: index, type, op: op as CompareOp, value: v });
 }
