@@ -72,7 +72,7 @@ describe('nulls after kill -9 and WAL replay', () => {
       expect(rows[31]).toEqual({ ts: 31n, symbol: 'B', bid: 46.5, size: 310n, live: false, venue: 'v3' });
       expect(await t.reader().filter('bid', 'isNull').count()).toBe(0);
       // New rows with nulls go into the same WAL (type 2 records) and read back.
-      t.append({ ts: 40n, symbol: 'A', bid: null, live: true });
+      t.append({ ts: 40n, symbol: 'A', bid: null, live: true } as never);
       await t.sync();
       const segments = readdirSync(join(dir, 'quotes', 'wal')).filter((f) => f.endsWith('.wal')).sort();
       expect(recordType(segments[segments.length - 1])).toBe(2);
