@@ -58,6 +58,11 @@ export class Reader<Row extends object = Record<string, RowValue>> {
     return this;
   }
 
+  /** @internal A filter whose operator is known only at run time (CLI --where, export filters). */
+  where(column: string, op: FilterOp, value?: unknown): this {
+    return (this.filter as (c: string, o: FilterOp, v?: unknown) => this).call(this, column, op, value);
+  }
+
   /** Return only these columns, in this order. */
   select<K extends keyof Row & string>(columns: readonly K[]): Reader<Pick<Row, K>> {
     const schema = this.source.schema;

@@ -7,7 +7,6 @@ import { transferablesOf, type FilterOp, type ScanResult, type TableSchema } fro
 import { open, type Database } from '../database.js';
 import type { Table } from '../table.js';
 import type { EngineWorkerApi, RemoteQuery } from './protocol.js';
-import type { RowValue } from '../rows.js';
 
 let db: Database | null = null;
 const tables = new Map<string, Table<TableSchema>>();
