@@ -1,7 +1,7 @@
 // Nulls survive a crash: rows with nulls in the active block are kept by the WAL alone (the
 // writer is killed -9 before the block seals) and come back null after replay; a WAL written
 // before nulls existed (record type 1, a fixture written by the previous code) still replays.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ const pool = createPool(1);
 const root = mkdtempSync(join(tmpdir(), 'btdb-null-replay-'));
 afterAll(async () => { await pool.destroy(); rmSync(root, { recursive: true, force: true }); });
 const WRITER = fileURLToPath(new URL('../fixtures/null-writer.mjs', import.meta.url));
+const BTDB = fileURLToPath(new URL('../node_modules/backtracedb/dist/cli/main.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../fixtures/wal-v1/quotes', import.meta.url));
 
 /** Run the writer until it acknowledges `rows`, then kill -9 it. */
@@ -39,6 +40,12 @@ describe('nulls after kill -9 and WAL replay', () => {
     it(`${rows} rows, blocks of ${maxBlockSize}: every null comes back null`, async () => {
       const dir = join(root, `kill-${maxBlockSize}`);
       expect(await writeAndKill(dir, rows, maxBlockSize)).toBe(rows);
+      // btdb reads the log's type 2 records too (info sums them, verify checks the blocks).
+      const info = spawnSync(process.execPath, [BTDB, 'info', dir], { encoding: 'utf8' });
+      expect(info.stderr).toBe('');
+      expect(info.stdout).toContain('ts:int64, sym:string nullable, bid:float64 nullable, size:int64 nullable, live:bool nullable');
+      const verify = spawnSync(process.execPath, [BTDB, 'verify', dir], { encoding: 'utf8' });
+      expect(verify.status, verify.stdout + verify.stderr).toBe(0);
       const db = await open(dir, { pool });
       try {
         const t = await db.openTable(nullCrashSchema);
