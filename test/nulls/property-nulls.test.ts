@@ -2,7 +2,7 @@
 // appended as rows (null or a missing key) and batches (null entries, a missing column), in
 // random layouts (memory or disk, cache on or off, WAL on or off, row groups smaller than
 // blocks). Every form — count, rows, select, toArrow — under random filter chains with
-// comparisons, isNull and isNotNull; aggregates (by a nullable key, in time buckets) and
+// comparisons, isNull and isNotNull, with order('desc') and limit; aggregates (by a nullable key, in time buckets) and
 // latest(by); live, after flush and after reopen, against the plain-JS oracle.
 // BTDB_NULL_SEEDS sets how many seeds run (default 4).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,6 +32,9 @@ async function checkForms(t: T, rows: NullRow[], filters: readonly Filter[], sel
   expect(await reader(t, filters).count(), `${label} count`).toBe(want.length);
   expect(await reader(t, filters).toArray(), `${label} rows`).toEqual(want);
   expect(await reader(t, filters).select(sel).toArray(), `${label} select`).toEqual(want.map((r) => Object.fromEntries(sel.map((c) => [c, r[c]]))));
+  const k = want.length === 0 ? 0 : 1 + (want.length % 37);
+  expect(await reader(t, filters).order('desc').limit(k).toArray(), `${label} desc limit ${k}`).toEqual([...want].reverse().slice(0, k));
+  expect(await reader(t, filters).limit(k).select(sel).toArray(), `${label} limit ${k}`).toEqual(want.slice(0, k).map((r) => Object.fromEntries(sel.map((c) => [c, r[c]]))));
   const arrow = await reader(t, filters).toArrow();
   expect(arrow.toArray().map((x) => x.toJSON() as unknown), `${label} arrow`).toEqual(want);
   for (const c of NULLABLE) {
