@@ -33,6 +33,8 @@ export interface ReaderStats {
   activeRows: number;
   /** Block scans started (sealed blocks and active-block slices): with a limit, only as many as needed. */
   scansStarted: number;
+  /** Sealed blocks an aggregate answered from their zone maps alone, without reading them. */
+  blocksFromMetadata: number;
 }
 
 export class Reader<Row extends object = Record<string, RowValue>> {
@@ -41,7 +43,7 @@ export class Reader<Row extends object = Record<string, RowValue>> {
   private direction: ReadOrder = 'asc';
   private rowLimit: number | null = null;
   /** Filled in as the reader runs. */
-  readonly stats: ReaderStats = { blocks: 0, blocksPruned: 0, rowGroupsDecoded: 0, activeRows: 0, scansStarted: 0 };
+  readonly stats: ReaderStats = { blocks: 0, blocksPruned: 0, rowGroupsDecoded: 0, activeRows: 0, scansStarted: 0, blocksFromMetadata: 0 };
 
   /** @internal Use table.reader(). */
   constructor(private readonly source: TableScanner) {}

@@ -41,3 +41,4 @@ export * from './table/options.js';
 export * from './table/create-options.js';
 export * from './util/seeded-random.js';
 export * from './table/read-only-store.js';
+export { compileRowChecker, type RowChecker } from './table/row-codegen.js';
