@@ -4,6 +4,7 @@ import type { ColumnType, ResolvedSchema } from '../schema/schema.js';
 import { INT64_MAX, INT64_MIN } from '../column/int64.js';
 import { misfit, type ColumnValues, type NormalizedBatch } from '../column/values.js';
 import { MAX_ROW_BYTES } from '../wal/record.js';
+import { splitNulls } from './null-input.js';
 
 /**
  * One appendBatch call may carry at most this many rows: it bounds the memory one call
@@ -193,36 +194,6 @@ export function normalizeBatch(schema: ResolvedSchema, input: unknown, lastTime:
   }
   if (!anyNulls) return { rowCount: n, columns };
   return { rowCount: n, columns, valid: schema.columns.map((_, i) => valid[i] ?? null) };
-}
-
-/**
- * A nullable column's input → its validity (null when nothing is null) and the values with each
- * null replaced by the type's zero value ('' for strings), for normalizeColumn to check as usual.
- * A missing column is all null.
- */
-function splitNulls(type: ColumnType, src: ArrayLike<unknown> | undefined, n: number): { values: ArrayLike<unknown>; valid: Uint8Array | null } {
-  const zero = type === 'string' ? '' : type === 'bool' ? false : type === 'int64' ? 0n : 0;
-  if (src === undefined) return { values: zeroInput(type, n), valid: new Uint8Array(n) };
-  if (!Array.isArray(src)) return { values: src, valid: null }; // typed arrays hold no nulls
-  let valid: Uint8Array | null = null;
-  let values: unknown[] = src;
-  for (let i = 0; i < n; i++) {
-    const v: unknown = src[i];
-    if (v !== null && v !== undefined) continue;
-    if (valid === null) { valid = new Uint8Array(n).fill(1); values = src.slice(0, n); }
-    valid[i] = 0;
-    values[i] = zero;
-  }
-  return { values, valid };
-}
-
-function zeroInput(type: ColumnType, n: number): ArrayLike<unknown> {
-  switch (type) {
-    case 'int64': return new BigInt64Array(n);
-    case 'float64': return new Float64Array(n);
-    case 'bool': return new Uint8Array(n);
-    case 'string': return new Array<string>(n).fill('');
-  }
 }
 
 /** Refuse a batch holding a row too big for one WAL record (see checkRowBytes). */
