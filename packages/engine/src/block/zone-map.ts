@@ -1,6 +1,6 @@
 // Zone maps: per-column summaries of a block (or row group): building, merging, JSON. What they
 // prove about predicates is query/zone-match.ts.
-import type { ColumnView } from '../column/column-view.js';
+import { nullCount, presentRows, type ColumnView } from '../column/column-view.js';
 
 /** Distinct strings kept per zone; past this only min/max prune. */
 export const MAX_ZONE_STRINGS = 1024;
@@ -37,27 +37,17 @@ export function zoneNulls(z: ColumnZone): number {
   return z.nulls ?? 0;
 }
 
-/** The zone of a nullable column: over its non-null rows, copied out first. */
-function zoneOfNullable(view: ColumnView, valid: Uint8Array, start: number, end: number): ColumnZone {
-  const at: number[] = [];
-  for (let i = start; i < end; i++) if (valid[i] === 1) at.push(i);
-  const nulls = end - start - at.length;
-  if (at.length === 0) return { type: 'allNull', nulls };
-  const zone = zoneOf(compact(view, at), 0, at.length);
+/** The zone of a nullable column: over its non-null rows, copied out first (when any is null). */
+function zoneOfNullable(view: ColumnView, start: number, end: number): ColumnZone {
+  const nulls = nullCount(view, start, end);
+  if (nulls === end - start) return { type: 'allNull', nulls };
+  const dense = presentRows(view, start, end);
+  const zone = zoneOf(dense, 0, end - start - nulls);
   return nulls === 0 ? zone : { ...zone, nulls } as ColumnZone;
 }
 
-function compact(view: ColumnView, at: readonly number[]): ColumnView {
-  switch (view.type) {
-    case 'int64': return { type: 'int64', values: BigInt64Array.from(at, (i) => view.values[i]) };
-    case 'float64': return { type: 'float64', values: Float64Array.from(at, (i) => view.values[i]) };
-    case 'bool': return { type: 'bool', values: Uint8Array.from(at, (i) => view.values[i]) };
-    case 'string': return { type: 'string', values: Int32Array.from(at, (i) => view.values[i]), dictionary: view.dictionary };
-  }
-}
-
 function zoneOf(view: ColumnView, start: number, end: number): ColumnZone {
-  if (view.valid) return zoneOfNullable(view, view.valid, start, end);
+  if (view.valid) return zoneOfNullable(view, start, end);
   switch (view.type) {
     case 'int64': {
       // Compare on the 32-bit halves (signed high, unsigned low): no BigInt per row.

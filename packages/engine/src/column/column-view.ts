@@ -37,3 +37,32 @@ export function nullCount(view: ColumnView, start: number, end: number): number 
   for (let i = start; i < end; i++) present += v[i];
   return end - start - present;
 }
+
+/**
+ * The non-null rows of [start, end) as a dense view without validity (the view itself, sliced,
+ * when none is null). int64 values are copied as 32-bit halves: no BigInt per row.
+ */
+export function presentRows(view: ColumnView, start: number, end: number): ColumnView {
+  const valid = view.valid;
+  const present = end - start - nullCount(view, start, end);
+  if (!valid || present === end - start) return sliceView({ ...view, valid: null }, start, end);
+  switch (view.type) {
+    case 'int64': {
+      const src = new Int32Array(view.values.buffer, view.values.byteOffset, view.values.length * 2);
+      const out = new BigInt64Array(present);
+      const dst = new Int32Array(out.buffer);
+      let k = 0;
+      for (let i = start; i < end; i++) if (valid[i] === 1) { dst[2 * k] = src[2 * i]; dst[2 * k + 1] = src[2 * i + 1]; k++; }
+      return { type: 'int64', values: out };
+    }
+    case 'float64': return { type: 'float64', values: pick(view.values, valid, start, end, new Float64Array(present)) };
+    case 'bool': return { type: 'bool', values: pick(view.values, valid, start, end, new Uint8Array(present)) };
+    case 'string': return { type: 'string', values: pick(view.values, valid, start, end, new Int32Array(present)), dictionary: view.dictionary };
+  }
+}
+
+function pick<T extends Float64Array | Uint8Array | Int32Array>(src: T, valid: Uint8Array, start: number, end: number, out: T): T {
+  let k = 0;
+  for (let i = start; i < end; i++) if (valid[i] === 1) out[k++] = src[i];
+  return out;
+}

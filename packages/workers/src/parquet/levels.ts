@@ -3,7 +3,7 @@
 // in the RLE / bit-packed hybrid encoding with bit width 1. The page's values that follow hold
 // only the non-null rows. Kept apart from the page writer and reader: only nullable columns
 // pass through here, and REQUIRED columns are written exactly as before.
-import { sliceView, type ColumnView } from '@backtracedb/engine';
+import { presentRows, type ColumnView } from '@backtracedb/engine';
 
 /** Rows [first, end) of a nullable column: its levels, and a view of only its non-null values. */
 export interface OptionalRows {
@@ -31,21 +31,9 @@ export function encodeLevels(valid: Uint8Array | null, first: number, end: numbe
 
 /** Split rows [first, end) of a column into levels and the dense non-null values. */
 export function optionalRows(view: ColumnView, first: number, end: number): OptionalRows {
-  const valid = view.valid ?? null;
-  const levels = encodeLevels(valid, first, end);
-  if (valid === null) return { levels, view: sliceView(view, first, end), count: end - first };
-  const at: number[] = [];
-  for (let i = first; i < end; i++) if (valid[i] === 1) at.push(i);
-  return { levels, view: densePart(view, at), count: at.length };
-}
-
-function densePart(view: ColumnView, at: readonly number[]): ColumnView {
-  switch (view.type) {
-    case 'int64': return { type: 'int64', values: BigInt64Array.from(at, (i) => view.values[i]) };
-    case 'float64': return { type: 'float64', values: Float64Array.from(at, (i) => view.values[i]) };
-    case 'bool': return { type: 'bool', values: Uint8Array.from(at, (i) => view.values[i]) };
-    case 'string': return { type: 'string', values: Int32Array.from(at, (i) => view.values[i]), dictionary: view.dictionary };
-  }
+  const levels = encodeLevels(view.valid ?? null, first, end);
+  const dense = presentRows(view, first, end);
+  return { levels, view: dense, count: dense.values.length };
 }
 
 /** Levels and values as one page body (v1 pages: the levels come first). */
