@@ -2,7 +2,7 @@
 // every length around groups of 8; RLE runs from other writers decode too; bad levels refused.
 import { describe, expect, it } from 'vitest';
 import { decodeLevels, encodeLevels, optionalRows, spreadValues } from '../src/parquet/levels.js';
-import { readParquetColumns } from '../src/parquet/read.js';
+import { readChunkColumns, readParquetColumns } from '../src/parquet/read.js';
 import { writeParquet } from '../src/parquet/write.js';
 import type { ColumnView } from '@backtracedb/engine';
 import { rng } from './parquet-bytes.js';
@@ -65,5 +65,20 @@ describe('definition levels', () => {
       if (v.type === 'string') expect(Array.from(v.values, (c) => v.dictionary[c])).toEqual(['x', '', '', '', 'y', 'x', '']);
       else expect(Array.from(v.values as ArrayLike<unknown>)).toEqual(Array.from(views[i].values as ArrayLike<unknown>));
     });
+  });
+
+  it('a REQUIRED chunk read as OPTIONAL is refused, never misread', () => {
+    for (const first of [0n, 1n, 3n, 40n, 2n ** 40n]) {
+      const views: ColumnView[] = [
+        { type: 'int64', values: BigInt64Array.from({ length: 20 }, (_, i) => first + BigInt(i)) },
+        { type: 'float64', values: Float64Array.from({ length: 20 }, (_, i) => Number(first) + i / 4) },
+      ];
+      const cols = [{ name: 'a', type: 'int64' as const }, { name: 'b', type: 'float64' as const }];
+      const { bytes, layout } = writeParquet(cols, views, 20, 20, false);
+      const chunks = [layout.rowGroups[0].chunks.map(([start, end]) => bytes.subarray(start, end))];
+      const set = { rowCounts: [20], columns: [0, 1], chunks };
+      expect(readChunkColumns(set, [0, 1], ['int64', 'float64']).views[0].values).toEqual(views[0].values);
+      for (const c of [0, 1]) expect(() => readChunkColumns(set, [c], [cols[c].type], undefined, [true]), `first ${first}, column ${c}`).toThrow();
+    }
   });
 });

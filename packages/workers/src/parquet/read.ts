@@ -48,6 +48,11 @@ function readChunk(bytes: Uint8Array, chunk: ChunkInfo, type: ColumnType, out: C
       const levels = decodeLevels(raw.body, raw.numValues, valid, at + n);
       present = levels.present;
       page = { ...raw, numValues: present, body: raw.body.subarray(levels.valuesAt) };
+      // PLAIN fixed-width values fill the rest of the page exactly: a page that is not what its
+      // levels say (damage, or a REQUIRED page read as OPTIONAL) is refused, never misread.
+      const width = type === 'int64' || type === 'float64' ? 8 : 0;
+      if (page.encoding === PLAIN && width > 0 && page.body.byteLength !== present * width) throw new Error(`Parquet page of ${present} non-null values holds ${page.body.byteLength} value bytes`);
+      if (page.encoding === PLAIN && type === 'bool' && page.body.byteLength !== Math.ceil(present / 8)) throw new Error(`Parquet page of ${present} non-null bools holds ${page.body.byteLength} value bytes`);
     }
     if (page.kind === 'dictionary') {
       if (type !== 'string' || sink === null) throw new UnsupportedParquetError(`dictionary page on a ${type} column`);
