@@ -19,6 +19,10 @@ describe('definition levels', () => {
       expect(Array.from(out.subarray(2))).toEqual(Array.from(valid.subarray(3)));
       expect(r.present).toBe(valid.subarray(3).reduce((a, b) => a + b, 0));
       expect(r.valuesAt).toBe(enc.byteLength);
+      // No validity: every row holds a value.
+      const all = new Uint8Array(n);
+      expect(decodeLevels(encodeLevels(null, 0, n), n, all, 0).present).toBe(n);
+      expect(all.every((v) => v === 1)).toBe(true);
     }
   });
 

@@ -25,7 +25,20 @@ export function encodeLevels(valid: Uint8Array | null, first: number, end: numbe
   new DataView(out.buffer).setUint32(0, body - 4, true);
   out.set(header, 4);
   const at = 4 + header.length;
-  for (let i = 0; i < rows; i++) if (valid === null || valid[first + i] === 1) out[at + (i >>> 3)] |= 1 << (i & 7);
+  if (valid === null) {
+    // Every row holds a value: whole bytes of ones, the last one's padding 0.
+    out.fill(0xff, at, at + groups);
+    if (rows % 8 !== 0) out[at + groups - 1] = (1 << (rows % 8)) - 1;
+    return out;
+  }
+  // Eight levels a byte; validity bytes are 0 or 1, so shifts and ORs pack them.
+  for (let g = 0; g < groups; g++) {
+    const base = first + 8 * g;
+    const take = Math.min(8, rows - 8 * g);
+    let b = 0;
+    for (let k = 0; k < take; k++) b |= valid[base + k] << k;
+    out[at + g] = b;
+  }
   return out;
 }
 
