@@ -66,4 +66,14 @@ describe('btdb with nullable columns', () => {
     expect(btdb('query', db, 'q2', '--format', 'csv').out).toBe(text);
     expect(btdb('export', db, 'q', join(root, 'out.parquet')).code).toBe(0);
   });
+
+  it('import: a nullable column the file lacks is all null; a required one is still refused', () => {
+    writeFileSync(join(root, 'no-bid.csv'), 'ts,symbol,size\n10,SOL,1\n');
+    expect(btdb('import', db, 'q', join(root, 'no-bid.csv')).code).toBe(0);
+    expect(btdb('query', db, 'q', '--where', 'ts == 10', '--format', 'json').out.trim()).toBe('{"ts":10,"symbol":"SOL","bid":null,"size":1}');
+    writeFileSync(join(root, 'no-size.csv'), 'ts,symbol,bid\n11,SOL,1\n');
+    const r = btdb('import', db, 'q', join(root, 'no-size.csv'));
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain('the header lacks column "size" of table "q"');
+  });
 });
