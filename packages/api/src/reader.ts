@@ -3,7 +3,7 @@
 // exact reverse with order('desc')), stopping at limit(n). aggregate() and latest() build on
 // the same block reads (read/aggregate-query.ts, read/latest-query.ts).
 import {
-  compilePredicate, MAX_PREDICATES,
+  compilePredicate, MAX_PREDICATES, timeFilterValue,
   type ColumnDef, type CompareOp, type FilterOp, type NullOp, type Predicate, type ScanRequest, type ScanResult,
 } from '@backtracedb/engine';
 import type * as arrow from 'apache-arrow';
@@ -18,8 +18,11 @@ import { LatestQuery } from './read/latest-query.js';
 
 export type { ReadOrder } from './read/block-results.js';
 
-/** What a filter on a column of JS type T accepts: int64 columns also take safe-integer numbers. */
-export type FilterValue<T> = T extends bigint ? bigint | number : T;
+/**
+ * What a filter on a column of JS type T accepts: int64 columns also take safe-integer numbers;
+ * the time column of a table with a timeUnit also a Date or an ISO-8601 string.
+ */
+export type FilterValue<T> = T extends bigint ? bigint | number | Date | string : T;
 
 /** What the last run of a reader did: how much pruning saved. */
 export interface ReaderStats {
@@ -56,7 +59,8 @@ export class Reader<Row extends object = Record<string, RowValue>> {
   filter<K extends keyof Row & string>(column: K, op: CompareOp, value: FilterValue<NonNullable<Row[K]>>): this;
   filter(column: string, op: FilterOp, value?: unknown): this {
     if (this.predicates.length >= MAX_PREDICATES) throw new Error(`table "${this.source.schema.name}": at most ${MAX_PREDICATES} filters per reader`);
-    this.predicates.push(compilePredicate(this.source.schema, column, op, value));
+    const schema = this.source.schema;
+    this.predicates.push(compilePredicate(schema, column, op, timeFilterValue(schema, column, value)));
     return this;
   }
 
@@ -141,7 +145,7 @@ export class Reader<Row extends object = Record<string, RowValue>> {
 
   /** The selected rows as Arrow record batches, one per scanned block with matches. */
   async *batches(): AsyncGenerator<arrow.RecordBatch> {
-    const schema = arrowSchemaFor(this.columnDefs());
+    const schema = arrowSchemaFor(this.columnDefs(), this.source.schema);
     for await (const r of this.results(false)) if (r.rowCount > 0) yield recordBatchOf(schema, r);
   }
 
@@ -149,7 +153,7 @@ export class Reader<Row extends object = Record<string, RowValue>> {
   async toArrow(): Promise<arrow.Table> {
     const batches: arrow.RecordBatch[] = [];
     for await (const b of this.batches()) batches.push(b);
-    return batches.length === 0 ? new ArrowTable(arrowSchemaFor(this.columnDefs())) : new ArrowTable(batches);
+    return batches.length === 0 ? new ArrowTable(arrowSchemaFor(this.columnDefs(), this.source.schema)) : new ArrowTable(batches);
   }
 
   async toArray(): Promise<Row[]> {

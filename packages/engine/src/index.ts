@@ -10,6 +10,7 @@ export * from './query/predicate.js';
 export * from './column/column-view.js';
 export * from './column/int64.js';
 export * from './column/values.js';
+export * from './column/time-unit.js';
 export * from './query/kernels.js';
 export * from './query/scan.js';
 export * from './query/aggregate.js';

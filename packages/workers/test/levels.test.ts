@@ -80,7 +80,7 @@ describe('definition levels', () => {
       const cols = [{ name: 'a', type: 'int64' as const }, { name: 'b', type: 'float64' as const }];
       const { bytes, layout } = writeParquet(cols, views, 20, 20, false);
       const chunks = [layout.rowGroups[0].chunks.map(([start, end]) => bytes.subarray(start, end))];
-      const set = { rowCounts: [20], columns: [0, 1], chunks };
+      const set = { rowCounts: [20], columns: [0, 1], chunks, compression: 'none' as const };
       expect(readChunkColumns(set, [0, 1], ['int64', 'float64']).views[0].values).toEqual(views[0].values);
       for (const c of [0, 1]) expect(() => readChunkColumns(set, [c], [cols[c].type], undefined, [true]), `first ${first}, column ${c}`).toThrow();
     }

@@ -1,10 +1,10 @@
 // `btdb import`: stream a CSV file into a table in batches, with a progress bar. A bad line
 // is reported with its line number and reason and skipped; good lines are kept.
 import cliProgress from 'cli-progress';
-import type { ColumnDef, ResolvedSchema } from '@backtracedb/engine';
+import type { ResolvedSchema } from '@backtracedb/engine';
 import type { Table } from '../table.js';
 import { CsvStopped, type CsvSource } from './csv-source.js';
-import { parseValue } from './values.js';
+import { parseColumnValue } from './values.js';
 
 export const IMPORT_BATCH_ROWS = 50_000;
 /** Bad lines reported one by one; past this only counted. */
@@ -39,10 +39,11 @@ export function fieldIndexes(schema: ResolvedSchema, src: Pick<CsvSource, 'file'
  * A field's value: an empty field is a null in a nullable column (so a nullable string column
  * reads '' as null too); in any other column it is refused, except as a string column's ''.
  */
-function fieldValue(col: ColumnDef, text: string): unknown {
+function fieldValue(schema: ResolvedSchema, c: number, text: string): unknown {
+  const col = schema.columns[c];
   if (text === '' && col.nullable === true) return null;
   if (text.trim() === '' && col.type !== 'string') throw new Error('empty field, and the column is not nullable');
-  return parseValue(col.type, text);
+  return parseColumnValue(schema, c, text);
 }
 
 export async function importCsv(table: Table, schema: ResolvedSchema, src: CsvSource, opts: { progress: boolean; report: (line: string) => void }): Promise<ImportSummary> {
@@ -90,7 +91,7 @@ export async function importCsv(table: Table, schema: ResolvedSchema, src: CsvSo
         why = `${fields.length} field${fields.length === 1 ? '' : 's'}, the header has ${src.header.length}`;
       } else {
         for (let c = 0; c < names.length && why === null; c++) {
-          try { values.push(fieldValue(schema.columns[c], fieldOf[c] === -1 ? '' : fields[fieldOf[c]])); } catch (err) { why = `column "${names[c]}": ${(err as Error).message}`; }
+          try { values.push(fieldValue(schema, c, fieldOf[c] === -1 ? '' : fields[fieldOf[c]])); } catch (err) { why = `column "${names[c]}": ${(err as Error).message}`; }
         }
       }
       if (why === null) {

@@ -3,7 +3,7 @@
 import type * as arrow from 'apache-arrow';
 import type { Reader, ReaderStats } from '../reader.js';
 import type { RowValue } from '../rows.js';
-import type { CompiledAggregate } from './aggregate-spec.js';
+import { aggregateTimeSpec, type CompiledAggregate } from './aggregate-spec.js';
 import { AggregateMerger, type AggRow } from './aggregate-merge.js';
 import { arrowTableOfRows } from './rows-arrow.js';
 import type { ReadOrder } from './block-results.js';
@@ -53,7 +53,7 @@ export class AggregateQuery {
 
   async toArrow(): Promise<arrow.Table> {
     const { rows, merger } = await this.run();
-    return arrowTableOfRows(rows, merger.outputTypes());
+    return arrowTableOfRows(rows, merger.outputTypes(), aggregateTimeSpec(this.reader.scanner.schema, this.agg));
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<AggRow> {

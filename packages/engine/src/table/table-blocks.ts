@@ -9,6 +9,7 @@ import { schemaToJson, type ResolvedSchema } from '../schema/schema.js';
 import { normalizeBatch } from './validate.js';
 import type { NormalizedBatch } from '../column/values.js';
 import { checkIntSetting } from './options.js';
+import type { Compression } from './create-options.js';
 
 export const DEFAULT_MAX_BLOCK_SIZE = 10_000_000;
 /** Largest block: keeps one column's shared buffer reservation ≤ 1 GiB. */
@@ -76,6 +77,8 @@ export class TableBlocks {
   onEncoded: OnEncoded | null = null;
   /** Whether sealed blocks stay in memory (their Parquet bytes then go on shared memory). */
   sharedOutput: () => boolean = () => true;
+  /** The table's compression setting, read as each block seals. */
+  compression: () => Compression = () => 'none';
   /** Called after rows are written (the WAL captures them lazily from the blocks). */
   onSeal: ((block: SealedBlock) => void) | null = null;
 
@@ -170,7 +173,7 @@ export class TableBlocks {
   private encodeTask(block: SealedBlock): EncodeTask {
     const raw = block.raw;
     if (raw === null) throw new Error('internal: encoding a block without raw buffers');
-    return { kind: 'encode', schema: schemaToJson(this.schema), rowCount: block.rowCount, columns: frozenViewsOf(raw, block.rowCount), rowGroupRows: this.rowGroupRows, sharedOutput: this.sharedOutput() };
+    return { kind: 'encode', schema: schemaToJson(this.schema), rowCount: block.rowCount, columns: frozenViewsOf(raw, block.rowCount), rowGroupRows: this.rowGroupRows, sharedOutput: this.sharedOutput(), compression: this.compression() };
   }
 
   /**

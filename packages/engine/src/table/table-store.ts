@@ -55,6 +55,7 @@ export class TableStore {
     blocks.onSeal = (block) => { if (block.raw !== null) this.log?.onSeal(block.raw, block.firstRowSeq + block.rowCount); };
     blocks.onEncoded = () => (this.settings.useDiskStorage ? this.persistEncoded() : Promise.resolve());
     blocks.sharedOutput = () => !this.settings.useDiskStorage;
+    blocks.compression = () => this.settings.compression;
   }
 
   get schema(): ResolvedSchema { return this.blocks.schema; }

@@ -3,6 +3,8 @@
 import { crc32 } from 'node:zlib';
 import { applyPredicate, gather, scanViews, scratchSelection, type ColumnView } from '@backtracedb/engine';
 import { freshView, readChunkColumns, scratchView, selectByStrings, type DecodedColumns } from '../parquet/read.js';
+import { CODEC_OF, codecsReady } from '../parquet/compress.js';
+import { timesToTableUnit } from '../parquet/timestamp.js';
 import { damaged, toShared, type ChunksScanTask, type ScanOutput } from './task.js';
 
 /**
@@ -28,9 +30,10 @@ function scanByStrings(task: ChunksScanTask): ScanOutput | null {
   let n: number;
   const views = new Array<ColumnView>(defs.length);
   try {
-    n = selectByStrings(set.chunks.map((g) => g[at]), set.rowCounts, first, sel);
+    n = selectByStrings(set.chunks.map((g) => g[at]), set.rowCounts, first, sel, set.compression);
     const others = set.columns.filter((c) => c !== first.column);
     const d = n === 0 ? { rowCount, views: [] } : readChunkColumns(set, others, others.map((c) => defs[c].type), scratchView, others.map((c) => defs[c].nullable === true));
+    timesToTableUnit(task.schema, others, d.views, d.rowCount);
     others.forEach((c, i) => { if (d.views[i] !== undefined) views[c] = d.views[i]; });
   } catch (err) {
     throw damaged(task.label, err);
@@ -44,17 +47,26 @@ function scanByStrings(task: ChunksScanTask): ScanOutput | null {
   return result;
 }
 
-export function scanChunksTask(task: ChunksScanTask): ScanOutput {
+export function scanChunksTask(task: ChunksScanTask): ScanOutput | Promise<ScanOutput> {
   const set = task.chunks;
   set.chunks.forEach((row, g) => row.forEach((bytes, c) => {
     if (crc32(bytes) !== set.crcs[g][c]) throw new Error(`block ${task.label} is damaged: checksum mismatch in a column chunk`);
   }));
+  // Decompression happens here, in the scan's thread; zstd's wasm loads on its first block.
+  const loading = codecsReady([CODEC_OF[set.compression]]);
+  return loading === null ? scanChecked(task) : loading.then(() => scanChecked(task));
+}
+
+/** The scan of chunks whose CRC32s are verified. */
+function scanChecked(task: ChunksScanTask): ScanOutput {
+  const set = task.chunks;
   const fused = scanByStrings(task);
   if (fused !== null) return fused;
   const defs = task.schema.columns;
   let d: DecodedColumns;
   try {
     d = readChunkColumns(set, set.columns, set.columns.map((c) => defs[c].type), task.fillCache ? freshView : scratchView, set.columns.map((c) => defs[c].nullable === true));
+    timesToTableUnit(task.schema, set.columns, d.views, d.rowCount);
   } catch (err) {
     throw damaged(task.label, err);
   }
