@@ -14,8 +14,8 @@ import { batchOf, makeRows, NULLABLE, nullSchema } from './nulls-oracle.js';
 // @ts-expect-error plain JS fixture
 import { requiredSample } from '../fixtures/required-sample.mjs';
 
-for (const rowGroupRows of [1, 7, 65_536]) {
-  it(`DuckDB reads the values and null counts of block files (row groups of ${rowGroupRows})`, async () => {
+for (const [rowGroupRows, compression] of [[1, 'none'], [7, 'zstd'], [65_536, 'snappy']] as const) {
+  it(`DuckDB reads the values and null counts of block files (row groups of ${rowGroupRows}, ${compression})`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'btdb-duck-nulls-'));
     try {
       const n = rowGroupRows === 1 ? 60 : 6_000;
@@ -23,7 +23,7 @@ for (const rowGroupRows of [1, 7, 65_536]) {
       // One column all null in the first block: a row group of only nulls.
       for (let i = 0; i < Math.ceil(n / 3); i++) rows[i].ok = null;
       const db = await open(dir, { poolSize: 1 });
-      const t = await db.createTable(nullSchema, { useDiskStorage: true, maxBlockSize: Math.ceil(n / 3), rowGroupRows });
+      const t = await db.createTable(nullSchema, { useDiskStorage: true, maxBlockSize: Math.ceil(n / 3), rowGroupRows, compression });
       t.appendBatch(batchOf(rows) as never);
       await db.close();
       const files = readdirSync(join(dir, 'nulls')).filter((f) => f.endsWith('.parquet')).map((f) => `'${join(dir, 'nulls', f)}'`);

@@ -1,7 +1,7 @@
 // Property test for nullable columns: ~30% nulls in every type (string, int64, float64, bool),
 // appended as rows (null or a missing key) and batches (null entries, a missing column), in
 // random layouts (memory or disk, cache on or off, WAL on or off, row groups smaller than
-// blocks). Every form — count, rows, select, toArrow — under random filter chains with
+// blocks, pages uncompressed, snappy or zstd). Every form — count, rows, select, toArrow — under random filter chains with
 // comparisons, isNull and isNotNull, with order('desc') and limit; aggregates (by a nullable key, in time buckets) and
 // latest(by); live, after flush and after reopen, against the plain-JS oracle.
 // BTDB_NULL_SEEDS sets how many seeds run (default 4).
@@ -87,12 +87,13 @@ function runSeed(seed: number) {
   const enableWal = next() < 0.5;
   const maxBlockSize = pick([3, 17, 100, 500]);
   const rowGroupRows = pick([1, 2, 5, 16, 64]);
-  const config = { useDiskStorage, cacheBytes, enableWal, maxBlockSize, rowGroupRows };
+  const compression = pick(['none', 'snappy', 'zstd'] as const);
+  const config = { useDiskStorage, cacheBytes, enableWal, maxBlockSize, rowGroupRows, compression };
   return async () => {
     const dir = mkdtempSync(join(tmpdir(), 'btdb-nulls-'));
     let db = await open(dir, { pool, cacheBytes });
     try {
-      let t: T = await db.createTable(nullSchema, { useDiskStorage, enableWal, maxBlockSize, rowGroupRows });
+      let t: T = await db.createTable(nullSchema, { useDiskStorage, enableWal, maxBlockSize, rowGroupRows, compression });
       const rows: NullRow[] = [];
       const total = 400 + Math.floor(next() * 1200);
       while (rows.length < total) {

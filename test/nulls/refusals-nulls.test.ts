@@ -66,6 +66,25 @@ describe('null in a column that is not nullable', () => {
   });
 });
 
+describe('nulls with a timeUnit', () => {
+  it('toArrow gives a Timestamp time column and Arrow nulls; appendArrow takes both back', async () => {
+    await withDb(async (db) => {
+      const s = { ...schema, timeUnit: 'ms' } as const;
+      const a = await db.createTable(s, { maxBlockSize: 2 });
+      a.appendBatch({ ts: [1704067200000n, 1704067260000n, 1704067320000n], symbol: ['A', 'B', 'A'], bid: [null, 2.5, null], size: [1n, 2n, 3n] });
+      const out = await a.reader().filter('ts', '>=', '2024-01-01T00:01:00Z').toArrow();
+      expect(String(out.schema.fields[0].type)).toBe('Timestamp<MILLISECOND, UTC>');
+      expect(out.getChild('bid')?.nullCount).toBe(1);
+      const b = await db.createTable({ ...s, name: 'copy' });
+      expect(b.appendArrow(out)).toBe(2);
+      expect(await b.reader().toArray()).toEqual([
+        { ts: 1704067260000n, symbol: 'B', bid: 2.5, size: 2n },
+        { ts: 1704067320000n, symbol: 'A', bid: null, size: 3n },
+      ]);
+    });
+  });
+});
+
 describe('filters and nulls', () => {
   it('a comparison refuses a null operand; isNull/isNotNull take no value', async () => {
     await withDb(async (db) => {
