@@ -11,6 +11,7 @@ import { tightLoopSuite } from './tight-loop.js';
 import { startupSuite } from './startup.js';
 import { timeseriesSuite } from './timeseries.js';
 import { readOnlySuite } from './readonly.js';
+import { nullsSuite } from './nulls.js';
 import { compressionSuite } from './compression.js';
 import type { ResultRow } from './measure.js';
 
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
     ['durability', () => durabilitySuite(quick)],
     ['timeseries', () => timeseriesSuite(ROWS, quick ? 3 : 10)],
     ['readonly', () => readOnlySuite(ROWS, quick ? 2 : 5)],
+    ['nulls', () => nullsSuite(ROWS, RUNS)],
     ['compression', () => compressionSuite(ROWS, RUNS, quick ? 3 : 10)],
   ];
   for (const [name, suite] of suites) {

@@ -20,10 +20,10 @@ describe('int64 sums stay exact past 2^21 rows of one group', () => {
       const views: ColumnView[] = [{ type: 'int64', values: ts }, { type: 'int64', values: vol }];
       const sel = new Uint32Array(Array.from({ length: 1000 }, (_, j) => j * 3));
       const whole = aggregateRows(views, 0, n, null, { every: null, origin: 0n, by: [], values: [{ fn: 'sum', column: 1 }, { fn: 'count', column: null }] }, 0);
-      expect(whole).toEqual([{ bucket: null, key: [], rows: n, states: [value * BigInt(n), null] }]);
+      expect(whole).toEqual([{ bucket: null, key: [], rows: n, states: [value * BigInt(n), null], counts: [n, n] }]);
       // A selection, offset by lo.
       const some = aggregateRows(views, 5, n, sel, { every: 10n, origin: 3n, by: [], values: [{ fn: 'sum', column: 1 }] }, 0);
-      expect(some).toEqual([{ bucket: -7n, key: [], rows: 1000, states: [value * 1000n] }]);
+      expect(some).toEqual([{ bucket: -7n, key: [], rows: 1000, states: [value * 1000n], counts: [1000] }]);
     });
   }
 });

@@ -1,7 +1,8 @@
 // Arrow in: an apache-arrow Table or RecordBatch → the columnar input of appendBatch, so it
 // gets exactly appendBatch's validation. Types must match: Int64, Float64, Utf8 (or a
-// dictionary of Utf8), Bool; no nulls. The time column of a table with a timeUnit may also be
-// an Arrow Timestamp of that unit (what toArrow gives).
+// dictionary of Utf8), Bool; nulls only in nullable columns (a column with nulls goes in as an
+// array with null entries, as appendBatch takes them). The time column of a table with a timeUnit
+// may also be an Arrow Timestamp of that unit (what toArrow gives).
 import * as arrow from 'apache-arrow';
 import type { ResolvedSchema, TimeUnit } from '@backtracedb/engine';
 
@@ -16,6 +17,13 @@ function concat<T extends BigInt64Array | Float64Array>(v: arrow.Vector, make: (
   const out = make(v.length);
   let at = 0;
   for (const c of chunks) { (out as Float64Array).set(c as Float64Array, at); at += c.length; }
+  return out;
+}
+
+/** A vector with nulls as a plain array: its values, null where Arrow's validity bitmap says so. */
+function valuesOf(v: arrow.Vector): unknown[] {
+  const out = new Array<unknown>(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v.get(i) ?? null;
   return out;
 }
 
@@ -40,30 +48,31 @@ export function columnsFromArrow(schema: ResolvedSchema, input: unknown): Record
   for (const c of schema.columns) {
     const v = table.getChild(c.name);
     if (v === null) fail(schema, c.name, 'missing column');
-    if (v.nullCount > 0) fail(schema, c.name, `${v.nullCount} null values (the engine stores no nulls)`);
+    if (v.nullCount > 0 && c.nullable !== true) fail(schema, c.name, `${v.nullCount} null values, but the column is not nullable`);
     const t = v.type;
+    const withNulls = v.nullCount > 0;
     switch (c.type) {
       case 'int64':
         if (arrow.DataType.isTimestamp(t) && c.name === schema.timeColumn) checkTimestamp(schema, t);
         else if (!arrow.DataType.isInt(t) || t.bitWidth !== 64 || !t.isSigned) fail(schema, c.name, `expected an Arrow Int64 column, got ${t}`);
-        out[c.name] = concat(v, (n) => new BigInt64Array(n));
+        out[c.name] = withNulls ? valuesOf(v) : concat(v, (n) => new BigInt64Array(n));
         break;
       case 'float64':
         if (!arrow.DataType.isFloat(t) || t.precision !== arrow.Precision.DOUBLE) fail(schema, c.name, `expected an Arrow Float64 column, got ${t}`);
-        out[c.name] = concat(v, (n) => new Float64Array(n));
+        out[c.name] = withNulls ? valuesOf(v) : concat(v, (n) => new Float64Array(n));
         break;
       case 'bool': {
         if (!arrow.DataType.isBool(t)) fail(schema, c.name, `expected an Arrow Bool column, got ${t}`);
-        const bools = new Array<boolean>(v.length);
-        for (let i = 0; i < v.length; i++) bools[i] = v.get(i) === true;
+        const bools = new Array<boolean | null>(v.length);
+        for (let i = 0; i < v.length; i++) { const b: unknown = v.get(i); bools[i] = b === null ? null : b === true; }
         out[c.name] = bools;
         break;
       }
       case 'string': {
         const ok = arrow.DataType.isUtf8(t) || arrow.DataType.isLargeUtf8(t) || (arrow.DataType.isDictionary(t) && (arrow.DataType.isUtf8(t.dictionary) || arrow.DataType.isLargeUtf8(t.dictionary)));
         if (!ok) fail(schema, c.name, `expected an Arrow Utf8 or Dictionary<Utf8> column, got ${t}`);
-        const strings = new Array<string>(v.length);
-        for (let i = 0; i < v.length; i++) strings[i] = v.get(i) as string;
+        const strings = new Array<string | null>(v.length);
+        for (let i = 0; i < v.length; i++) strings[i] = v.get(i) as string | null;
         out[c.name] = strings;
         break;
       }

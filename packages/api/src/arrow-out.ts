@@ -32,7 +32,7 @@ export function arrowTypeFor(type: ColumnType, timeUnit: TimeUnit | null = null)
 }
 
 export function arrowSchemaFor(columns: readonly ColumnDef[], time: TimeSpec = null): arrow.Schema {
-  return new arrow.Schema(columns.map((c) => new arrow.Field(c.name, arrowTypeFor(c.type, timestampUnitOf(time, c.name, c.type)), false)));
+  return new arrow.Schema(columns.map((c) => new arrow.Field(c.name, arrowTypeFor(c.type, timestampUnitOf(time, c.name, c.type)), c.nullable === true)));
 }
 
 function dataOf(field: arrow.Field, v: ColumnView, length: number): arrow.Data {

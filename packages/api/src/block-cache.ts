@@ -12,7 +12,7 @@ interface Entry { views: ColumnView[]; rowCount: number; sizeBytes: number }
 function sizeOf(views: readonly ColumnView[]): number {
   let bytes = 0;
   for (const v of views) {
-    bytes += v.values.byteLength;
+    bytes += v.values.byteLength + (v.valid ? v.valid.byteLength : 0);
     if (v.type === 'string') for (const s of v.dictionary) bytes += 16 + 2 * s.length;
   }
   return bytes;

@@ -33,7 +33,20 @@ export function concatResults(results: readonly ScanResult[], defs: readonly Col
       }
     }
   });
-  return { rowCount, columns };
+  return { rowCount, columns: columns.map((v, c) => ({ ...v, ...concatValid(results, c, rowCount) })) };
+}
+
+/** The validity of column c across results, when some row is null. */
+function concatValid(results: readonly ScanResult[], c: number, rowCount: number): { valid?: Uint8Array } {
+  if (!results.some((r) => r.columns[c].valid)) return {};
+  const out = new Uint8Array(rowCount).fill(1);
+  let at = 0;
+  for (const r of results) {
+    const v = r.columns[c].valid;
+    if (v) out.set(v.subarray(0, r.rowCount), at);
+    at += r.rowCount;
+  }
+  return { valid: out };
 }
 
 /** Run a write of `path`; when it fails, remove its temp file (then rethrow). */
@@ -54,7 +67,7 @@ export async function writeParquetFile(path: string, tableOrName: string | Pick<
   const { rowCount, columns } = concatResults(results.filter((r) => r.rowCount > 0), defs);
   const table = typeof tableOrName === 'string' ? { name: tableOrName, timeColumn: defs[0].name, timeUnit: null } : tableOrName;
   const schema = {
-    name: table.name, timeColumn: table.timeColumn, columns: defs.map((d) => ({ name: d.name, type: d.type })),
+    name: table.name, timeColumn: table.timeColumn, columns: defs.map((d) => ({ name: d.name, type: d.type, ...(d.nullable === true ? { nullable: true } : {}) })),
     ...(table.timeUnit === null ? {} : { timeUnit: table.timeUnit }),
   };
   // The encoder (parquet-wasm) loads on first export only.
@@ -65,6 +78,7 @@ export async function writeParquetFile(path: string, tableOrName: string | Pick<
 }
 
 function csvField(v: unknown): string {
+  if (v === null) return ''; // a null is an empty field (btdb import reads it back as null)
   const s = typeof v === 'bigint' ? v.toString() : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }

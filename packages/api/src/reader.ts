@@ -4,7 +4,7 @@
 // the same block reads (read/aggregate-query.ts, read/latest-query.ts).
 import {
   compilePredicate, MAX_PREDICATES, timeFilterValue,
-  type ColumnDef, type CompareOp, type Predicate, type ScanRequest, type ScanResult,
+  type ColumnDef, type CompareOp, type FilterOp, type NullOp, type Predicate, type ScanRequest, type ScanResult,
 } from '@backtracedb/engine';
 import type * as arrow from 'apache-arrow';
 import { arrowSchemaFor, recordBatchOf } from './arrow-out.js';
@@ -51,12 +51,22 @@ export class Reader<Row extends object = Record<string, RowValue>> {
   /** @internal Use table.reader(). */
   constructor(private readonly source: TableScanner) {}
 
-  /** Add a filter (AND). Throws at once for an unknown column, operator or ill-typed value. */
-  filter<K extends keyof Row & string>(column: K, op: CompareOp, value: FilterValue<Row[K]>): this {
+  /**
+   * Add a filter (AND). Throws at once for an unknown column, operator or ill-typed value.
+   * 'isNull' / 'isNotNull' take no value; a comparison never matches a null.
+   */
+  filter<K extends keyof Row & string>(column: K, op: NullOp): this;
+  filter<K extends keyof Row & string>(column: K, op: CompareOp, value: FilterValue<NonNullable<Row[K]>>): this;
+  filter(column: string, op: FilterOp, value?: unknown): this {
     if (this.predicates.length >= MAX_PREDICATES) throw new Error(`table "${this.source.schema.name}": at most ${MAX_PREDICATES} filters per reader`);
     const schema = this.source.schema;
     this.predicates.push(compilePredicate(schema, column, op, timeFilterValue(schema, column, value)));
     return this;
+  }
+
+  /** @internal A filter whose operator is known only at run time (CLI --where, export filters). */
+  where(column: string, op: FilterOp, value?: unknown): this {
+    return (this.filter as (c: string, o: FilterOp, v?: unknown) => this).call(this, column, op, value);
   }
 
   /** Return only these columns, in this order. */

@@ -13,7 +13,7 @@ import type * as arrow from 'apache-arrow';
 import { columnsFromArrow } from './arrow-in.js';
 import { writeParquetFile } from './export.js';
 import type { RowValue } from './rows.js';
-import type { CompareOp, Compression } from '@backtracedb/engine';
+import type { CompareOp, Compression, NullOp } from '@backtracedb/engine';
 
 export interface CreateTableOptions {
   /** Log every append to the write-ahead log; sync() then makes rows durable. Default false. */
@@ -165,9 +165,9 @@ export class Table<S extends TableSchema = TableSchema> {
    * Write the rows that pass `filters` (all rows without) to a Parquet file, atomically.
    * Returns the number of rows written.
    */
-  async exportParquet(path: string, options: { filters?: ReadonlyArray<readonly [string, CompareOp, RowValue | Date]>; select?: readonly string[] } = {}): Promise<number> {
+  async exportParquet(path: string, options: { filters?: ReadonlyArray<readonly [string, CompareOp, RowValue | Date] | readonly [string, NullOp]>; select?: readonly string[] } = {}): Promise<number> {
     let r = this.reader() as unknown as Reader<Record<string, RowValue>>;
-    for (const [c, op, v] of options.filters ?? []) r = r.filter(c, op, v);
+    for (const [c, op, v] of options.filters ?? []) r = r.where(c, op, v);
     if (options.select !== undefined) r = r.select(options.select);
     const results: ScanResult[] = [];
     for await (const res of r.results(false)) results.push(res);

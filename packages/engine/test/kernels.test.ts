@@ -5,7 +5,7 @@ import {
   applyPredicate, filterBool, filterDictionary, filterFloat64, filterInt64, firstPass, fullSelection, lowerBound, scratchSelection, timeRange,
 } from '../src/query/kernels.js';
 import type { ColumnView } from '../src/column/column-view.js';
-import type { CompareOp, Predicate } from '../src/query/predicate.js';
+import type { CompareOp, Predicate, PredicateValue } from '../src/query/predicate.js';
 import {
   FLOAT_EDGES, INT64_EDGES, INT64_MAX, INT64_MIN, OPS, STRING_EDGES, int, jsCompare, pick, randomColumn, randomFloat, randomInt64, randomPredicate, rng, rowMatches, show, valueAt,
 } from './oracle.js';
@@ -236,7 +236,7 @@ describe('time column: lowerBound and timeRange', () => {
       });
       const [lo, hi] = timeRange(t, start, end, timeColumn, preds);
       const ranged = preds.filter((p) => p.column === timeColumn && p.op !== '!=');
-      const want = expected(identity(t.length).subarray(start, end), (i) => ranged.every((p) => jsCompare(p.op, t[i], p.value)));
+      const want = expected(identity(t.length).subarray(start, end), (i) => ranged.every((p) => jsCompare(p.op as CompareOp, t[i], p.value as PredicateValue)));
       const msg = `${preds.map(show).join(' AND ')} over [${start}, ${end}) of ${Array.from(t).join(',')}`;
       expect(hi, msg).toBeGreaterThanOrEqual(lo);
       if (want.length === 0) expect(hi - lo, msg).toBe(0);

@@ -110,7 +110,7 @@ export function randomPredicate(r: Rand, view: ColumnView, column: number, n: nu
 }
 
 export function rowMatches(views: readonly ColumnView[], preds: readonly Predicate[], i: number): boolean {
-  return preds.every((p) => jsCompare(p.op, valueAt(views[p.column], i), p.value));
+  return preds.every((p) => jsCompare(p.op as CompareOp, valueAt(views[p.column], i), p.value as PredicateValue));
 }
 
 /** Describes a predicate in failure messages (bigints and -0 made visible). */

@@ -13,21 +13,21 @@ const price = (min: number, max: number, hasNaN = false): ColumnZone => ({ type:
 
 describe('zonePartial', () => {
   it('gives count, min and max of a zone in one bucket with one key', () => {
-    const p = zonePartial(zone([sym(['x']), price(1.5, 9)]), 10n, 19n, agg([{ fn: 'count', column: null }, { fn: 'min', column: 2 }, { fn: 'max', column: 2 }], [1], 10n), [], []);
-    expect(p).toEqual({ bucket: 10n, key: ['x'], rows: 5, states: [null, 1.5, 9] });
+    const p = zonePartial(zone([sym(['x']), price(1.5, 9)]), 10n, 19n, agg([{ fn: 'count', column: null }, { fn: 'min', column: 2 }, { fn: 'max', column: 2 }], [1], 10n), []);
+    expect(p).toEqual({ bucket: 10n, key: ['x'], rows: 5, states: [null, 1.5, 9], counts: [5, 5, 5] });
   });
   it('floors buckets for negative times and refuses a zone spanning two buckets', () => {
-    expect(zonePartial(zone([]), -7n, -1n, agg([{ fn: 'count', column: null }], [], 10n), [], [])?.bucket).toBe(-10n);
-    expect(zonePartial(zone([]), -7n, 1n, agg([{ fn: 'count', column: null }], [], 10n), [], [])).toBeNull();
+    expect(zonePartial(zone([]), -7n, -1n, agg([{ fn: 'count', column: null }], [], 10n), [])?.bucket).toBe(-10n);
+    expect(zonePartial(zone([]), -7n, 1n, agg([{ fn: 'count', column: null }], [], 10n), [])).toBeNull();
   });
   it('refuses keys with several values or unknown values', () => {
-    expect(zonePartial(zone([sym(['x', 'y'])]), 10n, 19n, agg([{ fn: 'count', column: null }], [1]), [], [])).toBeNull();
-    expect(zonePartial(zone([sym(null)]), 10n, 19n, agg([{ fn: 'count', column: null }], [1]), [], [])).toBeNull();
-    expect(zonePartial(zone([{ type: 'bool', hasTrue: true, hasFalse: true }]), 10n, 19n, agg([{ fn: 'count', column: null }], [1]), [], [])).toBeNull();
-    expect(zonePartial(zone([{ type: 'bool', hasTrue: true, hasFalse: false }]), 10n, 19n, agg([{ fn: 'count', column: null }], [1]), [], [])?.key).toEqual([true]);
+    expect(zonePartial(zone([sym(['x', 'y'])]), 10n, 19n, agg([{ fn: 'count', column: null }], [1]), [])).toBeNull();
+    expect(zonePartial(zone([sym(null)]), 10n, 19n, agg([{ fn: 'count', column: null }], [1]), [])).toBeNull();
+    expect(zonePartial(zone([{ type: 'bool', hasTrue: true, hasFalse: true }]), 10n, 19n, agg([{ fn: 'count', column: null }], [1]), [])).toBeNull();
+    expect(zonePartial(zone([{ type: 'bool', hasTrue: true, hasFalse: false }]), 10n, 19n, agg([{ fn: 'count', column: null }], [1]), [])?.key).toEqual([true]);
   });
   it('refuses what bounds cannot prove: NaN, a zero float bound, a float sum, first of several values, cut string bounds', () => {
-    const one = (z: ColumnZone, fn: AggregateRequest['values'][number]['fn']) => zonePartial(zone([z]), 10n, 19n, agg([{ fn, column: 1 }]), [], []);
+    const one = (z: ColumnZone, fn: AggregateRequest['values'][number]['fn']) => zonePartial(zone([z]), 10n, 19n, agg([{ fn, column: 1 }]), []);
     expect(one(price(1, 2, true), 'min')).toBeNull();
     expect(one(price(0, 2), 'min')).toBeNull();
     expect(one(price(-1, 0), 'max')).toBeNull();
@@ -38,10 +38,20 @@ describe('zonePartial', () => {
     expect(one({ type: 'int64', min: 4n, max: 4n }, 'sum')?.states).toEqual([20n]);
     expect(one({ type: 'int64', min: 4n, max: 5n }, 'avg')).toBeNull();
   });
-  it('refuses when a filter is not proven for every row, and nullable columns', () => {
+  it('refuses when a filter is not proven for every row', () => {
     const p: Predicate = { column: 0, type: 'int64', op: '>=', value: 15n };
-    expect(zonePartial(zone([]), 10n, 19n, agg([{ fn: 'count', column: null }]), [p], [])).toBeNull();
-    expect(zonePartial(zone([]), 10n, 19n, agg([{ fn: 'count', column: null }]), [{ ...p, value: 10n }], [])?.rows).toBe(5);
-    expect(zonePartial(zone([price(1, 2)]), 10n, 19n, agg([{ fn: 'max', column: 1 }]), [], [false, true])).toBeNull();
+    expect(zonePartial(zone([]), 10n, 19n, agg([{ fn: 'count', column: null }]), [p])).toBeNull();
+    expect(zonePartial(zone([]), 10n, 19n, agg([{ fn: 'count', column: null }]), [{ ...p, value: 10n }])?.rows).toBe(5);
+  });
+  it('nulls: count(column) is rows - nulls, bounds cover the values, an all-null zone gives null, an all-null key the null key', () => {
+    const withNulls: ColumnZone = { type: 'int64', min: 4n, max: 4n, nulls: 2 };
+    const p = zonePartial(zone([withNulls]), 10n, 19n, agg([{ fn: 'count', column: 1 }, { fn: 'count', column: null }, { fn: 'sum', column: 1 }, { fn: 'max', column: 1 }, { fn: 'last', column: 1 }]), []);
+    expect(p).toEqual({ bucket: null, key: [], rows: 5, states: [null, null, 12n, 4n, 4n], counts: [3, 5, 3, 3, 3] });
+    const allNull: ColumnZone = { type: 'allNull', nulls: 5 };
+    expect(zonePartial(zone([allNull]), 10n, 19n, agg([{ fn: 'min', column: 1 }, { fn: 'count', column: 1 }]), [])).toEqual({ bucket: null, key: [], rows: 5, states: [null, null], counts: [0, 0] });
+    expect(zonePartial(zone([allNull]), 10n, 19n, agg([{ fn: 'count', column: null }], [1]), [])?.key).toEqual([null]);
+    // Nulls and values: two keys at least; latest's whole rows: a null row is not in the zone.
+    expect(zonePartial(zone([withNulls]), 10n, 19n, agg([{ fn: 'count', column: null }], [1]), [])).toBeNull();
+    expect(zonePartial(zone([withNulls]), 10n, 19n, { ...agg([{ fn: 'last', column: 1 }]), keepNulls: true }, [])).toBeNull();
   });
 });

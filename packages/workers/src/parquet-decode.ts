@@ -41,18 +41,49 @@ function unifyStrings(vector: arrow.Vector, length: number): { values: Int32Arra
       const remap = new Int32Array(dict.length);
       for (let k = 0; k < dict.length; k++) remap[k] = code(dict.get(k) as string);
       const codes = d.values as Int32Array;
-      for (let i = 0; i < d.length; i++) values[at++] = remap[codes[d.offset + i]];
+      // A null's index may be anything: '' in its place (viewOfVector marks it null).
+      for (let i = 0; i < d.length; i++) values[at++] = d.getValid(i) ? remap[codes[d.offset + i]] : code('');
     } else {
       const chunk = new arrow.Vector([d]);
-      for (let i = 0; i < d.length; i++) values[at++] = code(chunk.get(i) as string);
+      for (let i = 0; i < d.length; i++) values[at++] = code((chunk.get(i) as string | null) ?? '');
     }
   }
   return { values, dictionary };
 }
 
+/** A vector's validity, one byte per row (1 = a value), or null when nothing is null. */
+function validityOf(vector: arrow.Vector): Uint8Array | null {
+  if (vector.nullCount === 0) return null;
+  const out = new Uint8Array(vector.length);
+  let at = 0;
+  for (const d of vector.data) for (let i = 0; i < d.length; i++) out[at++] = d.getValid(i) ? 1 : 0;
+  return out;
+}
+
+/**
+ * Arrow nulls (an OPTIONAL column) become the view's validity; a null's slot is set to 0, or
+ * the code of '' for strings, as the engine keeps it.
+ */
 export function viewOfVector(type: ColumnType, vector: arrow.Vector): ColumnView {
+  const view = valuesOfVector(type, vector);
+  const valid = validityOf(vector);
+  if (valid === null) return view;
+  let values = view.values.slice() as typeof view.values;
+  if (view.type === 'string') {
+    const dictionary = [...view.dictionary];
+    let empty = dictionary.indexOf('');
+    if (empty === -1) { empty = dictionary.length; dictionary.push(''); }
+    const codes = values as Int32Array;
+    for (let i = 0; i < valid.length; i++) if (valid[i] === 0) codes[i] = empty;
+    return { type: 'string', values: codes, dictionary, valid };
+  }
+  if (view.type === 'int64') { const v = values as BigInt64Array; for (let i = 0; i < valid.length; i++) if (valid[i] === 0) v[i] = 0n; values = v; }
+  else { const v = values as Float64Array | Uint8Array; for (let i = 0; i < valid.length; i++) if (valid[i] === 0) v[i] = 0; }
+  return { ...view, values, valid } as ColumnView;
+}
+
+function valuesOfVector(type: ColumnType, vector: arrow.Vector): ColumnView {
   const n = vector.length;
-  if (vector.nullCount > 0) throw new Error('block holds nulls, which this engine never writes');
   switch (type) {
     case 'int64': return { type, values: concatChunks(vector.data, (k) => new BigInt64Array(k), n) };
     case 'float64': return { type, values: concatChunks(vector.data, (k) => new Float64Array(k), n) };

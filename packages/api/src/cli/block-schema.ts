@@ -21,6 +21,8 @@ export function checkBlockSchema(bytes: Uint8Array, schema: ResolvedSchema, rowC
       const chunk = g.chunks.get(c.name);
       if (chunk === undefined) return `has no column "${c.name}" (table.json has it)`;
       if (chunk.physicalType !== PHYSICAL[c.type]) return `column "${c.name}" has Parquet physical type ${chunk.physicalType}, table.json says ${c.type}`;
+      // A nullable column is OPTIONAL in its block files, any other REQUIRED.
+      if (footer.optional.has(c.name) !== (c.nullable === true)) return `column "${c.name}" is ${footer.optional.has(c.name) ? 'OPTIONAL' : 'REQUIRED'} in the file, table.json says ${c.nullable === true ? 'nullable' : 'not nullable'}`;
     }
   }
   return null;

@@ -28,9 +28,22 @@ export function fieldIndexes(schema: ResolvedSchema, src: Pick<CsvSource, 'file'
   });
   return schema.columns.map((c) => {
     const i = seen.get(c.name);
+    // A nullable column the file does not have: every row null.
+    if (i === undefined && c.nullable === true) return -1;
     if (i === undefined) throw new HeaderError(`import: ${src.file}: the header lacks column "${c.name}" of table "${schema.name}"`);
     return i;
   });
+}
+
+/**
+ * A field's value: an empty field is a null in a nullable column (so a nullable string column
+ * reads '' as null too); in any other column it is refused, except as a string column's ''.
+ */
+function fieldValue(schema: ResolvedSchema, c: number, text: string): unknown {
+  const col = schema.columns[c];
+  if (text === '' && col.nullable === true) return null;
+  if (text.trim() === '' && col.type !== 'string') throw new Error('empty field, and the column is not nullable');
+  return parseColumnValue(schema, c, text);
 }
 
 export async function importCsv(table: Table, schema: ResolvedSchema, src: CsvSource, opts: { progress: boolean; report: (line: string) => void }): Promise<ImportSummary> {
@@ -78,7 +91,7 @@ export async function importCsv(table: Table, schema: ResolvedSchema, src: CsvSo
         why = `${fields.length} field${fields.length === 1 ? '' : 's'}, the header has ${src.header.length}`;
       } else {
         for (let c = 0; c < names.length && why === null; c++) {
-          try { values.push(parseColumnValue(schema, c, fields[fieldOf[c]])); } catch (err) { why = `column "${names[c]}": ${(err as Error).message}`; }
+          try { values.push(fieldValue(schema, c, fieldOf[c] === -1 ? '' : fields[fieldOf[c]])); } catch (err) { why = `column "${names[c]}": ${(err as Error).message}`; }
         }
       }
       if (why === null) {

@@ -4,7 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { DROPPED_FILE,
-  auditTableDir, decodeBatch, decodeTableMeta, firstWalSegment, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, readWal, schemaToJson,
+  auditTableDir, decodeRecordBatch, decodeTableMeta, firstWalSegment, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, readWal, schemaToJson,
   TABLE_FILE, WAL_DIR, type LoadedManifest, type Manifest, type ResolvedSchema,
 } from '@backtracedb/engine';
 import { checkBlockSchema } from './block-schema.js';
@@ -39,7 +39,6 @@ export async function listTables(db: string): Promise<string[]> {
 
 /** Read the WAL with the engine's own reader, changing nothing: rows of valid records, problems. */
 export async function scanWal(dir: string, fromRowSeq: number, schema?: ResolvedSchema): Promise<WalSummary> {
-  const types = schema?.columns.map((c) => c.type);
   const s: WalSummary = { segments: 0, sizeBytes: 0, rows: 0, firstRowSeq: null, damaged: [], minTime: null, maxTime: null };
   const read = await readWal(nodeStorage, dir, {
     fromRowSeq,
@@ -47,9 +46,9 @@ export async function scanWal(dir: string, fromRowSeq: number, schema?: Resolved
       const from = Math.max(fromRowSeq, rec.firstRowSeq);
       s.rows += rec.firstRowSeq + rec.rowCount - from;
       s.firstRowSeq ??= from;
-      if (schema === undefined || types === undefined) return;
+      if (schema === undefined) return;
       // Times of the rows only the log holds (non-decreasing, so first and last suffice).
-      const times = decodeBatch(types, rec.rowCount, rec.payload).columns[schema.timeIndex] as BigInt64Array;
+      const times = decodeRecordBatch(schema.columns, rec).columns[schema.timeIndex] as BigInt64Array;
       s.minTime ??= times[from - rec.firstRowSeq];
       s.maxTime = times[times.length - 1];
     },

@@ -43,9 +43,11 @@ async function existingDatabase(dbPath: string): Promise<string> {
 
 function parseCreate(spec: string, time: string | undefined, table: string, timeUnit?: string): TableSchema {
   const columns = spec.split(',').map((part) => {
-    const [name, type] = part.split(':').map((s) => s.trim());
-    if (name === undefined || type === undefined || name === '') throw new UsageError(`--create "${spec}": expected "name:type,…" with types int64, float64, string, bool`);
-    return { name, type: type as ColumnType };
+    const [name, type, extra, ...more] = part.split(':').map((s) => s.trim());
+    if (name === undefined || type === undefined || name === '' || more.length > 0 || (extra !== undefined && extra !== 'nullable')) {
+      throw new UsageError(`--create "${spec}": expected "name:type,…" with types int64, float64, string, bool (and ":nullable" for a column that may hold nulls)`);
+    }
+    return extra === 'nullable' ? { name, type: type as ColumnType, nullable: true } : { name, type: type as ColumnType };
   });
   const timeColumn = time ?? columns.find((c) => c.type === 'int64')?.name;
   if (timeColumn === undefined) throw new UsageError('--create needs --time <column> (an int64 column)');
@@ -122,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
 
   program.command('query').argument('<db>').argument('<table>')
     .description('print the rows that pass the filters')
-    .option('--where <clause>', 'a filter "<column> <op> <value>", op one of == != > >= < <= (repeatable, AND)', collect, [])
+    .option('--where <clause>', 'a filter "<column> <op> <value>", op one of == != > >= < <=, or "<column> isNull|isNotNull" (repeatable, AND)', collect, [])
     .option('--select <columns>', 'comma-separated columns to print')
     .option('--limit <n>', 'print at most n rows')
     .option('--format <format>', 'table, csv or json (one object per line, int64 exact)', 'table')
@@ -141,7 +143,7 @@ async function main(argv: string[]): Promise<number> {
       try {
         const t = await db.openTable(name);
         let r = t.reader();
-        for (const w of o.where) { const [c, op, v] = usage(() => parseWhere(t.schema, w)); r = r.filter(c, op, v); }
+        for (const w of o.where) { const [c, op, v] = usage(() => parseWhere(t.schema, w)); r = r.where(c, op, v); }
         if (o.select !== undefined) r = r.select(o.select.split(',').map((s) => s.trim()));
         if (limit !== Infinity && o.agg.length === 0 && o.latest === undefined) r.limit(limit); // read only the blocks needed
         const output = usage(() => shapeQuery(r as never, t.schema.timeColumn, o));
@@ -153,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
 
   program.command('import').argument('<db>').argument('<table>').argument('<file>', 'CSV file with a header line naming the columns')
     .description('stream a CSV file into a table; bad lines are reported with their line numbers and skipped (exit 1 if any was)')
-    .option('--create <columns>', 'create the table first: "ts:int64,symbol:string,price:float64,…"')
+    .option('--create <columns>', 'create the table first: "ts:int64,symbol:string,price:float64:nullable,…"')
     .option('--time <column>', 'the time column of --create (default: the first int64 column)')
     .option('--time-unit <unit>', 'with --create: the time column\'s unit, s, ms, us or ns (then ISO-8601 times are accepted and printed)')
     .option('--no-progress', 'no progress bar')
@@ -202,7 +204,7 @@ async function main(argv: string[]): Promise<number> {
           n = await t.exportParquet(out, { filters });
         } else {
           let r = t.reader();
-          for (const [c, op, v] of filters) r = r.filter(c, op, v);
+          for (const [c, op, v] of filters) r = r.where(c, op, v);
           n = await writeCsvFile(out, r.columnDefs(), r.results(false), undefined, t.schema);
         }
         console.log(`exported ${n.toLocaleString('en-US')} rows to ${out}`);

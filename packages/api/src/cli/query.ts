@@ -10,7 +10,9 @@ export type OutputFormat = 'table' | 'csv' | 'json';
 /** Rows a table-format output buffers to size its columns; more are printed in further tables. */
 const TABLE_PAGE_ROWS = 1000;
 
+/** A null prints as an empty cell (as in CSV; JSON lines give null). */
 function cell(v: unknown): string {
+  if (v === null) return '';
   return typeof v === 'bigint' ? v.toString() : String(v);
 }
 

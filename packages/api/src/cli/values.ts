@@ -1,7 +1,7 @@
 // Text → typed values, for --where filters and CSV import: the same words for both.
 import { INT64_MAX, INT64_MIN, parseIsoTime } from '@backtracedb/engine';
 import type { ColumnType, ResolvedSchema } from '@backtracedb/engine';
-import { COMPARE_OPS, type CompareOp } from '@backtracedb/engine';
+import { COMPARE_OPS, type CompareOp, type NullOp } from '@backtracedb/engine';
 import type { RowValue } from '../rows.js';
 
 
@@ -44,10 +44,15 @@ export function parseColumnValue(schema: ResolvedSchema, index: number, text: st
   }
 }
 
-/** "<column> <op> <value>", e.g. `price > 20000` or `symbol == "BTC"`. */
-export function parseWhere(schema: ResolvedSchema, clause: string): [string, CompareOp, RowValue] {
+/** "<column> <op> <value>", e.g. `price > 20000` or `symbol == "BTC"`; or "<column> isNull" / "isNotNull". */
+export function parseWhere(schema: ResolvedSchema, clause: string): [string, CompareOp, RowValue] | [string, NullOp] {
+  const nullTest = /^\s*(\S+)\s+(isNull|isNotNull)\s*$/.exec(clause);
+  if (nullTest !== null) {
+    if (!schema.indexOf.has(nullTest[1])) throw new Error(`--where "${clause}": table "${schema.name}" has no column "${nullTest[1]}"`);
+    return [nullTest[1], nullTest[2] as NullOp];
+  }
   const m = /^\s*(\S+)\s*(==|!=|>=|<=|>|<)\s*(.*)$/.exec(clause);
-  if (m === null) throw new Error(`--where "${clause}": expected "<column> <op> <value>" with op one of ${COMPARE_OPS.join(' ')}`);
+  if (m === null) throw new Error(`--where "${clause}": expected "<column> <op> <value>" with op one of ${COMPARE_OPS.join(' ')}, or "<column> isNull" / "<column> isNotNull"`);
   const [, column, op, raw] = m;
   const index = schema.indexOf.get(column);
   if (index === undefined) throw new Error(`--where "${clause}": table "${schema.name}" has no column "${column}"`);

@@ -16,10 +16,13 @@ function identity(p: AggPartial): string {
 }
 
 function keyPart(k: KeyValue): string {
+  if (k === null) return 'N';
   return typeof k === 'bigint' ? `i${k}` : typeof k === 'boolean' ? (k ? 'T' : 'F') : `s${k}`;
 }
 
+/** Key order: JavaScript's `<`, with a null key (a nullable key column's nulls) first. */
 function cmp(a: KeyValue | bigint, b: KeyValue | bigint): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
   return a < b ? -1 : b < a ? 1 : 0;
 }
 
@@ -42,17 +45,22 @@ export class AggregateMerger {
         continue;
       }
       have.rows += p.rows;
-      for (let v = 0; v < fns.length; v++) have.states[v] = mergeState(fns[v].fn, have.states[v], p.states[v]);
+      for (let v = 0; v < fns.length; v++) {
+        have.states[v] = mergeState(fns[v].fn, have.states[v], p.states[v]);
+        have.counts[v] += p.counts[v];
+      }
     }
   }
 
   private finish(p: AggPartial): AggValue[] {
     return this.agg.request.values.map((v, i) => {
       const s = p.states[i];
+      const n = p.counts[i];
       switch (v.fn) {
-        case 'count': return p.rows;
-        case 'avg': return p.rows === 0 ? null : Number(s) / p.rows;
-        default: return s;
+        case 'count': return n;
+        // Nulls are skipped: no non-null value gives null.
+        case 'avg': return n === 0 ? null : Number(s) / n;
+        default: return n === 0 ? null : s;
       }
     });
   }
@@ -118,11 +126,13 @@ export class AggregateMerger {
 }
 
 function mergeState(fn: string, a: PartialState, b: PartialState): PartialState {
+  // A null state: that block had no non-null value in the group.
+  if (fn !== 'count' && (a === null || b === null)) return a === null ? b : a;
   switch (fn) {
     case 'count': return null;
     case 'sum': case 'avg': return typeof a === 'bigint' ? a + (b as bigint) : (a as number) + (b as number);
-    case 'min': return (b as KeyValue) < (a as KeyValue) ? b : a;
-    case 'max': return (b as KeyValue) > (a as KeyValue) ? b : a;
+    case 'min': return (b as NonNullable<KeyValue>) < (a as NonNullable<KeyValue>) ? b : a;
+    case 'max': return (b as NonNullable<KeyValue>) > (a as NonNullable<KeyValue>) ? b : a;
     case 'first': return a;
     default: return b;
   }

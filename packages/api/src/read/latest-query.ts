@@ -13,10 +13,17 @@ import type { ReadOrder } from './block-results.js';
 import { withTableName } from './aggregate-query.js';
 import { MAX_GROUP_KEYS } from './aggregate-spec.js';
 
-type Key = string | bigint | boolean;
+type Key = string | bigint | boolean | null;
 
 function keyId(key: readonly Key[]): string {
-  return JSON.stringify(key.map((k) => (typeof k === 'bigint' ? `i${k}` : typeof k === 'boolean' ? (k ? 'T' : 'F') : `s${k}`)));
+  return JSON.stringify(key.map((k) => (k === null ? 'N' : typeof k === 'bigint' ? `i${k}` : typeof k === 'boolean' ? (k ? 'T' : 'F') : `s${k}`)));
+}
+
+/** Key order: JavaScript's `<`, a null key first. */
+function keyCmp(a: Key, b: Key): number {
+  if (a === b) return 0;
+  if (a === null || b === null) return a === null ? -1 : 1;
+  return a < b ? -1 : 1;
 }
 
 /** Keys the sealed blocks of `snap` hold, or null when some block did not keep them. */
@@ -25,6 +32,8 @@ function knownKeys(snap: Snapshot, column: number): Set<string> | null {
   for (const b of snap.sealed) {
     const z = b.zoneMap?.columns[column];
     if (z === undefined) return null;
+    if ((z.nulls ?? 0) > 0) out.add(keyId([null]));
+    if (z.type === 'allNull') continue;
     if (z.type === 'string') {
       if (z.values === null) return null;
       for (const v of z.values) out.add(keyId([v]));
@@ -65,17 +74,17 @@ export class LatestQuery<Row extends object> {
     this.by = latestKeys(reader.scanner.schema, by);
   }
 
-  private async run(): Promise<Array<Record<string, RowValue>>> {
+  private async run(): Promise<Array<Record<string, RowValue | null>>> {
     const schema = this.reader.scanner.schema;
     const out = this.projection ?? schema.columns.map((_, i) => i);
     const cols = [...out, ...this.by.filter((c) => !out.includes(c))];
     const names = out.map((c) => schema.columns[c].name);
-    const found = new Map<string, { key: Key[]; row: Record<string, RowValue> }>();
+    const found = new Map<string, { key: Key[]; row: Record<string, RowValue | null> }>();
     if (this.rowLimit !== 0) {
       const snap = await this.reader.scanner.snapshot();
       // Pushed into the block scans: each returns the last row per key of its rows, as the
       // 'last' of every column; blocks come newest first, so the first row seen per key wins.
-      const aggregate: AggregateRequest = { every: null, origin: 0n, by: this.by, values: cols.map((c) => ({ fn: 'last' as const, column: c })) };
+      const aggregate: AggregateRequest = { every: null, origin: 0n, by: this.by, values: cols.map((c) => ({ fn: 'last' as const, column: c })), keepNulls: true };
       const req = { ...this.reader.scanRequest(false, cols), aggregate };
       const expected = !this.filtered && this.by.length === 1 ? knownKeys(snap, this.by[0]) : null;
       let activeLeft = this.reader.scanner.activeTasks(snap, req).length;
@@ -85,8 +94,8 @@ export class LatestQuery<Row extends object> {
           for (const p of r.partials ?? []) {
             const id = keyId(p.key);
             if (found.has(id)) continue;
-            const row: Record<string, RowValue> = {};
-            for (let c = 0; c < names.length; c++) row[names[c]] = p.states[c] as RowValue;
+            const row: Record<string, RowValue | null> = {};
+            for (let c = 0; c < names.length; c++) row[names[c]] = p.states[c] as RowValue | null;
             found.set(id, { key: p.key, row });
           }
           if (expected !== null && activeLeft === 0 && [...expected].every((k) => found.has(k))) break;
@@ -96,7 +105,7 @@ export class LatestQuery<Row extends object> {
       }
     }
     const rows = [...found.values()].sort((a, b) => {
-      for (let k = 0; k < a.key.length; k++) if (a.key[k] !== b.key[k]) return a.key[k] < b.key[k] ? -1 : 1;
+      for (let k = 0; k < a.key.length; k++) if (a.key[k] !== b.key[k]) return keyCmp(a.key[k], b.key[k]);
       return 0;
     }).map((e) => e.row);
     // order and limit apply to the output rows (keys).

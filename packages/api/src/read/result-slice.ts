@@ -1,6 +1,6 @@
 // Reshaping one block's ScanResult for ordered reads: its first rows only (limit), or its
 // rows reversed (order('desc')). Both keep string dictionaries as they are.
-import type { ColumnView, ScanResult } from '@backtracedb/engine';
+import { sliceView, withValid, type ColumnView, type ScanResult } from '@backtracedb/engine';
 
 /** The first `rows` rows of `r` (views, no copy). */
 export function headOf(r: ScanResult, rows: number): ScanResult {
@@ -9,12 +9,7 @@ export function headOf(r: ScanResult, rows: number): ScanResult {
 }
 
 function headView(v: ColumnView, n: number): ColumnView {
-  switch (v.type) {
-    case 'int64': return { type: 'int64', values: v.values.subarray(0, n) };
-    case 'float64': return { type: 'float64', values: v.values.subarray(0, n) };
-    case 'bool': return { type: 'bool', values: v.values.subarray(0, n) };
-    case 'string': return { type: 'string', values: v.values.subarray(0, n), dictionary: v.dictionary };
-  }
+  return sliceView(v, 0, n);
 }
 
 /** `r` with its rows in reverse order (a copy: results may share scratch memory). */
@@ -24,10 +19,11 @@ export function reversedOf(r: ScanResult): ScanResult {
 }
 
 function reverseView(v: ColumnView, n: number): ColumnView {
+  const valid = withValid(v.valid ? v.valid.slice(0, n).reverse() : null);
   switch (v.type) {
-    case 'int64': return { type: 'int64', values: v.values.slice(0, n).reverse() };
-    case 'float64': return { type: 'float64', values: v.values.slice(0, n).reverse() };
-    case 'bool': return { type: 'bool', values: v.values.slice(0, n).reverse() };
-    case 'string': return { type: 'string', values: v.values.slice(0, n).reverse(), dictionary: v.dictionary };
+    case 'int64': return { type: 'int64', values: v.values.slice(0, n).reverse(), ...valid };
+    case 'float64': return { type: 'float64', values: v.values.slice(0, n).reverse(), ...valid };
+    case 'bool': return { type: 'bool', values: v.values.slice(0, n).reverse(), ...valid };
+    case 'string': return { type: 'string', values: v.values.slice(0, n).reverse(), dictionary: v.dictionary, ...valid };
   }
 }

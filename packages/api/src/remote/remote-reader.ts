@@ -1,7 +1,7 @@
 // RemoteReader: the reader of openInWorker. Filters and query shapes are checked here, at
 // once, exactly as a local reader checks them; the scan runs in the worker.
 import * as arrow from 'apache-arrow';
-import { compilePredicate, timeFilterValue, type CompareOp, type Predicate, type ScanResult, type TableSchema } from '@backtracedb/engine';
+import { compilePredicate, timeFilterValue, type CompareOp, type FilterOp, type NullOp, type Predicate, type ScanResult, type TableSchema } from '@backtracedb/engine';
 import type { FilterValue } from '../reader.js';
 import { arrowSchemaFor, recordBatchOf } from '../arrow-out.js';
 import { rowsOf, type RowValue } from '../rows.js';
@@ -21,7 +21,9 @@ export class RemoteReader<Row extends object> {
 
   constructor(private readonly table: RemoteTable<TableSchema>) {}
 
-  filter<K extends keyof Row & string>(column: K, op: CompareOp, value: FilterValue<Row[K]>): this {
+  filter<K extends keyof Row & string>(column: K, op: NullOp): this;
+  filter<K extends keyof Row & string>(column: K, op: CompareOp, value: FilterValue<NonNullable<Row[K]>>): this;
+  filter(column: string, op: FilterOp, value?: unknown): this {
     // Checked here, at once, exactly as a local reader checks it.
     this.predicates.push(compilePredicate(this.table.schema, column, op, timeFilterValue(this.table.schema, column, value)));
     return this;

@@ -3,11 +3,10 @@
 import { parentPort } from 'node:worker_threads';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { transferablesOf, type ScanResult, type TableSchema } from '@backtracedb/engine';
+import { transferablesOf, type FilterOp, type ScanResult, type TableSchema } from '@backtracedb/engine';
 import { open, type Database } from '../database.js';
 import type { Table } from '../table.js';
 import type { EngineWorkerApi, RemoteQuery } from './protocol.js';
-import type { RowValue } from '../rows.js';
 
 let db: Database | null = null;
 const tables = new Map<string, Table<TableSchema>>();
@@ -67,7 +66,7 @@ const api: EngineWorkerApi = {
   async query(name, q: RemoteQuery) {
     const t = table(name);
     let r = t.reader();
-    for (const p of q.predicates) r = r.filter(t.schema.columns[p.column].name, p.op, p.value as RowValue);
+    for (const p of q.predicates) r = (r.filter as (c: string, op: FilterOp, v?: unknown) => typeof r).call(r, t.schema.columns[p.column].name, p.op, p.value);
     if (q.select !== null) r = r.select(q.select);
     if (q.order !== undefined) r = r.order(q.order);
     if (q.limit !== null) r = r.limit(q.limit);

@@ -16,7 +16,7 @@ export interface ActiveBlock {
 export function newActiveBlock(schema: ResolvedSchema, firstRowSeq: number, capacityRows: number): ActiveBlock {
   if (!Number.isSafeInteger(capacityRows) || capacityRows < 1) throw new Error(`internal: bad block capacity ${capacityRows}`);
   const initial = Math.min(capacityRows, INITIAL_CAPACITY_ROWS);
-  const columns = schema.columns.map((c) => newColumn(c.type, initial, capacityRows));
+  const columns = schema.columns.map((c) => newColumn(c.type, initial, capacityRows, c.nullable === true));
   return { firstRowSeq, capacityRows, columns, rowCount: 0 };
 }
 
@@ -47,8 +47,15 @@ export function writeBatch(block: ActiveBlock, batch: NormalizedBatch, from: num
         break;
       }
     }
+    if (col.validity !== null) writeValidity(col.validity.values, batch.valid?.[c] ?? null, from, count, at);
   }
   block.rowCount = at + count;
+}
+
+/** A nullable column's validity for rows [from, from + count) of a batch; null: all present. */
+function writeValidity(dst: Uint8Array, src: Uint8Array | null, from: number, count: number, at: number): void {
+  if (src === null) dst.fill(1, at, at + count);
+  else dst.set(src.subarray(from, from + count), at);
 }
 
 /** Write one validated row object (see checkRow). The caller guarantees room for it. */
@@ -61,6 +68,11 @@ export function writeRow(block: ActiveBlock, schema: ResolvedSchema, row: Readon
   for (let c = 0; c < cols.length; c++) {
     const col = cols[c];
     const v = row[defs[c].name];
+    if (col.validity !== null) {
+      const present = v !== null && v !== undefined;
+      col.validity.values[at] = present ? 1 : 0;
+      if (!present) { col.values[at] = col.type === 'int64' ? 0n : col.type === 'string' ? codeFor(col.dictionary, '') : 0; continue; }
+    }
     switch (col.type) {
       case 'int64': col.values[at] = typeof v === 'bigint' ? v : BigInt(v as number); break;
       case 'float64': col.values[at] = v as number; break;

@@ -8,7 +8,12 @@ export interface Float64Column { readonly type: 'float64'; readonly buffer: Shar
 export interface BoolColumn { readonly type: 'bool'; readonly buffer: SharedArrayBuffer; values: Uint8Array }
 /** Int32 dictionary codes into the block's dictionary. */
 export interface StringColumn { readonly type: 'string'; readonly buffer: SharedArrayBuffer; values: Int32Array; readonly dictionary: StringDictionary }
-export type ColumnStore = Int64Column | Float64Column | BoolColumn | StringColumn;
+/**
+ * A nullable column's validity: one byte per row (1 = a value, 0 = null) on its own growable
+ * shared buffer, grown with the values. Bytes, not bits: kernels AND it per row without shifts.
+ */
+export interface ValidityStore { readonly buffer: SharedArrayBuffer; values: Uint8Array }
+export type ColumnStore = (Int64Column | Float64Column | BoolColumn | StringColumn) & { readonly validity: ValidityStore | null };
 
 export const BYTES_PER_ROW: Readonly<Record<ColumnType, number>> = { int64: 8, float64: 8, bool: 1, string: 4 };
 /** Rows a fresh block reserves before its first growth. */
@@ -45,14 +50,19 @@ function viewOf(col: ColumnStore, rows: number): void {
   }
 }
 
-export function newColumn(type: ColumnType, initialRows: number, maxRows: number): ColumnStore {
+export function newColumn(type: ColumnType, initialRows: number, maxRows: number, nullable = false): ColumnStore {
   const width = BYTES_PER_ROW[type];
   const buffer = new SharedArrayBuffer(initialRows * width, { maxByteLength: maxRows * width });
+  let validity: ValidityStore | null = null;
+  if (nullable) {
+    const vb = new SharedArrayBuffer(initialRows, { maxByteLength: maxRows });
+    validity = { buffer: vb, values: new Uint8Array(vb, 0, initialRows) };
+  }
   switch (type) {
-    case 'int64': return { type, buffer, values: new BigInt64Array(buffer, 0, initialRows) };
-    case 'float64': return { type, buffer, values: new Float64Array(buffer, 0, initialRows) };
-    case 'bool': return { type, buffer, values: new Uint8Array(buffer, 0, initialRows) };
-    case 'string': return { type, buffer, values: new Int32Array(buffer, 0, initialRows), dictionary: newDictionary() };
+    case 'int64': return { type, buffer, values: new BigInt64Array(buffer, 0, initialRows), validity };
+    case 'float64': return { type, buffer, values: new Float64Array(buffer, 0, initialRows), validity };
+    case 'bool': return { type, buffer, values: new Uint8Array(buffer, 0, initialRows), validity };
+    case 'string': return { type, buffer, values: new Int32Array(buffer, 0, initialRows), dictionary: newDictionary(), validity };
   }
 }
 
@@ -66,5 +76,9 @@ export function ensureCapacity(columns: readonly ColumnStore[], rows: number, ma
     const next = Math.min(maxRows, Math.max(rows, have * 2));
     col.buffer.grow(next * width);
     viewOf(col, next);
+    if (col.validity !== null) {
+      col.validity.buffer.grow(next);
+      col.validity.values = new Uint8Array(col.validity.buffer, 0, next);
+    }
   }
 }

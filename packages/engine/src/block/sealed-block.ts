@@ -1,7 +1,7 @@
 // A block that takes no more appends. It is readable at every moment of its life:
 // first from its shared column buffers, then from its Parquet bytes (memory) or file (disk).
 import type { ActiveBlock } from './active-block.js';
-import type { ColumnView } from '../column/column-view.js';
+import { withValid, type ColumnView } from '../column/column-view.js';
 import type { ZoneMap } from './zone-map.js';
 import type { TableSchema } from '../schema/schema.js';
 import type { Compression } from '../table/create-options.js';
@@ -82,11 +82,12 @@ export interface EncodedBlock {
 /** Views of rows [0, rowCount) of a block's shared buffers, fixed-length. */
 export function viewsOf(block: ActiveBlock, rowCount: number): ColumnView[] {
   return block.columns.map((c): ColumnView => {
+    const valid = withValid(c.validity === null ? null : c.validity.values.subarray(0, rowCount));
     switch (c.type) {
-      case 'int64': return { type: 'int64', values: c.values.subarray(0, rowCount) };
-      case 'float64': return { type: 'float64', values: c.values.subarray(0, rowCount) };
-      case 'bool': return { type: 'bool', values: c.values.subarray(0, rowCount) };
-      case 'string': return { type: 'string', values: c.values.subarray(0, rowCount), dictionary: c.dictionary.values };
+      case 'int64': return { type: 'int64', values: c.values.subarray(0, rowCount), ...valid };
+      case 'float64': return { type: 'float64', values: c.values.subarray(0, rowCount), ...valid };
+      case 'bool': return { type: 'bool', values: c.values.subarray(0, rowCount), ...valid };
+      case 'string': return { type: 'string', values: c.values.subarray(0, rowCount), dictionary: c.dictionary.values, ...valid };
     }
   });
 }

@@ -1,6 +1,6 @@
 // Zone maps: per-column summaries of a block (or row group): building, merging, JSON. What they
 // prove about predicates is query/zone-match.ts.
-import type { ColumnView } from '../column/column-view.js';
+import { nullCount, presentRows, type ColumnView } from '../column/column-view.js';
 
 /** Distinct strings kept per zone; past this only min/max prune. */
 export const MAX_ZONE_STRINGS = 1024;
@@ -9,16 +9,22 @@ export const MAX_ZONE_VALUES_BYTES = 4096;
 /** Longest string min/max kept whole, in UTF-16 code units; longer ones become bounds. */
 export const MAX_ZONE_BOUND_CHARS = 64;
 
+/**
+ * Per column of a zone. `nulls`: null rows, omitted when 0 (zone maps written before nulls
+ * existed read as 0); min/max and the rest cover the non-null values only. A zone whose rows
+ * are all null has no min/max: `allNull`.
+ */
 export type ColumnZone =
-  | { type: 'int64'; min: bigint; max: bigint }
-  | { type: 'float64'; min: number; max: number; hasNaN: boolean }
-  | { type: 'bool'; hasTrue: boolean; hasFalse: boolean }
+  | { type: 'int64'; min: bigint; max: bigint; nulls?: number }
+  | { type: 'float64'; min: number; max: number; hasNaN: boolean; nulls?: number }
+  | { type: 'bool'; hasTrue: boolean; hasFalse: boolean; nulls?: number }
+  | { type: 'allNull'; nulls: number }
   /**
    * `min` is a lower bound (the least value, or a prefix of it); `max` an upper bound (the
    * greatest value, or a string above it), null when no short upper bound exists.
    * `values`: sorted distinct strings, or null past MAX_ZONE_STRINGS / MAX_ZONE_VALUES_BYTES.
    */
-  | { type: 'string'; min: string; max: string | null; values: string[] | null };
+  | { type: 'string'; min: string; max: string | null; values: string[] | null; nulls?: number };
 
 /** Zones per column of rows [start, end); an empty range has no zones (nothing can match). */
 export interface ZoneMap {
@@ -26,7 +32,22 @@ export interface ZoneMap {
   columns: ColumnZone[];
 }
 
+/** Null rows of a zone's column (0 for zones written before nulls existed). */
+export function zoneNulls(z: ColumnZone): number {
+  return z.nulls ?? 0;
+}
+
+/** The zone of a nullable column: over its non-null rows, copied out first (when any is null). */
+function zoneOfNullable(view: ColumnView, start: number, end: number): ColumnZone {
+  const nulls = nullCount(view, start, end);
+  if (nulls === end - start) return { type: 'allNull', nulls };
+  const dense = presentRows(view, start, end);
+  const zone = zoneOf(dense, 0, end - start - nulls);
+  return nulls === 0 ? zone : { ...zone, nulls } as ColumnZone;
+}
+
 function zoneOf(view: ColumnView, start: number, end: number): ColumnZone {
+  if (view.valid) return zoneOfNullable(view, start, end);
   switch (view.type) {
     case 'int64': {
       // Compare on the 32-bit halves (signed high, unsigned low): no BigInt per row.
@@ -116,7 +137,7 @@ export function capZoneMap(zm: ZoneMap): ZoneMap {
     rowCount: zm.rowCount,
     columns: zm.columns.map((z) => (z.type !== 'string' ? z : {
       type: 'string', min: stringLowerBound(z.min), max: z.max === null ? null : stringUpperBound(z.max),
-      values: z.values === null ? null : cappedValues(z.values),
+      values: z.values === null ? null : cappedValues(z.values), ...(z.nulls === undefined ? {} : { nulls: z.nulls }),
     })),
   };
 }
@@ -127,6 +148,14 @@ export function computeZoneMap(views: readonly ColumnView[], start: number, end:
 }
 
 function mergeZone(a: ColumnZone, b: ColumnZone): ColumnZone {
+  const nulls = zoneNulls(a) + zoneNulls(b);
+  if (a.type === 'allNull') return { ...b, nulls } as ColumnZone;
+  if (b.type === 'allNull') return { ...a, nulls } as ColumnZone;
+  const merged = mergeValues(a, b);
+  return nulls === 0 ? merged : { ...merged, nulls } as ColumnZone;
+}
+
+function mergeValues(a: Exclude<ColumnZone, { type: 'allNull' }>, b: ColumnZone): ColumnZone {
   switch (a.type) {
     case 'int64': { const o = b as typeof a; return { type: 'int64', min: a.min < o.min ? a.min : o.min, max: a.max > o.max ? a.max : o.max }; }
     case 'float64': { const o = b as typeof a; return { type: 'float64', min: Math.min(a.min, o.min), max: Math.max(a.max, o.max), hasNaN: a.hasNaN || o.hasNaN }; }

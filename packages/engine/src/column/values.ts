@@ -9,12 +9,18 @@ export type ColumnValues = BigInt64Array | Float64Array | Uint8Array | string[];
 export interface NormalizedBatch {
   rowCount: number;
   columns: ColumnValues[];
+  /**
+   * Per column: one byte per row (1 = a value, 0 = null; a null's slot holds 0 or ''), or null
+   * when every row holds a value. Absent: no nulls anywhere.
+   */
+  valid?: Array<Uint8Array | null>;
 }
 
 /** Rows [from, end) of a batch (a WAL record partly applied already); the batch itself when from is 0. */
 export function sliceBatch(b: NormalizedBatch, from: number): NormalizedBatch {
   if (from === 0) return b;
-  return { rowCount: b.rowCount - from, columns: b.columns.map((c) => c.slice(from) as typeof c) };
+  const valid = b.valid?.map((v) => (v === null ? null : v.slice(from)));
+  return { rowCount: b.rowCount - from, columns: b.columns.map((c) => c.slice(from) as typeof c), ...(valid ? { valid } : {}) };
 }
 
 /** Where the first lone surrogate of a string is, described; '' when there is none. */

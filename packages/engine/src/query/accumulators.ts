@@ -49,6 +49,7 @@ function float64Sums(values: Float64Array, r: SlottedRows): PartialState[] {
 }
 
 function valueAt(v: ColumnView, i: number): PartialState {
+  if (i < 0 || (v.valid && v.valid[i] === 0)) return null;
   switch (v.type) {
     case 'int64': return v.values[i];
     case 'float64': return v.values[i];
@@ -111,8 +112,48 @@ function betterFor(less: boolean, view: ColumnView): (row: number, best: number)
   }
 }
 
-/** States per slot of one value: count → null (the slot's rows say it); sum, avg → the sum; the rest → the value. */
-export function accumulate(fn: AggFunction, view: ColumnView | null, r: SlottedRows): PartialState[] {
+/**
+ * The selected rows whose value is not null (a column with validity): the accumulators then
+ * run unchanged over them. Also each slot's count of such rows.
+ */
+function presentRows(valid: Uint8Array, r: SlottedRows): { rows: SlottedRows; counts: number[] } {
+  const { slots, n, lo, sel } = r;
+  const keepSel = new Uint32Array(n);
+  const keepSlots = new Int32Array(n);
+  const counts = new Array<number>(r.slotCount).fill(0);
+  let k = 0;
+  for (let j = 0; j < n; j++) {
+    const rel = sel === null ? j : sel[j];
+    if (valid[lo + rel] === 0) continue;
+    keepSel[k] = rel;
+    keepSlots[k] = slots[j];
+    counts[slots[j]]++;
+    k++;
+  }
+  return { rows: { slots: keepSlots, n: k, lo, sel: keepSel.subarray(0, k), slotCount: r.slotCount }, counts };
+}
+
+/** One value's states per slot, and its non-null counts per slot (null: every row counts). */
+export interface Accumulated { states: PartialState[]; counts: number[] | null }
+
+/**
+ * States per slot of one value: count → null (the counts say it); sum, avg → the sum; the
+ * rest → the value. Null rows are skipped (a slot with none gives a null state), unless
+ * `keepNulls`: then first/last pick their row whatever its value.
+ */
+export function accumulate(fn: AggFunction, view: ColumnView | null, r: SlottedRows, keepNulls = false): Accumulated {
+  let counts: number[] | null = null;
+  if (view !== null && view.valid && !(keepNulls && (fn === 'first' || fn === 'last'))) {
+    const present = presentRows(view.valid, r);
+    r = present.rows;
+    counts = present.counts;
+  }
+  const states = accumulateRows(fn, view, r);
+  if (counts !== null) for (let s = 0; s < states.length; s++) if (counts[s] === 0) states[s] = null;
+  return { states, counts };
+}
+
+function accumulateRows(fn: AggFunction, view: ColumnView | null, r: SlottedRows): PartialState[] {
   if (fn === 'count') return new Array<PartialState>(r.slotCount).fill(null);
   if (view === null) throw new Error(`internal: ${fn} needs a column`);
   if (fn === 'sum' || fn === 'avg') {

@@ -20,6 +20,11 @@ export interface AggregateRequest {
   readonly by: readonly number[];
   /** One per output value: the function and its column (null: count of rows). */
   readonly values: ReadonlyArray<{ readonly fn: AggFunction; readonly column: number | null }>;
+  /**
+   * Nulls are skipped (aggregates) unless this is set: then first/last pick the row whatever its
+   * value, null included (latest(by) returns whole rows).
+   */
+  readonly keepNulls?: boolean;
 }
 
 export type PartialState = bigint | number | string | boolean | null;
@@ -33,6 +38,8 @@ export interface AggPartial {
   key: GroupKey;
   rows: number;
   states: PartialState[];
+  /** Per value: the rows whose value is not null (the rows themselves for count()); a state with 0 is null. */
+  counts: number[];
 }
 
 function inTimeOrder(times: BigInt64Array, lo: number, hi: number): boolean {
@@ -69,7 +76,7 @@ export function aggregateRows(views: readonly ColumnView[], lo: number, hi: numb
   if (agg.every === null) {
     // One bucket: a row's slot is its dense group id.
     slots = groups.ids;
-    out = groups.keys.map((key) => ({ bucket: null, key, rows: 0, states: [] }));
+    out = groups.keys.map((key) => ({ bucket: null, key, rows: 0, states: [], counts: [] }));
     if (out.length > MAX_BLOCK_PARTIALS) throw new Error(`aggregate: more than ${MAX_BLOCK_PARTIALS} buckets × groups in one block; use a larger every or fewer keys`);
   } else {
     slots = new Int32Array(n);
@@ -78,10 +85,11 @@ export function aggregateRows(views: readonly ColumnView[], lo: number, hi: numb
   const rows = new Float64Array(out.length);
   for (let k = 0; k < n; k++) rows[slots[k]]++;
   const slotted: SlottedRows = { slots, n, lo, sel, slotCount: out.length };
-  const states = agg.values.map((v) => accumulate(v.fn, v.column === null ? null : views[v.column], slotted));
+  const done = agg.values.map((v) => accumulate(v.fn, v.column === null ? null : views[v.column], slotted, agg.keepNulls === true));
   for (let s = 0; s < out.length; s++) {
     out[s].rows = rows[s];
-    out[s].states = states.map((st) => st[s]);
+    out[s].states = done.map((d) => d.states[s]);
+    out[s].counts = done.map((d) => (d.counts === null ? rows[s] : d.counts[s]));
   }
   return out;
 }
@@ -114,7 +122,7 @@ function slotByBucket(views: readonly ColumnView[], lo: number, hi: number, sel:
         if (slot >= MAX_BLOCK_PARTIALS) throw new Error(`aggregate: more than ${MAX_BLOCK_PARTIALS} buckets × groups in one block; use a larger every or fewer keys`);
         slotOf[g] = slot;
         touched.push(g);
-        out.push({ bucket, key: groups.keys[g], rows: 0, states: [] });
+        out.push({ bucket, key: groups.keys[g], rows: 0, states: [], counts: [] });
       }
       slots[k] = slot;
     }
@@ -132,7 +140,7 @@ function slotByBucket(views: readonly ColumnView[], lo: number, hi: number, sel:
 function countByOneKey(views: readonly ColumnView[], lo: number, hi: number, sel: Uint32Array | null, agg: AggregateRequest): AggPartial[] | null {
   if (agg.every !== null || agg.by.length !== 1 || !agg.values.every((v) => v.fn === 'count' && v.column === null)) return null;
   const key = views[agg.by[0]];
-  if (key === undefined || (key.type !== 'string' && key.type !== 'bool')) return null;
+  if (key === undefined || (key.type !== 'string' && key.type !== 'bool') || key.valid) return null;
   const size = key.type === 'string' ? key.dictionary.length : 2;
   // Uint32 counts (a block holds < 2^32 rows), one loop per code array type: monomorphic.
   const counts = key.type === 'string' ? countCodes32(key.values, size, lo, hi, sel) : countCodes8(key.values, lo, hi, sel);
@@ -140,7 +148,7 @@ function countByOneKey(views: readonly ColumnView[], lo: number, hi: number, sel
   for (let c = 0; c < size; c++) {
     if (counts[c] === 0) continue;
     const value = key.type === 'string' ? key.dictionary[c] : c === 1;
-    out.push({ bucket: null, key: [value], rows: counts[c], states: agg.values.map(() => null) });
+    out.push({ bucket: null, key: [value], rows: counts[c], states: agg.values.map(() => null), counts: agg.values.map(() => counts[c]) });
   }
   return out;
 }

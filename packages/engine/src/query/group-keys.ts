@@ -3,7 +3,8 @@
 // several columns combine pairwise into dense ids (each product stays below n × cardinality).
 import type { ColumnView } from '../column/column-view.js';
 
-export type KeyValue = string | bigint | boolean;
+/** A group key's value; null for the rows where a nullable key column is null (a group of its own). */
+export type KeyValue = string | bigint | boolean | null;
 export type GroupKey = KeyValue[];
 
 export interface RowGroups {
@@ -14,7 +15,22 @@ export interface RowGroups {
 }
 
 function denseCodes(view: ColumnView, n: number, lo: number, sel: Uint32Array | null): { codes: Int32Array; count: number } {
+  const dense = denseValueCodes(view, n, lo, sel);
+  const valid = view.valid;
+  if (!valid) return dense;
+  // Null rows: one more dense code of their own (their value slots hold 0, or the code of '').
+  let nullCode = -1;
+  for (let j = 0; j < n; j++) {
+    if (valid[sel === null ? lo + j : lo + sel[j]] === 1) continue;
+    if (nullCode === -1) nullCode = dense.count++;
+    dense.codes[j] = nullCode;
+  }
+  return dense;
+}
+
+function denseValueCodes(view: ColumnView, n: number, lo: number, sel: Uint32Array | null): { codes: Int32Array; count: number } {
   const codes = new Int32Array(n);
+  const valid = view.valid;
   let count = 0;
   switch (view.type) {
     case 'string':
@@ -23,7 +39,9 @@ function denseCodes(view: ColumnView, n: number, lo: number, sel: Uint32Array | 
       const table = new Int32Array(size).fill(-1);
       const v = view.values;
       for (let j = 0; j < n; j++) {
-        const c = v[sel === null ? lo + j : lo + sel[j]];
+        const i = sel === null ? lo + j : lo + sel[j];
+        if (valid && valid[i] === 0) continue; // a null: coded by denseCodes
+        const c = v[i];
         let d = table[c];
         if (d === -1) { d = count++; table[c] = d; }
         codes[j] = d;
@@ -34,7 +52,9 @@ function denseCodes(view: ColumnView, n: number, lo: number, sel: Uint32Array | 
       const map = new Map<bigint, number>();
       const v = view.values;
       for (let j = 0; j < n; j++) {
-        const x = v[sel === null ? lo + j : lo + sel[j]];
+        const i = sel === null ? lo + j : lo + sel[j];
+        if (valid && valid[i] === 0) continue; // a null: coded by denseCodes
+        const x = v[i];
         let d = map.get(x);
         if (d === undefined) { d = count++; map.set(x, d); }
         codes[j] = d;
@@ -47,6 +67,7 @@ function denseCodes(view: ColumnView, n: number, lo: number, sel: Uint32Array | 
 }
 
 function keyValueAt(view: ColumnView, i: number): KeyValue {
+  if (view.valid && view.valid[i] === 0) return null;
   switch (view.type) {
     case 'string': return view.dictionary[view.values[i]];
     case 'bool': return view.values[i] === 1;

@@ -1,6 +1,6 @@
 // Vectorized filter kernels. Each narrows a selection vector (row indexes, ascending) in
 // place with one tight loop over a typed array, and returns the new selection length.
-import { compareScalar, type CompareOp, type Predicate } from './predicate.js';
+import { compareScalar, isNullOp, type CompareOp, type Predicate } from './predicate.js';
 import type { ColumnView } from '../column/column-view.js';
 import { INT64_MAX, INT64_MIN } from '../column/int64.js';
 
@@ -92,13 +92,32 @@ export function filterDictionary(codes: Int32Array, dictionary: readonly string[
  * identity fill and indirection. Null when this column type has no direct kernel.
  */
 export function firstPass(view: ColumnView, p: Predicate, n: number): { sel: Uint32Array; count: number } | null {
+  if (isNullOp(p.op)) return null;
+  const r = firstCompare(view, p, p.op, n);
+  // Comparisons never match a null: AND with the validity.
+  if (r !== null && view.valid) r.count = filterValid(view.valid, 1, r.sel, r.count);
+  return r;
+}
+
+/**
+ * Keep the selected rows whose validity is `want` (1: rows holding a value, 0: nulls). The
+ * comparison kernels run on the value slots, nulls included (a null's slot holds 0); this pass
+ * then drops the nulls, so the kernels themselves stay branch-free.
+ */
+export function filterValid(valid: Uint8Array, want: 0 | 1, sel: Uint32Array, n: number): number {
+  let k = 0;
+  for (let j = 0; j < n; j++) { const i = sel[j]; sel[k] = i; k += valid[i] === want ? 1 : 0; }
+  return k;
+}
+
+function firstCompare(view: ColumnView, p: Predicate, op: CompareOp, n: number): { sel: Uint32Array; count: number } | null {
   if (view.type !== 'string' && view.type !== 'float64') return null;
   const sel = scratchSelection(n);
   let k = 0;
   if (view.type === 'string') {
     const dict = view.dictionary;
     const lut = new Uint8Array(dict.length);
-    for (let d = 0; d < dict.length; d++) if (compareScalar(p.op, dict[d], p.value as string)) lut[d] = 1;
+    for (let d = 0; d < dict.length; d++) if (compareScalar(op, dict[d], p.value as string)) lut[d] = 1;
     const codes = view.values;
     for (let i = 0; i < n; i++) { sel[k] = i; k += lut[codes[i]]; }
     return { sel, count: k };
@@ -120,12 +139,21 @@ export function firstPass(view: ColumnView, p: Predicate, n: number): { sel: Uin
 }
 
 export function applyPredicate(view: ColumnView, p: Predicate, sel: Uint32Array, n: number): number {
-  switch (view.type) {
-    case 'int64': return filterInt64(view.values, p.op, p.value as bigint, sel, n);
-    case 'float64': return filterFloat64(view.values, p.op, p.value as number, sel, n);
-    case 'bool': return filterBool(view.values, p.op, p.value as boolean, sel, n);
-    case 'string': return filterDictionary(view.values, view.dictionary, p.op, p.value as string, sel, n);
+  const op = p.op;
+  if (isNullOp(op)) {
+    const want = op === 'isNull' ? 0 : 1;
+    // A column without validity holds no null.
+    if (!view.valid) return want === 1 ? n : 0;
+    return filterValid(view.valid, want, sel, n);
   }
+  let k: number;
+  switch (view.type) {
+    case 'int64': k = filterInt64(view.values, op, p.value as bigint, sel, n); break;
+    case 'float64': k = filterFloat64(view.values, op, p.value as number, sel, n); break;
+    case 'bool': k = filterBool(view.values, op, p.value as boolean, sel, n); break;
+    case 'string': k = filterDictionary(view.values, view.dictionary, op, p.value as string, sel, n); break;
+  }
+  return view.valid ? filterValid(view.valid, 1, sel, k) : k;
 }
 
 /** First index in [lo, hi) whose time is >= t (or > t when `strict`), for non-decreasing times. */
@@ -144,6 +172,7 @@ export function timeRange(times: BigInt64Array, start: number, end: number, time
   let hi = end;
   for (const p of preds) {
     if (p.column !== timeColumn) continue;
+    if (isNullOp(p.op)) continue;
     const t = p.value as bigint;
     switch (p.op) {
       case '>': lo = Math.max(lo, lowerBound(times, start, end, t, true)); break;

@@ -13,14 +13,22 @@ const OPS_FOR: Readonly<Record<ColumnType, readonly CompareOp[]>> = {
 };
 
 export type PredicateValue = bigint | number | string | boolean;
+/** Null tests take no value; comparisons never match a null. */
+export type NullOp = 'isNull' | 'isNotNull';
+export const NULL_OPS: readonly NullOp[] = ['isNull', 'isNotNull'];
+export type FilterOp = CompareOp | NullOp;
+
+export function isNullOp(op: FilterOp): op is NullOp {
+  return op === 'isNull' || op === 'isNotNull';
+}
 
 /** A compiled filter: column index into the schema, and a value already in the column's JS type. */
 export interface Predicate {
   readonly column: number;
   readonly type: ColumnType;
-  readonly op: CompareOp;
-  /** int64 → bigint, float64 → number, string → string, bool → boolean. */
-  readonly value: PredicateValue;
+  readonly op: FilterOp;
+  /** int64 → bigint, float64 → number, string → string, bool → boolean; null for isNull/isNotNull. */
+  readonly value: PredicateValue | null;
 }
 
 export const MAX_PREDICATES = 256;
@@ -32,14 +40,20 @@ export function compilePredicate(schema: ResolvedSchema, column: unknown, op: un
   if (index === undefined) throw new Error(`${table}, column "${column}": unknown column in filter`);
   const type = schema.columns[index].type;
   const where = `${table}, column "${column}"`;
+  if (op === 'isNull' || op === 'isNotNull') {
+    if (value !== undefined && value !== null) throw new Error(`${where}: filter ${op} takes no value, got ${describeValue(value)}`);
+    return Object.freeze({ column: index, type, op, value: null });
+  }
   if (typeof op !== 'string' || !(COMPARE_OPS as readonly string[]).includes(op)) {
-    throw new Error(`${where}: unknown filter operator ${describeValue(op)} (expected one of ${COMPARE_OPS.join(' ')})`);
+    throw new Error(`${where}: unknown filter operator ${describeValue(op)} (expected one of ${COMPARE_OPS.join(' ')} ${NULL_OPS.join(' ')})`);
   }
   if (!OPS_FOR[type].includes(op as CompareOp)) {
     throw new Error(`${where}: operator ${op} is not supported on ${type} columns (use ${OPS_FOR[type].join(' or ')})`);
   }
   const why = misfit(type, value);
-  if (why !== null) throw new Error(`${where}: filter value does not fit the column: ${why}`);
+  // A null operand: comparisons never match a null, so the null tests are the way to ask.
+  const hint = value === null ? ` (comparisons never match a null; filter with 'isNull' or 'isNotNull')` : '';
+  if (why !== null) throw new Error(`${where}: filter value does not fit the column: ${why}${hint}`);
   const v = type === 'int64' && typeof value === 'number' ? BigInt(value) : (value as PredicateValue);
   return Object.freeze({ column: index, type, op: op as CompareOp, value: v });
 }

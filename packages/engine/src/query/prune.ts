@@ -6,6 +6,8 @@ import type { Predicate } from './predicate.js';
 export function timeMayMatch(minTime: bigint, maxTime: bigint, timeColumn: number, preds: readonly Predicate[]): boolean {
   for (const p of preds) {
     if (p.column !== timeColumn) continue;
+    if (p.op === 'isNull') return false; // the time column is never null
+    if (p.op === 'isNotNull') continue;
     const t = p.value as bigint;
     switch (p.op) {
       case '==': if (t < minTime || t > maxTime) return false; break;

@@ -91,18 +91,15 @@ function groupRows(block: SealedBlock, g: number): number {
   return end - groups[g].firstRow;
 }
 
-/**
- * Plan how to read `block` for `req`. Pure: reads the block's state and the cache as of now.
- * `nullable[c]`: column c may hold nulls (its zone then proves no aggregate).
- */
-export function planBlockRead(block: SealedBlock, req: ScanRequest, cache: DecodedBlockLookup, columnCount: number, nullable: readonly boolean[] = []): BlockReadPlan {
+/** Plan how to read `block` for `req`. Pure: reads the block's state and the cache as of now. */
+export function planBlockRead(block: SealedBlock, req: ScanRequest, cache: DecodedBlockLookup, columnCount: number): BlockReadPlan {
   const preds = req.predicates;
   if (!timeMayMatch(block.minTime, block.maxTime, req.timeColumn, preds)) return { kind: 'skip' };
   const zm = block.zoneMap;
   if (zm !== null && !mayMatch(zm, preds)) return { kind: 'skip' };
   if (req.countOnly && zm !== null && allMatch(zm, preds)) return { kind: 'known', rows: block.rowCount };
   if (req.aggregate !== undefined) {
-    const partials = blockPartialsFromZones(block, req.aggregate, preds, req.timeColumn, nullable);
+    const partials = blockPartialsFromZones(block, req.aggregate, preds, req.timeColumn);
     if (partials !== null) return { kind: 'partials', partials };
   }
   const source = sourceOf(block, cache);

@@ -2,7 +2,8 @@
 // gather only the projected columns of the selected rows (late materialization).
 import { applyPredicate, firstPass, fullSelection, timeRange } from './kernels.js';
 import type { ColumnView } from '../column/column-view.js';
-import type { Predicate } from './predicate.js';
+import { isNullOp, type Predicate } from './predicate.js';
+import { sliceView, withValid } from '../column/column-view.js';
 import { aggregateRows, type AggPartial, type AggregateRequest } from './aggregate.js';
 
 export interface ScanRequest {
@@ -31,7 +32,7 @@ export function selectRows(views: readonly ColumnView[], start: number, end: num
   let lo = start;
   let hi = end;
   if (times !== undefined && times.type === 'int64') [lo, hi] = timeRange(times.values, start, end, req.timeColumn, req.predicates);
-  const rest = req.predicates.filter((p) => !(p.column === req.timeColumn && p.op !== '!='));
+  const rest = req.predicates.filter((p) => !(p.column === req.timeColumn && p.op !== '!=' && !isNullOp(p.op)));
   if (rest.length === 0) return { lo, hi, sel: null, n: hi - lo };
   // Branch-free first pass where there is one; then each predicate narrows the selection.
   const first = firstPass(offsetView(views[rest[0].column], lo, hi), rest[0], hi - lo);
@@ -48,18 +49,29 @@ export function selectRows(views: readonly ColumnView[], start: number, end: num
 }
 
 function offsetView(v: ColumnView, lo: number, hi: number): ColumnView {
-  switch (v.type) {
-    case 'int64': return { type: 'int64', values: v.values.subarray(lo, hi) };
-    case 'float64': return { type: 'float64', values: v.values.subarray(lo, hi) };
-    case 'bool': return { type: 'bool', values: v.values.subarray(lo, hi) };
-    case 'string': return { type: 'string', values: v.values.subarray(lo, hi), dictionary: v.dictionary };
-  }
+  return sliceView(v, lo, hi);
+}
+
+/** The selected rows' validity, or null when the column holds no null among them. */
+function gatherValid(valid: Uint8Array | null | undefined, sel: Uint32Array | null, n: number): Uint8Array | null {
+  if (!valid) return null;
+  const out = sel === null ? valid.slice(0, n) : new Uint8Array(n);
+  if (sel !== null) for (let j = 0; j < n; j++) out[j] = valid[sel[j]];
+  let present = 0;
+  for (let j = 0; j < n; j++) present += out[j];
+  return present === n ? null : out;
 }
 
 /** Copy the selected rows of one column; strings get a dictionary of only the codes used. */
 export function gather(view: ColumnView, lo: number, hi: number, sel: Uint32Array | null): ColumnView {
   const v = offsetView(view, lo, hi);
   const n = sel === null ? hi - lo : sel.length;
+  const valid = gatherValid(v.valid, sel, n);
+  const g = gatherValues(v, sel, n);
+  return valid === null ? g : { ...g, ...withValid(valid) };
+}
+
+function gatherValues(v: ColumnView, sel: Uint32Array | null, n: number): ColumnView {
   switch (v.type) {
     case 'int64': {
       if (sel === null) return { type: 'int64', values: v.values.slice() };
@@ -107,6 +119,9 @@ export function scanViews(views: readonly ColumnView[], start: number, end: numb
 /** Buffers a ScanResult can hand over to another thread without copying. */
 export function transferablesOf(r: ScanResult): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
-  for (const c of r.columns) if (c.values.buffer instanceof ArrayBuffer) out.push(c.values.buffer);
+  for (const c of r.columns) {
+    if (c.values.buffer instanceof ArrayBuffer) out.push(c.values.buffer);
+    if (c.valid && c.valid.buffer instanceof ArrayBuffer && c.valid.buffer !== c.values.buffer) out.push(c.valid.buffer);
+  }
   return out;
 }

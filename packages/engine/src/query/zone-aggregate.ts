@@ -2,9 +2,11 @@
 // may match) whose rows all pass the filters, fall in one time bucket and carry one value of
 // every group key gives its partial from the zone alone — count is its row count, min/max are
 // the zone's exact bounds, and a column holding one value gives first/last (and an int64 sum).
-// Anything a zone cannot prove exactly (string bounds cut short, NaN, a nullable column, a
-// float64 sum) makes the answer null, and the block is scanned as before.
-import type { ColumnZone, ZoneMap } from '../block/zone-map.js';
+// Anything a zone cannot prove exactly (string bounds cut short, NaN, a float64 sum) makes the
+// answer null, and the block is scanned as before. Nulls: a zone's null count gives count(column)
+// (rows − nulls); min/max/first/last/sum cover the non-null values (an all-null zone gives null);
+// a key column whose rows are all null gives the null key.
+import { zoneNulls, type ColumnZone, type ZoneMap } from '../block/zone-map.js';
 import type { SealedBlock } from '../block/sealed-block.js';
 import type { AggPartial, AggregateRequest, PartialState } from './aggregate.js';
 import { bucketStart } from './buckets.js';
@@ -15,6 +17,7 @@ import { allMatch, mayMatch } from './zone-match.js';
 /** The one value every row of the zone holds, or undefined when it holds several (or it cannot tell). */
 function onlyValue(z: ColumnZone): KeyValue | number | undefined {
   switch (z.type) {
+    case 'allNull': return undefined;
     case 'int64': return z.min === z.max ? z.min : undefined;
     // 0 and -0 compare equal but are different first/last values; NaN has no bounds.
     case 'float64': return !z.hasNaN && z.min === z.max && z.min !== 0 ? z.min : undefined;
@@ -26,6 +29,7 @@ function onlyValue(z: ColumnZone): KeyValue | number | undefined {
 /** The zone's exact least or greatest value, or undefined when it only has bounds. */
 function bound(z: ColumnZone, least: boolean): PartialState | undefined {
   switch (z.type) {
+    case 'allNull': return undefined;
     case 'int64': return least ? z.min : z.max;
     case 'float64': {
       // rows > 0 and no NaN: the bounds are real values. A zero bound may be 0 or -0 (zones and
@@ -42,6 +46,8 @@ function bound(z: ColumnZone, least: boolean): PartialState | undefined {
 function stateOf(fn: AggregateRequest['values'][number]['fn'], z: ColumnZone | null, rows: number): PartialState | undefined {
   if (fn === 'count') return null;
   if (z === null) return undefined;
+  // Every row null: no value (the partial's count says 0).
+  if (z.type === 'allNull') return null;
   switch (fn) {
     case 'min': return bound(z, true);
     case 'max': return bound(z, false);
@@ -49,15 +55,26 @@ function stateOf(fn: AggregateRequest['values'][number]['fn'], z: ColumnZone | n
       const v = onlyValue(z);
       return v === undefined ? undefined : v;
     }
-    case 'sum': case 'avg': return z.type === 'int64' && z.min === z.max ? z.min * BigInt(rows) : undefined;
+    // A constant column: its value times the rows holding it (nulls skipped).
+    case 'sum': case 'avg': return z.type === 'int64' && z.min === z.max ? z.min * BigInt(rows - zoneNulls(z)) : undefined;
   }
+}
+
+/** The one key value of the zone's rows (null: all rows null), or undefined when it cannot tell. */
+function onlyKey(z: ColumnZone | undefined, rows: number): KeyValue | undefined {
+  if (z === undefined) return undefined;
+  const nulls = zoneNulls(z);
+  if (nulls === rows) return null;
+  if (nulls > 0) return undefined; // nulls and values: two keys at least
+  const v = onlyValue(z);
+  return typeof v === 'number' ? undefined : v;
 }
 
 /**
  * The partial of rows whose zone is `zm` and times lie in [minTime, maxTime], all of which pass
- * `preds`; null when the zone cannot prove it. `nullable[c]`: column c may hold nulls.
+ * `preds`; null when the zone cannot prove it.
  */
-export function zonePartial(zm: ZoneMap, minTime: bigint, maxTime: bigint, agg: AggregateRequest, preds: readonly Predicate[], nullable: readonly boolean[]): AggPartial | null {
+export function zonePartial(zm: ZoneMap, minTime: bigint, maxTime: bigint, agg: AggregateRequest, preds: readonly Predicate[]): AggPartial | null {
   if (zm.rowCount === 0 || !allMatch(zm, preds)) return null;
   let bucket: bigint | null = null;
   if (agg.every !== null) {
@@ -66,19 +83,23 @@ export function zonePartial(zm: ZoneMap, minTime: bigint, maxTime: bigint, agg: 
   }
   const key: KeyValue[] = [];
   for (const c of agg.by) {
-    const z = zm.columns[c];
-    const v = z === undefined || nullable[c] === true ? undefined : onlyValue(z);
-    if (v === undefined || typeof v === 'number') return null;
+    const v = onlyKey(zm.columns[c], zm.rowCount);
+    if (v === undefined) return null;
     key.push(v);
   }
   const states: PartialState[] = [];
+  const counts: number[] = [];
   for (const { fn, column } of agg.values) {
-    if (column !== null && nullable[column] === true) return null;
-    const s = stateOf(fn, column === null ? null : zm.columns[column] ?? null, zm.rowCount);
+    const z = column === null ? null : zm.columns[column] ?? null;
+    const nulls = z === null ? 0 : zoneNulls(z);
+    // latest(by) wants the last row whatever its value: a null among them is not in the zone.
+    if (agg.keepNulls === true && nulls > 0) return null;
+    const s = stateOf(fn, z, zm.rowCount);
     if (s === undefined) return null;
     states.push(s);
+    counts.push(zm.rowCount - nulls);
   }
-  return { bucket, key, rows: zm.rowCount, states };
+  return { bucket, key, rows: zm.rowCount, states, counts };
 }
 
 function timeBounds(z: ColumnZone | undefined): [bigint, bigint] | null {
@@ -90,9 +111,9 @@ function timeBounds(z: ColumnZone | undefined): [bigint, bigint] | null {
  * it proves the whole block, else from each row group that may match, when every one of them
  * proves its rows. Null: the block must be scanned.
  */
-export function blockPartialsFromZones(block: SealedBlock, agg: AggregateRequest, preds: readonly Predicate[], timeColumn: number, nullable: readonly boolean[]): AggPartial[] | null {
+export function blockPartialsFromZones(block: SealedBlock, agg: AggregateRequest, preds: readonly Predicate[], timeColumn: number): AggPartial[] | null {
   if (block.zoneMap !== null) {
-    const whole = zonePartial(block.zoneMap, block.minTime, block.maxTime, agg, preds, nullable);
+    const whole = zonePartial(block.zoneMap, block.minTime, block.maxTime, agg, preds);
     if (whole !== null) return [whole];
   }
   if (block.rowGroups === null || block.rowGroups.length < 2) return null;
@@ -100,7 +121,7 @@ export function blockPartialsFromZones(block: SealedBlock, agg: AggregateRequest
   for (const g of block.rowGroups) {
     if (!mayMatch(g.zoneMap, preds)) continue;
     const times = timeBounds(g.zoneMap.columns[timeColumn]);
-    const p = times === null ? null : zonePartial(g.zoneMap, times[0], times[1], agg, preds, nullable);
+    const p = times === null ? null : zonePartial(g.zoneMap, times[0], times[1], agg, preds);
     if (p === null) return null;
     out.push(p);
   }

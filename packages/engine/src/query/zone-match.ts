@@ -1,11 +1,18 @@
 // What a zone map proves about a filter chain: that no row can match (the block or row group
 // is skipped) or that every row does (a count needs no decoding). Never wrong in either
 // direction: a false `mayMatch` or a true `allMatch` is a proof.
-import type { ColumnZone, ZoneMap } from '../block/zone-map.js';
-import { compareScalar, type Predicate } from './predicate.js';
+import { zoneNulls, type ColumnZone, type ZoneMap } from '../block/zone-map.js';
+import { compareScalar, type CompareOp, type Predicate } from './predicate.js';
 
-function zoneMayMatch(z: ColumnZone, p: Predicate): boolean {
-  const { op } = p;
+/** Null counts decide isNull/isNotNull; a comparison never matches a null row. */
+function zoneMayMatch(z: ColumnZone, p: Predicate, rows: number): boolean {
+  if (p.op === 'isNull') return zoneNulls(z) > 0;
+  if (p.op === 'isNotNull') return zoneNulls(z) < rows;
+  if (z.type === 'allNull') return false;
+  return valuesMayMatch(z, p, p.op);
+}
+
+function valuesMayMatch(z: Exclude<ColumnZone, { type: 'allNull' }>, p: Predicate, op: CompareOp): boolean {
   switch (z.type) {
     case 'bool': {
       const want = (op === '==') === (p.value as boolean);
@@ -25,7 +32,7 @@ function zoneMayMatch(z: ColumnZone, p: Predicate): boolean {
 }
 
 /** Can some string x ≥ min (no upper bound known) satisfy `x op c`? */
-function unboundedMayMatch(op: Predicate['op'], min: string, c: string): boolean {
+function unboundedMayMatch(op: CompareOp, min: string, c: string): boolean {
   switch (op) {
     case '<': return min < c;
     case '<=': case '==': return min <= c;
@@ -34,7 +41,7 @@ function unboundedMayMatch(op: Predicate['op'], min: string, c: string): boolean
 }
 
 /** Does every string x ≥ min (no upper bound known) satisfy `x op c`? */
-function unboundedAllMatch(op: Predicate['op'], min: string, c: string): boolean {
+function unboundedAllMatch(op: CompareOp, min: string, c: string): boolean {
   switch (op) {
     case '>': return min > c;
     case '>=': return min >= c;
@@ -44,7 +51,7 @@ function unboundedAllMatch(op: Predicate['op'], min: string, c: string): boolean
 }
 
 /** Can some x in [min, max] satisfy `x op c`? NaN rows satisfy only `!=`. */
-function rangeMayMatch<T extends bigint | number | string>(op: Predicate['op'], min: T, max: T, c: T, hasNaN: boolean): boolean {
+function rangeMayMatch<T extends bigint | number | string>(op: CompareOp, min: T, max: T, c: T, hasNaN: boolean): boolean {
   switch (op) {
     case '==': return !(c < min || c > max);
     case '!=': return hasNaN || !(min === max && min === c) || (typeof c === 'number' && c !== c);
@@ -68,13 +75,19 @@ function binaryHas(sorted: readonly string[], s: string): boolean {
 /** False only when the zone map proves that no row satisfies every predicate. */
 export function mayMatch(zm: ZoneMap, preds: readonly Predicate[]): boolean {
   if (zm.rowCount === 0) return false;
-  for (const p of preds) if (!zoneMayMatch(zm.columns[p.column], p)) return false;
+  for (const p of preds) if (!zoneMayMatch(zm.columns[p.column], p, zm.rowCount)) return false;
   return true;
 }
 
-/** True only when the zone proves that every row satisfies `p`. */
-function zoneAllMatch(z: ColumnZone, p: Predicate): boolean {
-  const { op } = p;
+/** True only when the zone proves that every row satisfies `p` (a null row satisfies no comparison). */
+function zoneAllMatch(z: ColumnZone, p: Predicate, rows: number): boolean {
+  if (p.op === 'isNull') return zoneNulls(z) === rows;
+  if (p.op === 'isNotNull') return zoneNulls(z) === 0;
+  if (z.type === 'allNull' || zoneNulls(z) > 0) return false;
+  return valuesAllMatch(z, p, p.op);
+}
+
+function valuesAllMatch(z: Exclude<ColumnZone, { type: 'allNull' }>, p: Predicate, op: CompareOp): boolean {
   switch (z.type) {
     case 'bool': {
       const want = (op === '==') === (p.value as boolean);
@@ -90,7 +103,7 @@ function zoneAllMatch(z: ColumnZone, p: Predicate): boolean {
 }
 
 /** Does every x in [min, max] satisfy `x op c`? NaN rows satisfy only `!=`. */
-function rangeAllMatch<T extends bigint | number | string>(op: Predicate['op'], min: T, max: T, c: T, hasNaN: boolean): boolean {
+function rangeAllMatch<T extends bigint | number | string>(op: CompareOp, min: T, max: T, c: T, hasNaN: boolean): boolean {
   if (op === '!=') return c < min || c > max || (typeof c === 'number' && c !== c);
   if (hasNaN) return false;
   switch (op) {
@@ -105,6 +118,6 @@ function rangeAllMatch<T extends bigint | number | string>(op: Predicate['op'], 
 /** True only when the zone map proves that every row satisfies every predicate. */
 export function allMatch(zm: ZoneMap, preds: readonly Predicate[]): boolean {
   if (zm.rowCount === 0) return false;
-  for (const p of preds) if (!zoneAllMatch(zm.columns[p.column], p)) return false;
+  for (const p of preds) if (!zoneAllMatch(zm.columns[p.column], p, zm.rowCount)) return false;
   return true;
 }

@@ -5,7 +5,7 @@
 // writer has added since: a new manifest means new blocks; otherwise only new WAL records.
 import { join } from 'node:path';
 import { resolveSchema, sameSchema, isSafeName, type ResolvedSchema, type TableSchema } from '../schema/schema.js';
-import { decodeBatch } from '../wal/batch-codec.js';
+import { decodeRecordBatch } from '../wal/batch-codec.js';
 import { readWal, readWalFrom, type WalPosition } from '../wal/reader.js';
 import type { WalRecord } from '../wal/record.js';
 import { sliceBatch } from '../column/values.js';
@@ -104,7 +104,6 @@ export class ReadOnlyTableStore {
    * from the WAL read past it — an exact prefix of the table, each row once.
    */
   private async catchUp(): Promise<void> {
-    const types = this.schema.columns.map((c) => c.type);
     const walDir = join(this.dir, WAL_DIR);
     for (let attempt = 0; attempt < MAX_REFRESH_ATTEMPTS; attempt++) {
       // 1. The WAL: only the bytes past what was applied last time, while that segment is
@@ -139,7 +138,7 @@ export class ReadOnlyTableStore {
         const end = rec.firstRowSeq + rec.rowCount;
         if (end <= blocks.rowCount) { if (end === blocks.rowCount) { cursor = at; cursorRow = end; } continue; }
         if (rec.firstRowSeq > blocks.rowCount) { gap = true; break; }
-        const batch = decodeBatch(types, rec.rowCount, rec.payload);
+        const batch = decodeRecordBatch(this.schema.columns, rec);
         blocks.writeNormalized(sliceBatch(batch, blocks.rowCount - rec.firstRowSeq));
         cursor = at;
         cursorRow = end;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { sameSchema, resolveSchema, schemaToJson, isSafeName, type TableSchema } from '../schema/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { replayWal } from '../wal/reader.js';
-import { decodeBatch } from '../wal/batch-codec.js';
+import { decodeRecordBatch } from '../wal/batch-codec.js';
 import { TableStore, type TableContext } from './table-store.js';
 import { tableDir, WAL_DIR } from './layout.js';
 import { schemaCrcOf } from './manifest-log.js';
@@ -141,14 +141,13 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
 
   // Replay: rows at or past the manifest's end, each exactly once (sequence numbers).
   const walDir = join(dir, WAL_DIR);
-  const types = meta.schema.columns.map((c) => c.type);
   const replay = await replayWal(storage, walDir, { fromRowSeq: manifest.durableRowCount });
   report.damaged = replay.damaged;
   for (const rec of replay.records) {
     const end = rec.firstRowSeq + rec.rowCount;
     if (end <= blocks.rowCount) continue;
     if (rec.firstRowSeq > blocks.rowCount) throw new Error(`table "${name}": WAL in ${walDir} has a gap at row ${blocks.rowCount}`);
-    const batch = decodeBatch(types, rec.rowCount, rec.payload);
+    const batch = decodeRecordBatch(meta.schema.columns, rec);
     blocks.writeNormalized(sliceBatch(batch, blocks.rowCount - rec.firstRowSeq));
     report.replayedRows += end - Math.max(rec.firstRowSeq, manifest.durableRowCount);
   }

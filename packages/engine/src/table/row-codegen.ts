@@ -5,7 +5,7 @@
 // Each value of a row is read exactly once — by the checker, into `out` — and the writer
 // writes `out`: a getter returning something else on a second read cannot slip past the check.
 import { INT64_MAX, INT64_MIN } from '../column/int64.js';
-import type { ColumnStore } from '../block/column-store.js';
+import { codeFor, type ColumnStore } from '../block/column-store.js';
 import type { ResolvedSchema } from '../schema/schema.js';
 import { MAX_ROW_BYTES } from '../wal/record.js';
 import { checkRow, checkRowBytes, fail, fixedRowBytes } from './validate.js';
@@ -29,13 +29,15 @@ export function compileRowChecker(schema: ResolvedSchema): RowChecker {
   schema.columns.forEach((c, i) => {
     const v = `v${i}`;
     lines.push(`const ${v} = row[${JSON.stringify(c.name)}];`);
+    // A nullable column checks its type only when a value is there (null or undefined store a null).
+    const when = c.nullable === true ? `${v} != null && ` : '';
     switch (c.type) {
-      case 'int64': lines.push(`if (typeof ${v} === "bigint" ? (${v} < MIN || ${v} > MAX) : !(typeof ${v} === "number" && Number.isSafeInteger(${v}))) bad(row, ${i}, ${v});`); break;
-      case 'float64': lines.push(`if (typeof ${v} !== "number") bad(row, ${i}, ${v});`); break;
-      case 'string': lines.push(`if (typeof ${v} !== "string" || !${v}.isWellFormed()) bad(row, ${i}, ${v});`); strings.push(`${v}.length`); break;
-      case 'bool': lines.push(`if (typeof ${v} !== "boolean") bad(row, ${i}, ${v});`); break;
+      case 'int64': lines.push(`if (${when}(typeof ${v} === "bigint" ? (${v} < MIN || ${v} > MAX) : !(typeof ${v} === "number" && Number.isSafeInteger(${v})))) bad(row, ${i}, ${v});`); break;
+      case 'float64': lines.push(`if (${when}typeof ${v} !== "number") bad(row, ${i}, ${v});`); break;
+      case 'string': lines.push(`if (${when}(typeof ${v} !== "string" || !${v}.isWellFormed())) bad(row, ${i}, ${v});`); strings.push(c.nullable === true ? `(${v} == null ? 0 : ${v}.length)` : `${v}.length`); break;
+      case 'bool': lines.push(`if (${when}typeof ${v} !== "boolean") bad(row, ${i}, ${v});`); break;
     }
-    lines.push(`out[${i}] = ${v};`);
+    lines.push(c.nullable === true ? `out[${i}] = ${v} === undefined ? null : ${v};` : `out[${i}] = ${v};`);
   });
   if (strings.length > 0) {
     // UTF-8 takes at most 3 bytes per UTF-16 unit: count exactly only when that bound is over.
@@ -65,12 +67,20 @@ export function compileRowWriter(schema: ResolvedSchema): RowWriter {
   const lines: string[] = [];
   schema.columns.forEach((c, i) => {
     const v = `values[${i}]`;
+    if (c.nullable === true) {
+      // A null: validity 0, and the type's zero in the value slot (the code of '' for strings).
+      const zero = c.type === 'int64' ? '0n' : c.type === 'string' ? `codeOf(columns[${i}].dictionary, "")` : '0';
+      lines.push(`if (${v} === null) { columns[${i}].validity.values[at] = 0; columns[${i}].values[at] = ${zero}; } else {`);
+      lines.push(`columns[${i}].validity.values[at] = 1;`);
+    }
     switch (c.type) {
       case 'int64': lines.push(`{ const v = ${v}; columns[${i}].values[at] = typeof v === "bigint" ? v : BigInt(v); }`); break;
       case 'float64': lines.push(`columns[${i}].values[at] = ${v};`); break;
       case 'bool': lines.push(`columns[${i}].values[at] = ${v} ? 1 : 0;`); break;
       case 'string': lines.push(`{ const v = ${v}; const d = columns[${i}].dictionary; let k = d.codeOf.get(v); if (k === undefined) { k = d.values.length; d.values.push(v); d.codeOf.set(v, k); } columns[${i}].values[at] = k; }`); break;
     }
+    if (c.nullable === true) lines.push('}');
   });
-  return new Function('columns', 'values', 'at', lines.join('\n')) as RowWriter;
+  const make = new Function('codeOf', `return function writeRowFast(columns, values, at) {\n${lines.join('\n')}\n};`) as (codeOf: typeof codeFor) => RowWriter;
+  return make(codeFor);
 }

@@ -4,6 +4,7 @@ import type { ColumnType, ResolvedSchema } from '../schema/schema.js';
 import { INT64_MAX, INT64_MIN } from '../column/int64.js';
 import { misfit, type ColumnValues, type NormalizedBatch } from '../column/values.js';
 import { MAX_ROW_BYTES } from '../wal/record.js';
+import { splitNulls } from './null-input.js';
 import { timeRangeProblem } from '../column/time-unit.js';
 
 /**
@@ -41,7 +42,7 @@ export function checkRowBytes(schema: ResolvedSchema, values: readonly unknown[]
   let largestBytes = -1;
   schema.columns.forEach((c, i) => {
     if (c.type !== 'string') return;
-    const b = Buffer.byteLength(values[i] as string, 'utf8');
+    const b = Buffer.byteLength((values[i] as string | null) ?? '', 'utf8');
     bytes += b;
     if (b > largestBytes) { largest = i; largestBytes = b; }
   });
@@ -67,8 +68,16 @@ export function checkRow(schema: ResolvedSchema, row: unknown, lastTime: bigint 
     present++;
   }
   let stringChars = 0;
+  let absent = 0;
   for (let i = 0; i < cols.length; i++) {
     const c = cols[i];
+    if (c.nullable === true) {
+      // A missing own key or undefined stores a null (an inherited value is not the row's).
+      const own = Object.prototype.hasOwnProperty.call(obj, c.name);
+      if (!own) absent++;
+      const v = own ? obj[c.name] : undefined;
+      if (v === null || v === undefined) { out[i] = null; continue; }
+    }
     const v = obj[c.name];
     if (v === undefined && !(c.name in obj)) fail(schema, c.name, 'missing value');
     const why = misfit(c.type, v);
@@ -76,7 +85,7 @@ export function checkRow(schema: ResolvedSchema, row: unknown, lastTime: bigint 
     if (c.type === 'string') stringChars += (v as string).length;
     out[i] = v;
   }
-  if (present !== cols.length) fail(schema, null, 'row has missing or extra columns');
+  if (present !== cols.length - absent) fail(schema, null, 'row has missing or extra columns');
   // UTF-8 takes at most 3 bytes per UTF-16 unit: count exactly only when that bound is over.
   if (fixedRowBytes(schema) + 3 * stringChars > MAX_ROW_BYTES) checkRowBytes(schema, out, null);
   const tv = out[schema.timeIndex] as bigint | number;
@@ -160,13 +169,22 @@ export function normalizeBatch(schema: ResolvedSchema, input: unknown, lastTime:
   let n = -1;
   for (const c of schema.columns) {
     const src = obj[c.name];
+    if (src === undefined && c.nullable === true) continue; // a missing nullable column: all null
     if (src === undefined) fail(schema, c.name, 'missing column');
     if (!isArrayLike(src)) fail(schema, c.name, `expected an array, got ${typeName(src)}`);
     if (n === -1) n = src.length;
     else if (src.length !== n) fail(schema, c.name, `length ${src.length} differs from the other columns (${n})`);
   }
   if (n > MAX_BATCH_ROWS) fail(schema, null, `a batch holds at most ${MAX_BATCH_ROWS} rows, got ${n}; split it`);
-  const columns = schema.columns.map((c) => normalizeColumn(schema, c.name, c.type, obj[c.name] as ArrayLike<unknown>, n));
+  const valid: Array<Uint8Array | null> = [];
+  const columns = schema.columns.map((c, i) => {
+    const src = obj[c.name] as ArrayLike<unknown> | undefined;
+    if (c.nullable !== true) return normalizeColumn(schema, c.name, c.type, src as ArrayLike<unknown>, n);
+    const split = splitNulls(c.type, src, n);
+    valid[i] = split.valid;
+    return normalizeColumn(schema, c.name, c.type, split.values, n);
+  });
+  const anyNulls = valid.some((v) => v !== null && v !== undefined);
   checkBatchRowBytes(schema, columns, n);
   const times = columns[schema.timeIndex] as BigInt64Array;
   for (let i = 0; schema.timeUnit === 's' && i < n; i++) {
@@ -181,7 +199,8 @@ export function normalizeBatch(schema: ResolvedSchema, input: unknown, lastTime:
       fail(schema, schema.timeColumn, `row ${i}: time goes backwards: ${times[i]} after ${times[i - 1]} (the time column must be non-decreasing)`);
     }
   }
-  return { rowCount: n, columns };
+  if (!anyNulls) return { rowCount: n, columns };
+  return { rowCount: n, columns, valid: schema.columns.map((_, i) => valid[i] ?? null) };
 }
 
 /** Refuse a batch holding a row too big for one WAL record (see checkRowBytes). */

@@ -4,12 +4,13 @@ import type { ActiveBlock } from '../block/active-block.js';
 import type { ResolvedSchema } from '../schema/schema.js';
 import type { ColumnValues, NormalizedBatch } from '../column/values.js';
 import { encodeBlockRange, fitRows } from '../wal/batch-codec.js';
-import type { ColumnView } from '../column/column-view.js';
-import { MAX_RECORD_ROWS, RECORD_HEADER_BYTES, RECORD_TARGET_BYTES } from '../wal/record.js';
+import { withValid, type ColumnView } from '../column/column-view.js';
+import { MAX_RECORD_ROWS, RECORD_HEADER_BYTES, RECORD_TARGET_BYTES, RECORD_TYPE_BATCH, RECORD_TYPE_BATCH_NULLS } from '../wal/record.js';
 import type { WalWriter } from '../wal/writer.js';
 
 /** Rows [from, to) of a block (offsets inside the block) as a batch. */
 export function batchFromBlock(block: ActiveBlock, from: number, to: number): NormalizedBatch {
+  const valid = block.columns.map((c) => (c.validity === null ? null : c.validity.values.slice(from, to)));
   const columns = block.columns.map((c): ColumnValues => {
     switch (c.type) {
       case 'int64': return c.values.slice(from, to);
@@ -23,7 +24,8 @@ export function batchFromBlock(block: ActiveBlock, from: number, to: number): No
       }
     }
   });
-  return { rowCount: to - from, columns };
+  if (valid.every((v) => v === null)) return { rowCount: to - from, columns };
+  return { rowCount: to - from, columns, valid };
 }
 
 /**
@@ -33,13 +35,18 @@ export function batchFromBlock(block: ActiveBlock, from: number, to: number): No
  */
 export function captureRows(wal: WalWriter, schema: ResolvedSchema, block: ActiveBlock, fromSeq: number, toSeq: number): number {
   const types = schema.columns.map((c) => c.type);
-  const columns = block.columns.map((c): ColumnView => (c.type === 'string' ? { type: 'string', values: c.values, dictionary: c.dictionary.values } : c));
+  // Nullable columns carry their validity: those records are of type 2 (docs/wal.md).
+  const columns = block.columns.map((c): ColumnView => {
+    const valid = withValid(c.validity?.values);
+    return c.type === 'string' ? { type: 'string', values: c.values, dictionary: c.dictionary.values, ...valid } : { ...c, ...valid } as ColumnView;
+  });
+  const type = columns.some((c) => c.valid) ? RECORD_TYPE_BATCH_NULLS : RECORD_TYPE_BATCH;
   let seq = fromSeq;
   while (seq < toSeq) {
     const at = seq - block.firstRowSeq;
     const end = fitRows(columns, at, at + Math.min(MAX_RECORD_ROWS, toSeq - seq), RECORD_TARGET_BYTES);
     if (at < 0 || end > block.rowCount) throw new Error('internal: WAL capture outside the block');
-    wal.appendInPlace(seq, end - at, encodeBlockRange(types, columns, at, end, RECORD_HEADER_BYTES));
+    wal.appendInPlace(seq, end - at, encodeBlockRange(types, columns, at, end, RECORD_HEADER_BYTES), type);
     seq += end - at;
   }
   return seq;

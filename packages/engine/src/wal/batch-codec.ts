@@ -1,8 +1,11 @@
 // A batch of rows as a WAL payload: columns in schema order, each as one block of bytes.
 //   int64/float64: 8·n bytes | bool: n bytes (0/1) |
 //   string: dictCount u32, then per entry byteLength u32 + UTF-8, then n codes u32
+// Records of type 2 (RECORD_TYPE_BATCH_NULLS) follow that with n validity bytes (0/1) per
+// nullable column, in schema order; type 1 records (all records before nulls existed) have none.
 import type { ColumnView } from '../column/column-view.js';
-import type { ColumnType } from '../schema/schema.js';
+import type { ColumnDef, ColumnType } from '../schema/schema.js';
+import { RECORD_TYPE_BATCH_NULLS, type WalRecord } from './record.js';
 import type { ColumnValues, NormalizedBatch } from '../column/values.js';
 
 const encoder = new TextEncoder();
@@ -58,6 +61,7 @@ export function encodeBlockRange(types: readonly ColumnType[], columns: readonly
   });
   let size = headroomBytes;
   types.forEach((t, c) => { size += t === 'string' ? plans[c]!.bytes : t === 'bool' ? n : 8 * n; });
+  for (const col of columns) if (col.valid) size += n;
   const out = new Uint8Array(size);
   const dv = new DataView(out.buffer);
   let at = headroomBytes;
@@ -72,6 +76,11 @@ export function encodeBlockRange(types: readonly ColumnType[], columns: readonly
       at += n * width;
     }
   }
+  for (const col of columns) {
+    if (!col.valid) continue;
+    out.set(col.valid.subarray(from, to), at);
+    at += n;
+  }
   if (at !== size) throw new Error('internal: WAL batch size mismatch');
   return out;
 }
@@ -85,6 +94,7 @@ export function fitRows(columns: readonly ColumnView[], from: number, to: number
   let head = 0;
   for (const col of columns) {
     if (col.type === 'string') { perRow += 4; head += 4; } else perRow += col.type === 'bool' ? 1 : 8;
+    if (col.valid) perRow += 1;
   }
   const strings = columns.filter((c): c is Extract<ColumnView, { type: 'string' }> => c.type === 'string');
   if (strings.length === 0) return Math.min(to, from + Math.max(1, Math.floor((maxPayloadBytes - head) / perRow)));
@@ -117,11 +127,16 @@ function writeStrings(out: Uint8Array, dv: DataView, at: number, plan: StringPla
   return at + 4 * n;
 }
 
-export function encodeBatch(types: readonly ColumnType[], batch: NormalizedBatch): Uint8Array {
+/**
+ * A batch as a payload. With `nullable`, the validity of those columns follows (a type 2 record);
+ * without, there is none (type 1).
+ */
+export function encodeBatch(types: readonly ColumnType[], batch: NormalizedBatch, nullable: readonly boolean[] | null = null): Uint8Array {
   const n = batch.rowCount;
   const plans = types.map((t, c) => (t === 'string' ? planStrings(batch.columns[c] as string[]) : null));
   let size = 0;
   types.forEach((t, c) => { size += t === 'string' ? plans[c]!.bytes : t === 'bool' ? n : 8 * n; });
+  if (nullable !== null) size += n * nullable.filter(Boolean).length;
   const out = new Uint8Array(size);
   const dv = new DataView(out.buffer);
   let at = 0;
@@ -143,15 +158,29 @@ export function encodeBatch(types: readonly ColumnType[], batch: NormalizedBatch
         break;
     }
   }
+  if (nullable !== null) {
+    nullable.forEach((isNullable, c) => {
+      if (!isNullable) return;
+      const v = batch.valid?.[c] ?? null;
+      if (v === null) out.fill(1, at, at + n); else out.set(v.subarray(0, n), at);
+      at += n;
+    });
+  }
   if (at !== size) throw new Error('internal: WAL batch size mismatch');
   return out;
+}
+
+/** A WAL record's rows, by its type: validity of the nullable columns only in type 2 records. */
+export function decodeRecordBatch(columns: readonly ColumnDef[], rec: WalRecord): NormalizedBatch {
+  const nullable = rec.type === RECORD_TYPE_BATCH_NULLS ? columns.map((c) => c.nullable === true) : null;
+  return decodeBatch(columns.map((c) => c.type), rec.rowCount, rec.payload, nullable);
 }
 
 function need(ok: boolean, what: string): void {
   if (!ok) throw new Error(`WAL payload is malformed: ${what}`);
 }
 
-export function decodeBatch(types: readonly ColumnType[], rowCount: number, bytes: Uint8Array): NormalizedBatch {
+export function decodeBatch(types: readonly ColumnType[], rowCount: number, bytes: Uint8Array, nullable: readonly boolean[] | null = null): NormalizedBatch {
   const n = rowCount;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
@@ -195,6 +224,19 @@ export function decodeBatch(types: readonly ColumnType[], rowCount: number, byte
       }
     }
   });
+  let valid: Array<Uint8Array | null> | null = null;
+  if (nullable !== null) {
+    valid = nullable.map((isNullable) => {
+      if (!isNullable) return null;
+      need(at + n <= bytes.byteLength, 'validity overruns the payload');
+      const v = bytes.slice(at, at + n);
+      at += n;
+      let present = 0;
+      for (let i = 0; i < n; i++) { need(v[i] <= 1, 'validity byte other than 0/1'); present += v[i]; }
+      return present === n ? null : v;
+    });
+  }
   need(at === bytes.byteLength, 'trailing bytes after the last column');
-  return { rowCount: n, columns };
+  if (valid === null || valid.every((v) => v === null)) return { rowCount: n, columns };
+  return { rowCount: n, columns, valid };
 }

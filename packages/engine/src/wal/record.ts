@@ -9,7 +9,10 @@ export const SEGMENT_MAGIC = new Uint8Array([0x42, 0x54, 0x44, 0x42, 0x57, 0x41,
 export const SEGMENT_VERSION = 1;
 export const SEGMENT_HEADER_BYTES = 16;
 export const RECORD_HEADER_BYTES = 24;
+/** A batch of rows without validity: every record before nulls existed, and tables without nullable columns. */
 export const RECORD_TYPE_BATCH = 1;
+/** A batch of rows followed by one validity byte per row of each nullable column (docs/wal.md). */
+export const RECORD_TYPE_BATCH_NULLS = 2;
 /** Hard limit on one record's payload (the format's; the decoder refuses larger ones). */
 export const MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
 /** Rows per record at most (docs/wal.md): the decoder refuses more, so the encoder does too. */
@@ -31,6 +34,8 @@ export interface WalRecord {
   firstRowSeq: number;
   rowCount: number;
   payload: Uint8Array;
+  /** RECORD_TYPE_BATCH or RECORD_TYPE_BATCH_NULLS (absent: RECORD_TYPE_BATCH). */
+  type?: number;
 }
 
 export function encodeSegmentHeader(): Uint8Array {
@@ -51,7 +56,7 @@ export function checkSegmentHeader(bytes: Uint8Array): string | null {
  * Fill in the header of a record whose payload already sits at RECORD_HEADER_BYTES in `buf`
  * (no copy of the payload), and return `buf`.
  */
-export function sealRecord(buf: Uint8Array, firstRowSeq: number, rowCount: number): Uint8Array {
+export function sealRecord(buf: Uint8Array, firstRowSeq: number, rowCount: number, type = RECORD_TYPE_BATCH): Uint8Array {
   const length = buf.byteLength - RECORD_HEADER_BYTES;
   if (!Number.isSafeInteger(firstRowSeq) || firstRowSeq < 0) throw new Error(`WAL: bad firstRowSeq ${firstRowSeq}`);
   checkRowCount(rowCount);
@@ -60,12 +65,12 @@ export function sealRecord(buf: Uint8Array, firstRowSeq: number, rowCount: numbe
   dv.setUint32(4, length, true);
   dv.setBigUint64(8, BigInt(firstRowSeq), true);
   dv.setUint32(16, rowCount, true);
-  dv.setUint32(20, RECORD_TYPE_BATCH, true);
+  dv.setUint32(20, type, true);
   dv.setUint32(0, crc32(buf.subarray(4)), true);
   return buf;
 }
 
-export function encodeRecord(firstRowSeq: number, rowCount: number, payload: Uint8Array): Uint8Array {
+export function encodeRecord(firstRowSeq: number, rowCount: number, payload: Uint8Array, type = RECORD_TYPE_BATCH): Uint8Array {
   if (!Number.isSafeInteger(firstRowSeq) || firstRowSeq < 0) throw new Error(`WAL: bad firstRowSeq ${firstRowSeq}`);
   checkRowCount(rowCount);
   if (payload.byteLength > MAX_PAYLOAD_BYTES) throw new Error(`WAL: record payload of ${payload.byteLength} bytes exceeds the ${MAX_PAYLOAD_BYTES}-byte limit`);
@@ -74,7 +79,7 @@ export function encodeRecord(firstRowSeq: number, rowCount: number, payload: Uin
   dv.setUint32(4, payload.byteLength, true);
   dv.setBigUint64(8, BigInt(firstRowSeq), true);
   dv.setUint32(16, rowCount, true);
-  dv.setUint32(20, RECORD_TYPE_BATCH, true);
+  dv.setUint32(20, type, true);
   out.set(payload, RECORD_HEADER_BYTES);
   dv.setUint32(0, crc32(out.subarray(4)), true);
   return out;
@@ -96,11 +101,14 @@ export function decodeRecordAt(bytes: Uint8Array, offset: number): DecodeResult 
   if (crc32(bytes.subarray(offset + 4, end)) !== dv.getUint32(0, true)) return { ok: false, reason: 'checksum mismatch' };
   const seq = dv.getBigUint64(8, true);
   if (seq > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, reason: 'row sequence out of range' };
-  if (dv.getUint32(20, true) !== RECORD_TYPE_BATCH) return { ok: false, reason: `unknown record type ${dv.getUint32(20, true)}` };
+  const type = dv.getUint32(20, true);
+  if (type !== RECORD_TYPE_BATCH && type !== RECORD_TYPE_BATCH_NULLS) return { ok: false, reason: `unknown record type ${type}` };
   const rowCount = dv.getUint32(16, true);
   if (rowCount === 0) return { ok: false, reason: 'record with no rows' };
   if (rowCount > MAX_RECORD_ROWS) return { ok: false, reason: `record of ${rowCount} rows exceeds the limit of ${MAX_RECORD_ROWS} rows` };
-  return { ok: true, record: { firstRowSeq: Number(seq), rowCount, payload: bytes.subarray(offset + RECORD_HEADER_BYTES, end) }, nextOffset: end };
+  const record: WalRecord = { firstRowSeq: Number(seq), rowCount, payload: bytes.subarray(offset + RECORD_HEADER_BYTES, end) };
+  if (type !== RECORD_TYPE_BATCH) record.type = type;
+  return { ok: true, record, nextOffset: end };
 }
 
 /** Segment files are named by the sequence number of their first row. */

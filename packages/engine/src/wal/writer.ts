@@ -64,8 +64,8 @@ export class WalWriter {
    * Never refused for the buffer limit: the table logs rows it already holds (a sealed
    * block's rows must be logged before its buffers go) and checks isFull before taking more.
    */
-  appendInPlace(firstRowSeq: number, rowCount: number, buf: Uint8Array): void {
-    this.appendRecord(firstRowSeq, rowCount, sealRecord(buf, firstRowSeq, rowCount));
+  appendInPlace(firstRowSeq: number, rowCount: number, buf: Uint8Array, type?: number): void {
+    this.appendRecord(firstRowSeq, rowCount, sealRecord(buf, firstRowSeq, rowCount, type));
   }
 
   private appendRecord(firstRowSeq: number, rowCount: number, bytes: Uint8Array): void {

@@ -4,10 +4,11 @@
 import type { ColumnType, ColumnView, Compression } from '@backtracedb/engine';
 import { readFooter, type ChunkInfo, type Footer } from './footer.js';
 import { copy8, dictionaryIndices, dictionaryMatches, pagesOf, plainBools, plainStrings, PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY } from './pages.js';
-import { compareScalar, type Predicate } from '@backtracedb/engine';
+import { compareScalar, type CompareOp, type Predicate } from '@backtracedb/engine';
 import { UnsupportedParquetError } from './thrift.js';
 import { PhysicalType } from './fields.js';
 import { CODEC_OF, isKnownCodec } from './compress.js';
+import { decodeLevels, spreadValues } from './levels.js';
 
 const PHYSICAL: Readonly<Record<ColumnType, number>> = { bool: PhysicalType.BOOLEAN, int64: PhysicalType.INT64, float64: PhysicalType.DOUBLE, string: PhysicalType.BYTE_ARRAY };
 
@@ -32,10 +33,28 @@ function mapIn(sink: StringSink, entries: readonly string[]): Int32Array {
   return remap;
 }
 
-function readChunk(bytes: Uint8Array, chunk: ChunkInfo, type: ColumnType, out: ColumnView, sink: StringSink | null, at: number, rows: number): void {
+/**
+ * Decode a chunk's pages into out[at …]. With `valid` (an OPTIONAL column), each data page
+ * opens with definition levels: they go to valid[at …], the page's values (non-null rows
+ * only) are decoded densely and then spread to their rows.
+ */
+function readChunk(bytes: Uint8Array, chunk: ChunkInfo, type: ColumnType, out: ColumnView, sink: StringSink | null, at: number, rows: number, valid: Uint8Array | null = null): void {
   let n = 0;
   let remap: Int32Array | null = null;
-  for (const page of pagesOf(bytes, chunk.start, chunk.end, chunk.codec)) {
+  for (const raw of pagesOf(bytes, chunk.start, chunk.end, chunk.codec)) {
+    let page = raw;
+    let present = raw.numValues;
+    if (valid !== null && raw.kind === 'data') {
+      if (n + raw.numValues > rows) throw new Error('Parquet pages hold more values than their row group');
+      const levels = decodeLevels(raw.body, raw.numValues, valid, at + n);
+      present = levels.present;
+      page = { ...raw, numValues: present, body: raw.body.subarray(levels.valuesAt) };
+      // PLAIN fixed-width values fill the rest of the page exactly: a page that is not what its
+      // levels say (damage, or a REQUIRED page read as OPTIONAL) is refused, never misread.
+      const width = type === 'int64' || type === 'float64' ? 8 : 0;
+      if (page.encoding === PLAIN && width > 0 && page.body.byteLength !== present * width) throw new Error(`Parquet page of ${present} non-null values holds ${page.body.byteLength} value bytes`);
+      if (page.encoding === PLAIN && type === 'bool' && page.body.byteLength !== Math.ceil(present / 8)) throw new Error(`Parquet page of ${present} non-null bools holds ${page.body.byteLength} value bytes`);
+    }
     if (page.kind === 'dictionary') {
       if (type !== 'string' || sink === null) throw new UnsupportedParquetError(`dictionary page on a ${type} column`);
       if (page.encoding !== PLAIN && page.encoding !== PLAIN_DICTIONARY) throw new UnsupportedParquetError(`dictionary encoding ${page.encoding}`);
@@ -55,7 +74,12 @@ function readChunk(bytes: Uint8Array, chunk: ChunkInfo, type: ColumnType, out: C
     } else {
       throw new UnsupportedParquetError(`encoding ${page.encoding} on a ${type} column`);
     }
-    n += count;
+    if (valid !== null && present !== raw.numValues) {
+      // A null's slot: 0, or the code of '' for strings (kernels read every slot).
+      const zero = out.type === 'string' ? mapIn(sink as StringSink, [''])[0] : 0;
+      spreadValues(out, valid, at + n, raw.numValues, present, zero);
+    }
+    n += raw.numValues;
   }
   if (n !== rows) throw new Error(`Parquet column chunk holds ${n} values, its row group ${rows}`);
 }
@@ -100,7 +124,6 @@ export interface DecodedColumns {
 }
 
 export function readParquetColumns(bytes: Uint8Array, names: readonly string[], types: readonly ColumnType[], rowGroups: number[] | null, footer: Footer = readFooter(bytes), alloc: ViewAllocator = freshView): DecodedColumns {
-  for (const name of names) if (footer.optional.has(name)) throw new UnsupportedParquetError(`nullable column "${name}"`);
   const groups = rowGroups ?? footer.rowGroups.map((_, i) => i);
   let rowCount = 0;
   for (const g of groups) {
@@ -112,15 +135,24 @@ export function readParquetColumns(bytes: Uint8Array, names: readonly string[], 
     const type = types[c];
     const out = alloc(type, rowCount, c);
     const sink = sinkOf(out);
+    const valid = footer.optional.has(name) ? new Uint8Array(rowCount) : null;
     let at = 0;
     for (const g of groups) {
       const rg = footer.rowGroups[g];
-      readChunk(bytes, checkChunk(rg.chunks.get(name), name, type, rg.rowCount), type, out, sink, at, rg.rowCount);
+      readChunk(bytes, checkChunk(rg.chunks.get(name), name, type, rg.rowCount), type, out, sink, at, rg.rowCount, valid);
       at += rg.rowCount;
     }
-    return out;
+    return withNulls(out, valid);
   });
   return { rowCount, views };
+}
+
+/** The view with its validity, kept only when some row is null. */
+function withNulls(out: ColumnView, valid: Uint8Array | null): ColumnView {
+  if (valid === null) return out;
+  let present = 0;
+  for (let i = 0; i < valid.length; i++) present += valid[i];
+  return present === valid.length ? out : { ...out, valid };
 }
 
 /** Column chunks already cut out of the file: chunks[g][c] for the g-th chosen row group. */
@@ -133,7 +165,8 @@ export interface ChunkSet {
   readonly compression: Compression;
 }
 
-export function readChunkColumns(set: ChunkSet, columns: readonly number[], types: readonly ColumnType[], alloc: ViewAllocator = freshView): DecodedColumns {
+/** `nullable[c]`: the c-th of `columns` is OPTIONAL (its pages carry definition levels). */
+export function readChunkColumns(set: ChunkSet, columns: readonly number[], types: readonly ColumnType[], alloc: ViewAllocator = freshView, nullable: readonly boolean[] = []): DecodedColumns {
   const rowCount = set.rowCounts.reduce((a, b) => a + b, 0);
   const views = columns.map((col, c): ColumnView => {
     const type = types[c];
@@ -141,14 +174,15 @@ export function readChunkColumns(set: ChunkSet, columns: readonly number[], type
     if (at < 0) throw new Error(`internal: column ${col} was not read`);
     const out = alloc(type, rowCount, col);
     const sink = sinkOf(out);
+    const valid = nullable[c] === true ? new Uint8Array(rowCount) : null;
     let row = 0;
     set.rowCounts.forEach((rows, g) => {
       const bytes = set.chunks[g][at];
       const info: ChunkInfo = { physicalType: PHYSICAL[type], codec: CODEC_OF[set.compression], numValues: rows, start: 0, end: bytes.byteLength };
-      readChunk(bytes, info, type, out, sink, row, rows);
+      readChunk(bytes, info, type, out, sink, row, rows, valid);
       row += rows;
     });
-    return out;
+    return withNulls(out, valid);
   });
   return { rowCount, views };
 }
@@ -169,7 +203,7 @@ export function selectByStrings(chunks: readonly Uint8Array[], rowCounts: readon
         if (page.encoding !== PLAIN && page.encoding !== PLAIN_DICTIONARY) throw new UnsupportedParquetError(`dictionary encoding ${page.encoding}`);
         const entries = plainStrings(page.body, page.numValues);
         lut = new Uint8Array(entries.length);
-        for (let d = 0; d < entries.length; d++) if (compareScalar(p.op, entries[d], p.value as string)) lut[d] = 1;
+        for (let d = 0; d < entries.length; d++) if (compareScalar(p.op as CompareOp, entries[d], p.value as string)) lut[d] = 1;
         continue;
       }
       if (n + page.numValues > rows) throw new Error('Parquet pages hold more values than their row group');
@@ -177,7 +211,7 @@ export function selectByStrings(chunks: readonly Uint8Array[], rowCounts: readon
         k = dictionaryMatches(page.body, page.numValues, lut, sel, k, base + n);
       } else if (page.encoding === PLAIN) {
         const values = plainStrings(page.body, page.numValues);
-        for (let i = 0; i < values.length; i++) { sel[k] = base + n + i; k += compareScalar(p.op, values[i], p.value as string) ? 1 : 0; }
+        for (let i = 0; i < values.length; i++) { sel[k] = base + n + i; k += compareScalar(p.op as CompareOp, values[i], p.value as string) ? 1 : 0; }
       } else {
         throw new UnsupportedParquetError(`encoding ${page.encoding} on a string column`);
       }

@@ -9,6 +9,7 @@ import { endianness } from 'node:os';
 import type { BlockLayout, ColumnType, ColumnView, TimeUnit } from '@backtracedb/engine';
 import { Codec, Encoding, PageType, PhysicalType, Repetition } from './fields.js';
 import { bin, i32, i64, list, struct, ThriftWriter, type ThriftOut } from './thrift-write.js';
+import { optionalRows, withLevels } from './levels.js';
 import { compressPage, withCompression } from './compress.js';
 import { timestampAnnotation, timesForFile } from './timestamp.js';
 
@@ -19,8 +20,11 @@ const PHYSICAL: Readonly<Record<ColumnType, number>> = { bool: PhysicalType.BOOL
 const RLE = 3;
 const UTF8 = 0; // ConvertedType
 
-/** `timestamp`: an int64 column written as Parquet TIMESTAMP of this unit (see timestamp.ts). */
-export interface ParquetColumn { readonly name: string; readonly type: ColumnType; readonly timestamp?: TimeUnit }
+/**
+ * `timestamp`: an int64 column written as Parquet TIMESTAMP of this unit (see timestamp.ts);
+ * `nullable`: an OPTIONAL column with definition levels (see levels.ts).
+ */
+export interface ParquetColumn { readonly name: string; readonly type: ColumnType; readonly timestamp?: TimeUnit; readonly nullable?: boolean }
 export interface WrittenParquet { readonly bytes: Uint8Array; readonly layout: BlockLayout }
 
 /** `rawSize`: the body's bytes before compression; `storedSize`: as written (the same uncompressed). */
@@ -39,6 +43,8 @@ function packBools(v: Uint8Array): Uint8Array {
 
 /** Bit width byte, then all indices as bit-packed groups of 8 (one run of the hybrid encoding). */
 function packIndices(codes: Int32Array, width: number): Uint8Array {
+  // No value (a row group whose strings are all null): the bit width alone, no run.
+  if (codes.length === 0) return new Uint8Array([width]);
   const groups = Math.ceil(codes.length / 8);
   const header: number[] = [];
   for (let h = groups * 2 + 1; ; h = Math.floor(h / 128)) { if (h < 128) { header.push(h); break; } header.push((h % 128) | 0x80); }
@@ -104,24 +110,31 @@ export function writeParquet(columns: readonly ParquetColumn[], views: readonly 
       const page = (type: number, raw: Uint8Array, numValues: number, encoding: number): void => {
         const body = compressPage(codec, raw);
         const header = pageHeader(type, raw.byteLength, body.byteLength, numValues, encoding);
-        push(header); push(body); crc = crc32(body, crc32(header, crc));
+        // Node's crc32 returns 0 for an empty view of an empty buffer whatever the running value
+        // (an all-null row group's dictionary page is empty): empty bodies are left out of it.
+        push(header); push(body); crc = crc32(header, crc); if (body.byteLength > 0) crc = crc32(body, crc);
         rawBytes += header.byteLength + raw.byteLength;
       };
       let dictionaryOffset: number | undefined;
       const dataOffset = (): number => offset;
       let dataAt: number;
       let encodings: number[];
-      if (view.type === 'string') {
-        const p = stringPages(view, first, end);
+      // OPTIONAL (nullable) columns: definition levels open the data page, values hold only non-nulls.
+      const opt = col.nullable === true ? optionalRows(view, first, end) : null;
+      const src = opt === null ? view : opt.view;
+      const [from, to] = opt === null ? [first, end] : [0, opt.count];
+      const data = (b: Uint8Array): Uint8Array => (opt === null ? b : withLevels(opt.levels, b));
+      if (src.type === 'string') {
+        const p = stringPages(src, from, to);
         dictionaryOffset = offset;
         page(PageType.DICTIONARY_PAGE, p.dict, p.dictCount, Encoding.PLAIN);
         dataAt = dataOffset();
-        page(PageType.DATA_PAGE, p.indices, rows, Encoding.RLE_DICTIONARY);
+        page(PageType.DATA_PAGE, data(p.indices), rows, Encoding.RLE_DICTIONARY);
         encodings = [Encoding.PLAIN, RLE, Encoding.RLE_DICTIONARY];
       } else {
-        const body = view.type === 'bool' ? packBools(view.values.subarray(first, end))
-          : view.type === 'int64' && col.timestamp !== undefined ? bytesOf(timesForFile(view.values.subarray(first, end), col.timestamp), 0, end - first)
-          : bytesOf(view.values, first, end);
+        const body = data(src.type === 'bool' ? packBools(src.values.subarray(from, to))
+          : src.type === 'int64' && col.timestamp !== undefined ? bytesOf(timesForFile(src.values.subarray(from, to), col.timestamp), 0, to - from)
+          : bytesOf(src.values, from, to));
         dataAt = dataOffset();
         page(PageType.DATA_PAGE, body, rows, Encoding.PLAIN);
         encodings = [Encoding.PLAIN, RLE];
@@ -144,7 +157,7 @@ export function writeParquet(columns: readonly ParquetColumn[], views: readonly 
     ...columns.map((c) => {
       const ts = c.timestamp === undefined || c.type !== 'int64' ? null : timestampAnnotation(c.timestamp);
       return struct(
-        [1, i32(PHYSICAL[c.type])], [3, i32(Repetition.REQUIRED)], [4, bin(c.name)],
+        [1, i32(PHYSICAL[c.type])], [3, i32(c.nullable === true ? Repetition.OPTIONAL : Repetition.REQUIRED)], [4, bin(c.name)],
         [6, c.type === 'string' ? i32(UTF8) : ts?.converted], [10, c.type === 'string' ? struct([1, struct()]) : ts?.logical],
       );
     }),

@@ -18,6 +18,8 @@ function scanByStrings(task: ChunksScanTask): ScanOutput | null {
   const preds = req.predicates;
   const first = preds[0];
   if (task.fillCache || req.aggregate !== undefined || first === undefined || first.type !== 'string') return null;
+  // A nullable string column's pages open with definition levels: the general path reads them.
+  if (task.schema.columns[first.column].nullable === true || first.op === 'isNull' || first.op === 'isNotNull') return null;
   if (preds.some((p) => p.column === req.timeColumn && p.op !== '!=')) return null;
   if (!req.countOnly && req.projection.includes(first.column)) return null;
   if (preds.slice(1).some((p) => p.column === first.column)) return null;
@@ -30,7 +32,7 @@ function scanByStrings(task: ChunksScanTask): ScanOutput | null {
   try {
     n = selectByStrings(set.chunks.map((g) => g[at]), set.rowCounts, first, sel, set.compression);
     const others = set.columns.filter((c) => c !== first.column);
-    const d = n === 0 ? { rowCount, views: [] } : readChunkColumns(set, others, others.map((c) => defs[c].type), scratchView);
+    const d = n === 0 ? { rowCount, views: [] } : readChunkColumns(set, others, others.map((c) => defs[c].type), scratchView, others.map((c) => defs[c].nullable === true));
     timesToTableUnit(task.schema, others, d.views, d.rowCount);
     others.forEach((c, i) => { if (d.views[i] !== undefined) views[c] = d.views[i]; });
   } catch (err) {
@@ -63,7 +65,7 @@ function scanChecked(task: ChunksScanTask): ScanOutput {
   const defs = task.schema.columns;
   let d: DecodedColumns;
   try {
-    d = readChunkColumns(set, set.columns, set.columns.map((c) => defs[c].type), task.fillCache ? freshView : scratchView);
+    d = readChunkColumns(set, set.columns, set.columns.map((c) => defs[c].type), task.fillCache ? freshView : scratchView, set.columns.map((c) => defs[c].nullable === true));
     timesToTableUnit(task.schema, set.columns, d.views, d.rowCount);
   } catch (err) {
     throw damaged(task.label, err);

@@ -16,7 +16,6 @@ type Decoder = (cols: readonly number[]) => DecodedColumns;
 function fastFooter(task: ParquetScanTask): Footer | null {
   try {
     const footer = readFooter(task.parquet);
-    if (footer.optional.size > 0) return null;
     for (const rg of footer.rowGroups) for (const c of rg.chunks.values()) if (!isKnownCodec(c.codec)) return null;
     return footer;
   } catch (err) {

@@ -55,10 +55,16 @@ export function toShared(v: ColumnView): ColumnView {
   const src = v.values;
   const bytes = new Uint8Array(new SharedArrayBuffer(src.byteLength));
   bytes.set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
+  let valid: { valid?: Uint8Array } = {};
+  if (v.valid) {
+    const shared = new Uint8Array(new SharedArrayBuffer(v.valid.byteLength));
+    shared.set(v.valid);
+    valid = { valid: shared };
+  }
   switch (v.type) {
-    case 'int64': return { type: 'int64', values: new BigInt64Array(bytes.buffer) };
-    case 'float64': return { type: 'float64', values: new Float64Array(bytes.buffer) };
-    case 'bool': return { type: 'bool', values: new Uint8Array(bytes.buffer) };
-    case 'string': return { type: 'string', values: new Int32Array(bytes.buffer), dictionary: v.dictionary };
+    case 'int64': return { type: 'int64', values: new BigInt64Array(bytes.buffer), ...valid };
+    case 'float64': return { type: 'float64', values: new Float64Array(bytes.buffer), ...valid };
+    case 'bool': return { type: 'bool', values: new Uint8Array(bytes.buffer), ...valid };
+    case 'string': return { type: 'string', values: new Int32Array(bytes.buffer), dictionary: v.dictionary, ...valid };
   }
 }
