@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { sameSchema, resolveSchema, schemaToJson, isSafeName, type TableSchema } from '../schema/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { replayWal } from '../wal/reader.js';
-import { decodeBatch } from '../wal/batch-codec.js';
 import { TableStore, type TableContext } from './table-store.js';
 import { tableDir, WAL_DIR } from './layout.js';
 import { schemaCrcOf } from './manifest-log.js';
@@ -15,7 +14,7 @@ import { auditTableDir, loadManifest, type LoadedManifest } from './table-files.
 import { dataFilesWithoutMeta, firstWalSegment, removeLeftovers } from './table-dir.js';
 import { TableBlocks } from './table-blocks.js';
 import { readTableMeta, writeTableMeta, type TableSettings } from './table-meta.js';
-import { sliceBatch } from '../column/values.js';
+import { replayStartOf, WalReplay } from './wal-replay.js';
 
 export interface RecoveryReport {
   /** WAL rows replayed into the active block(s). */
@@ -54,7 +53,7 @@ export async function createTableStore(ctx: TableContext, schemaInput: TableSche
   if (data.length > 0) throw new Error(`table "${schema.name}": ${dir} has no table.json but holds data: ${data.join(', ')} (restore table.json, or move these files away)`);
   const audit = auditTableDir(names, loaded);
   await removeLeftovers(storage, dir, [...audit.leftovers, ...(loaded === null ? [] : [loaded.file])]);
-  const blocks = new TableBlocks(schema, ctx.encoder, { maxBlockSize: settings.maxBlockSize, maxPendingSeals: ctx.maxPendingSeals, rowGroupRows: settings.rowGroupRows });
+  const blocks = new TableBlocks(schema, ctx.encoder, { maxBlockSize: settings.maxBlockSize, maxPendingSeals: ctx.maxPendingSeals, rowGroupRows: settings.rowGroupRows, outOfOrderWindow: settings.outOfOrderWindow });
   const manifest = new ManifestWriter(storage, dir, schema.name, schema, { generation: 0, sizeBytes: 0, snapshotBytes: 0, needSnapshot: true });
   await manifest.snapshot([]);
   // table.json last: a table exists once this file does.
@@ -128,25 +127,21 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
     report.manifestTail = `${manifestPath}: ${loaded.tail.sizeBytes} bytes at byte ${loaded.tail.offset} (${loaded.tail.complete ? 'fails its checksum' : 'incomplete'})`;
     await writer.snapshot(manifest.blocks); // a fresh generation without the tail
   }
-  const blocks = new TableBlocks(meta.schema, ctx.encoder, { maxBlockSize: settings.maxBlockSize, maxPendingSeals: ctx.maxPendingSeals, rowGroupRows: settings.rowGroupRows }, {
-    firstRowSeq: manifest.durableRowCount, lastTime: manifest.lastTime, nextBlockId: manifest.blocks.length,
+  const start = replayStartOf(manifest);
+  const blocks = new TableBlocks(meta.schema, ctx.encoder, { maxBlockSize: settings.maxBlockSize, maxPendingSeals: ctx.maxPendingSeals, rowGroupRows: settings.rowGroupRows, outOfOrderWindow: settings.outOfOrderWindow }, {
+    firstRowSeq: manifest.durableRowCount, lastTime: manifest.lastTime, nextBlockId: manifest.blocks.length, newest: start.newest,
   });
   manifest.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
   const table = new TableStore(ctx, blocks, settings, [...manifest.blocks], writer);
 
-  // Replay: rows at or past the manifest's end, each exactly once (sequence numbers).
+  // Replay: rows the blocks do not hold, each exactly once (sequence numbers; wal-replay.ts).
   const walDir = join(dir, WAL_DIR);
   const types = meta.schema.columns.map((c) => c.type);
-  const replay = await replayWal(storage, walDir, { fromRowSeq: manifest.durableRowCount });
+  const replay = await replayWal(storage, walDir, { fromRowSeq: start.fromRowSeq });
   report.damaged = replay.damaged;
-  for (const rec of replay.records) {
-    const end = rec.firstRowSeq + rec.rowCount;
-    if (end <= blocks.rowCount) continue;
-    if (rec.firstRowSeq > blocks.rowCount) throw new Error(`table "${name}": WAL in ${walDir} has a gap at row ${blocks.rowCount}`);
-    const batch = decodeBatch(types, rec.rowCount, rec.payload);
-    blocks.writeNormalized(sliceBatch(batch, blocks.rowCount - rec.firstRowSeq));
-    report.replayedRows += end - Math.max(rec.firstRowSeq, manifest.durableRowCount);
-  }
+  const apply = new WalReplay(blocks, types, start, `table "${name}": WAL in ${walDir}`);
+  for (const rec of replay.records) report.replayedRows += apply.apply(rec);
+  apply.finish();
   await table.startWal();
   return { table, report };
 }

@@ -52,7 +52,7 @@ export class TableStore {
     this.dir = tableDir(ctx.dbDir, blocks.schema.name);
     this.durable = durable;
     this.schemaCrc = schemaCrcOf(blocks.schema);
-    blocks.onSeal = (block) => { if (block.raw !== null) this.log?.onSeal(block.raw, block.firstRowSeq + block.rowCount); };
+    blocks.onSeal = (_block, from, end) => { this.log?.onSeal(from, end); };
     blocks.onEncoded = () => (this.settings.useDiskStorage ? this.persistEncoded() : Promise.resolve());
     blocks.sharedOutput = () => !this.settings.useDiskStorage;
   }
@@ -60,6 +60,8 @@ export class TableStore {
   get schema(): ResolvedSchema { return this.blocks.schema; }
   get name(): string { return this.blocks.schema.name; }
   get durableRowCount(): number { return this.durable.length === 0 ? 0 : this.durable[this.durable.length - 1].firstRowSeq + this.durable[this.durable.length - 1].rowCount; }
+  /** WAL rows below this are all in durable blocks (under a window, some past it may be too). */
+  get durableWalRowSeq(): number { return this.durable[this.durable.length - 1]?.late?.firstUnsealedSeq ?? this.durableRowCount; }
 
   /** @internal Start the WAL writer at the table's current end (after any replay). */
   async startWal(): Promise<void> {
@@ -179,6 +181,9 @@ export class TableStore {
     await writeFileAtomic(storage, join(this.dir, name), bytes);
     block.file = name;
     const entry = manifestBlockOf(block, this.schemaCrc);
+    // Under a window the block leaves rows unsealed that only the WAL holds: they must be on
+    // disk before the manifest lets replay skip past the rows the block took.
+    if (entry.late != null && this.wal !== null) await this.wal.sync();
     try {
       // The full list is built only for a snapshot: a plain append costs one record.
       await this.manifest.add(entry, () => [...this.durable, entry]);
@@ -189,7 +194,7 @@ export class TableStore {
     this.durable.push(entry);
     // The bytes now live in the file; drop them so memory stays bounded by a few blocks.
     if (this.settings.useDiskStorage) block.parquet = null;
-    if (this.wal !== null) await this.wal.retireThrough(this.durableRowCount);
+    if (this.wal !== null) await this.wal.retireThrough(this.durableWalRowSeq);
   }
 
   // ---- closing -----------------------------------------------------------------------
@@ -212,7 +217,7 @@ export class TableStore {
       await writeTableMeta(this.ctx.storage, this.dir, { schema: this.schema, settings: this.settings });
       if (this.wal !== null) {
         await this.wal.sync();
-        await this.wal.retireThrough(this.durableRowCount);
+        await this.wal.retireThrough(this.durableWalRowSeq);
       }
       if (walFailure !== null) throw walFailure;
     } finally {
