@@ -102,6 +102,12 @@ export class LateWriter {
     return newest === null ? null : this.seal(newest);
   }
 
+  /** close() with a WAL: seal what the window lets go; the rest stays in the WAL for the next open. */
+  sealSettled(): SealedBlock | null {
+    const newest = this.state.newest;
+    return newest === null ? null : this.seal(newest - this.state.window);
+  }
+
   /**
    * Replay: put back the rows the last durable seal left unsealed (`seqs`: their sequence
    * numbers, ascending), into the fresh active block, with no seal attempt — they were there.

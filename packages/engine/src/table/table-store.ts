@@ -208,11 +208,16 @@ export class TableStore {
     const logged = (): void => { try { this.log?.reportFailure(); this.log?.capture(); } catch (err) { walFailure ??= err; } };
     try {
       logged();
-      this.blocks.seal();
+      // Under a window with a working WAL, rows still within it stay in the WAL (replayed at
+      // open), so late rows are still taken after a reopen; otherwise every row is sealed.
+      const late = this.wal !== null && walFailure === null ? this.blocks.late : null;
+      if (late !== null) late.sealSettled(); else this.blocks.seal();
       logged();
+      if (late !== null && walFailure !== null) this.blocks.seal();
       await this.blocks.waitUntilEncoded();
       await this.persistEncoded();
-      if (this.durableRowCount !== this.blocks.rowCount) throw new Error(`table "${this.name}": ${this.blocks.rowCount - this.durableRowCount} rows could not be written`);
+      const inBlocks = late !== null && walFailure === null ? this.blocks.activeBlock.firstRowSeq : this.blocks.rowCount;
+      if (this.durableRowCount !== inBlocks) throw new Error(`table "${this.name}": ${this.blocks.rowCount - this.durableRowCount} rows could not be written`);
       await this.settingsChain.catch(() => undefined);
       await writeTableMeta(this.ctx.storage, this.dir, { schema: this.schema, settings: this.settings });
       if (this.wal !== null) {
