@@ -84,16 +84,36 @@ export function fullBlockError(schema: ResolvedSchema, st: LateState, rows: numb
 
 /** What the write loop drives: the real active block, or a dry run over times only. */
 export interface LateSink {
+  /** The block's times in arrival order (the first rows() of them). */
+  times(): BigInt64Array;
   rows(): number;
   capacity(): number;
-  countAtOrBelow(limit: bigint): number;
+  /** Seal every row at or below `limit`. */
   seal(limit: bigint): void;
   write(from: number, count: number): void;
 }
 
 /**
- * Write rows [0, n) (times given) under the seal rule: try a seal at each seal point, and
- * before a row that finds the block full. Returns the index of the first row that finds it
+ * Seal at `limit` if at least `least` rows are at or below it, but at most about a block:
+ * beyond maxRows rows the limit comes down to the time of the maxRows-th oldest (rows of equal
+ * time go together). Returns whether it sealed.
+ */
+function trySeal(sink: LateSink, limit: bigint, least: number, maxRows: number): boolean {
+  const times = sink.times();
+  const n = sink.rows();
+  const k = countAtOrBelow(times, n, limit);
+  if (k < least) return false;
+  if (k > maxRows) {
+    const sorted = times.slice(0, n).sort();
+    limit = sorted[maxRows - 1];
+  }
+  sink.seal(limit);
+  return true;
+}
+
+/**
+ * Write rows [0, n) (times given) under the seal rule: at each seal point, seal if a block's
+ * worth of rows can go; before a row that finds the active block full, seal whatever can. Returns the index of the first row that finds it
  * full with nothing sealable (nothing from it on is written), or -1. The rule depends only on
  * the rows in sequence, so a replay of the same rows seals the same way.
  */
@@ -103,19 +123,16 @@ export function runLate(times: BigInt64Array, n: number, window: bigint, maxRows
   while (from < n) {
     if (sink.rows() >= sink.capacity()) {
       const t = times[from];
-      const limit = (newest === null || t > newest ? t : newest) - window;
-      if (sink.countAtOrBelow(limit) === 0) return from;
-      sink.seal(limit);
+      if (!trySeal(sink, (newest === null || t > newest ? t : newest) - window, 1, maxRows)) return from;
     }
     const rows = sink.rows();
     const count = Math.min(n - from, sink.capacity() - rows, rowsUntilSealPoint(rows, maxRows));
     for (let i = from; i < from + count; i++) if (newest === null || times[i] > newest) newest = times[i];
     sink.write(from, count);
     from += count;
-    if (newest !== null && isSealPoint(sink.rows(), maxRows)) {
-      const limit = newest - window;
-      if (sink.countAtOrBelow(limit) > 0) sink.seal(limit);
-    }
+    // A whole block's worth, so a window holding many rows does not cut small blocks; only a
+    // full active block (above) seals whatever it can.
+    if (newest !== null && isSealPoint(sink.rows(), maxRows)) trySeal(sink, newest - window, maxRows, maxRows);
   }
   return -1;
 }
@@ -127,9 +144,9 @@ export function dryRunLate(active: BigInt64Array, rows: number, capacity: number
   let count = rows;
   let cap = capacity;
   return runLate(times, n, window, maxRows, newest, {
+    times: () => buf,
     rows: () => count,
     capacity: () => cap,
-    countAtOrBelow: (limit) => countAtOrBelow(buf, count, limit),
     seal: (limit) => {
       let k = 0;
       for (let i = 0; i < count; i++) if (buf[i] > limit) buf[k++] = buf[i];

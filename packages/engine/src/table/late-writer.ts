@@ -3,7 +3,6 @@
 import { writeBatch, type ActiveBlock } from '../block/active-block.js';
 import { ensureCapacity } from '../block/column-store.js';
 import type { SealedBlock } from '../block/sealed-block.js';
-import { countAtOrBelow } from '../block/sorted-rows.js';
 import type { NormalizedBatch } from '../column/values.js';
 import type { ResolvedSchema } from '../schema/schema.js';
 import {
@@ -80,9 +79,9 @@ export class LateWriter {
   private run(times: BigInt64Array, n: number, write: (from: number, count: number) => void): void {
     const { host, state: st } = this;
     const refused = runLate(times, n, st.window, host.maxBlockSize, st.newest, {
+      times: () => timesOf(host.schema, host.activeBlock),
       rows: () => host.activeBlock.rowCount,
       capacity: () => host.activeBlock.capacityRows,
-      countAtOrBelow: (limit) => countAtOrBelow(timesOf(host.schema, host.activeBlock), host.activeBlock.rowCount, limit),
       seal: (limit) => { this.seal(limit); },
       write: (from, count) => { write(from, count); noteWritten(st, times, from, count); },
     });
