@@ -121,7 +121,9 @@ function runSeed(seed: number): Promise<void> {
         attempt(rows, () => t.appendArrow(table), 'appendArrow');
       } else if (r < 0.9) {
         await expectReads(t, oracle, `${where0} mid-way at ${id}`);
-      } else if (r < 0.94) {
+      } else if (r < 0.92) {
+        expect((await t.reader().toArray()).map(plain), `${where0} at ${id}`).toEqual(oracle.tableOrder());
+      } else if (r < 0.95) {
         // A reader in flight: it took its snapshot; rows and seals that come after must not show.
         if (inFlight === null) {
           const it = t.reader()[Symbol.asyncIterator]();
@@ -132,7 +134,7 @@ function runSeed(seed: number): Promise<void> {
           expect(inFlight.got, `${where0} reader in flight`).toEqual(inFlight.want);
           inFlight = null;
         }
-      } else if (r < 0.96) {
+      } else if (r < 0.97) {
         await t.flush();
         oracle.sealAll();
       } else if (inFlight === null) {
