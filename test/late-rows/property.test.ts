@@ -74,8 +74,11 @@ function runSeed(seed: number): Promise<void> {
     const makeRow = (): LateRow => {
       base += BigInt(Math.floor(next() * 4));
       let time = base;
-      // Late: up to two past the window's edge, so rows land on both sides of it.
-      if (next() < 0.2 && oracle.newest !== null) time = oracle.newest - BigInt(Math.floor(next() * (Number(window) + 3)));
+      // Late: within the window, and now and then on its edge or up to two past it.
+      if (next() < 0.2 && oracle.newest !== null) {
+        const back = next() < 0.1 ? window + BigInt(Math.floor(next() * 3)) : BigInt(Math.floor(next() * (Number(window) + 1)));
+        time = oracle.newest - back;
+      }
       return { t: time, id: id++, sym: SYMS[Math.floor(next() * SYMS.length)], x: Math.round((next() - 0.5) * 1000) / 4, ok: next() < 0.5 };
     };
     const attempt = (rows: LateRow[], call: () => void, what: string): void => {
@@ -100,14 +103,14 @@ function runSeed(seed: number): Promise<void> {
     };
     let inFlight: { it: AsyncIterator<Record<string, unknown>>; got: LateRow[]; want: LateRow[] } | null = null;
     const total = 150 + Math.floor(next() * 250);
-    while (id < total) {
+    for (let step = 0; oracle.appended.length < total && step < 2000; step++) {
       const r = next();
       if (r < 0.45) {
         const row = makeRow();
         attempt([row], () => t.append({ ...row, t: next() < 0.5 ? Number(row.t) : row.t }), 'append');
       } else if (r < 0.78) {
         const rows = Array.from({ length: Math.floor(next() * 25) }, makeRow);
-        if (next() < 0.2) rows.reverse(); // a batch need not be sorted
+        if (next() < 0.1) rows.reverse(); // a batch need not be sorted
         const typed = next() < 0.5;
         attempt(rows, () => t.appendBatch({
           t: typed ? BigInt64Array.from(rows.map((x) => x.t)) : rows.map((x) => x.t),
@@ -134,7 +137,7 @@ function runSeed(seed: number): Promise<void> {
           expect(inFlight.got, `${where0} reader in flight`).toEqual(inFlight.want);
           inFlight = null;
         }
-      } else if (r < 0.97) {
+      } else if (r < 0.96) {
         await t.flush();
         oracle.sealAll();
       } else if (inFlight === null) {
