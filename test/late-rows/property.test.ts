@@ -13,7 +13,7 @@ import { oracleAggregate, oracleLatest, type Row } from '../timeseries/oracle.js
 import { LateOracle, type LateRow } from './oracle.js';
 
 /** Size knob: random tables in CI; BTDB_LATE_SEEDS=500 for a long run. */
-const SEEDS = Number(process.env.BTDB_LATE_SEEDS ?? 24);
+const SEEDS = Number(process.env.BTDB_LATE_SEEDS ?? 12);
 const pool = createPool(2);
 afterAll(() => pool.destroy());
 
