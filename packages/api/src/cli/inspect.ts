@@ -4,7 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
-  auditTableDir, decodeBatch, decodeTableMeta, firstWalSegment, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, readWal, schemaToJson,
+  auditTableDir, decodeBatch, decodeTableMeta, firstWalSegment, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, readWal, replayStartOf, schemaToJson,
   TABLE_FILE, WAL_DIR, type LoadedManifest, type Manifest, type ResolvedSchema,
 } from '@backtracedb/engine';
 import { checkBlockSchema } from './block-schema.js';
@@ -47,10 +47,12 @@ export async function scanWal(dir: string, fromRowSeq: number, schema?: Resolved
       s.rows += rec.firstRowSeq + rec.rowCount - from;
       s.firstRowSeq ??= from;
       if (schema === undefined || types === undefined) return;
-      // Times of the rows only the log holds (non-decreasing, so first and last suffice).
+      // Times of the rows only the log holds (late rows may be older than earlier ones).
       const times = decodeBatch(types, rec.rowCount, rec.payload).columns[schema.timeIndex] as BigInt64Array;
-      s.minTime ??= times[from - rec.firstRowSeq];
-      s.maxTime = times[times.length - 1];
+      for (let i = from - rec.firstRowSeq; i < times.length; i++) {
+        if (s.minTime === null || times[i] < s.minTime) s.minTime = times[i];
+        if (s.maxTime === null || times[i] > s.maxTime) s.maxTime = times[i];
+      }
     },
   });
   s.segments = read.segments;
@@ -70,7 +72,8 @@ export async function tableInfo(db: string, name: string): Promise<TableInfo> {
   if (loaded === null) throw new Error(`the manifest is missing in ${dir} (table.json exists)`);
   const manifest = loaded.manifest;
   const blockBytes = manifest.blocks.reduce((n, b) => n + b.sizeBytes, 0);
-  const wal = await scanWal(join(dir, WAL_DIR), manifest.durableRowCount, meta.schema);
+  // Under an outOfOrderWindow the log is kept from the last seal's first unsealed row.
+  const wal = await scanWal(join(dir, WAL_DIR), replayStartOf(manifest).fromRowSeq, meta.schema);
   return { name, schema: meta.schema, settings: { ...meta.settings }, manifest, loaded, blockBytes, wal };
 }
 
@@ -118,8 +121,9 @@ export async function verifyTable(db: string, name: string): Promise<{ checked: 
   }
   checked += info.wal.segments;
   problems.push(...info.wal.damaged);
-  if (info.wal.rows > 0 && info.wal.firstRowSeq !== info.manifest.durableRowCount) {
-    problems.push(`${join(dir, WAL_DIR)}: the log starts at row ${info.wal.firstRowSeq}, the blocks end at row ${info.manifest.durableRowCount}`);
+  const walFrom = replayStartOf(info.manifest).fromRowSeq;
+  if (info.wal.rows > 0 && info.wal.firstRowSeq !== walFrom) {
+    problems.push(`${join(dir, WAL_DIR)}: the log starts at row ${info.wal.firstRowSeq}, the blocks end at row ${walFrom}`);
   }
   return { checked, problems };
 }

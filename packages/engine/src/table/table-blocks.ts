@@ -80,10 +80,7 @@ export class TableBlocks {
   onEncoded: OnEncoded | null = null;
   /** Whether sealed blocks stay in memory (their Parquet bytes then go on shared memory). */
   sharedOutput: () => boolean = () => true;
-  /**
-   * Called at each seal with the active block it came from and the sequence number after its
-   * last row (the WAL logs the rest of that block's rows before its buffers go).
-   */
+  /** At each seal: the active block it came from and the row sequence number after its last row (the WAL logs up to it). */
   onSeal: ((block: SealedBlock, from: ActiveBlock, endRowSeq: number) => void) | null = null;
   /** The write path under an outOfOrderWindow; null without one. */
   readonly late: LateWriter | null;
@@ -100,12 +97,11 @@ export class TableBlocks {
     this.writeRow = compileRowWriter(schema);
     this.rowValues = new Array<unknown>(schema.columns.length);
     const window = opts.outOfOrderWindow ?? 0n;
-    // The last sealed time is a floor for later rows; the newest may be past it (unsealed rows).
+    // The last sealed time (lastTime) is a floor for later rows; the newest may be past it.
     this.late = window === 0n ? null : new LateWriter(this, newLateState(window, start?.newest ?? this.lastTime, this.lastTime), this.checkRow, this.writeRow, this.rowValues);
     this.active = newActiveBlock(schema, start?.firstRowSeq ?? 0, this.activeCapacity);
   }
-  /** Rows an active block takes: maxBlockSize, and under a window room for the rows a seal leaves. */
-  get activeCapacity(): number { return this.late === null ? this.maxRows : lateCapacity(this.maxRows, MAX_BLOCK_SIZE_LIMIT); }
+  get activeCapacity(): number { return this.late === null ? this.maxRows : lateCapacity(this.maxRows, MAX_BLOCK_SIZE_LIMIT); } // + room for a seal's leftovers
   private nextBlockId: number;
   private readonly checkRow: RowChecker;
   private readonly writeRow: RowWriter;
@@ -185,12 +181,10 @@ export class TableBlocks {
     return block;
   }
 
-  /** @internal A seal under a window (LateWriter): the sealed rows go to the encoder, the rest stay active. */
+  /** @internal A seal under a window (LateWriter): sealed rows to the encoder, the rest stay active. */
   publishSplit(split: SplitSeal, from: ActiveBlock): SealedBlock {
-    const block: SealedBlock = {
-      id: this.nextBlockId++, firstRowSeq: from.firstRowSeq, rowCount: split.sealed.rowCount, minTime: split.minTime, maxTime: split.maxTime,
-      raw: split.sealed, zoneMap: null, rowGroups: null, parquet: null, file: null, sizeBytes: 0, checksum: 0, layout: null, late: split.late,
-    };
+    const block: SealedBlock = { id: this.nextBlockId++, firstRowSeq: from.firstRowSeq, rowCount: split.sealed.rowCount, minTime: split.minTime, maxTime: split.maxTime,
+      raw: split.sealed, zoneMap: null, rowGroups: null, parquet: null, file: null, sizeBytes: 0, checksum: 0, layout: null, late: split.late };
     this.sealed.push(block);
     this.active = split.next;
     this.onSeal?.(block, from, split.late.rowSeq);
