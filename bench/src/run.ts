@@ -11,6 +11,7 @@ import { tightLoopSuite } from './tight-loop.js';
 import { startupSuite } from './startup.js';
 import { timeseriesSuite } from './timeseries.js';
 import { readOnlySuite } from './readonly.js';
+import { lateRowsSuite } from './late-rows.js';
 import type { ResultRow } from './measure.js';
 
 const quick = process.argv.includes('--quick');
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     ['durability', () => durabilitySuite(quick)],
     ['timeseries', () => timeseriesSuite(ROWS, quick ? 3 : 10)],
     ['readonly', () => readOnlySuite(ROWS, quick ? 2 : 5)],
+    ['late-rows', () => lateRowsSuite(ROWS, RUNS)],
   ];
   for (const [name, suite] of suites) {
     if (only !== undefined && only !== name) continue;
