@@ -1,8 +1,10 @@
 // The write path of a table with an outOfOrderWindow (its rules: late-rows.ts). TableBlocks
 // hands appends here when the window is not 0; without one, its own path runs as before.
+// TableBlocks' lastTime (the last sealed time) is a floor for later rows; the newest may be past it.
 import { writeBatch, type ActiveBlock } from '../block/active-block.js';
 import { ensureCapacity } from '../block/column-store.js';
 import type { SealedBlock } from '../block/sealed-block.js';
+import { gatherRows } from '../block/sorted-rows.js';
 import type { NormalizedBatch } from '../column/values.js';
 import type { ResolvedSchema } from '../schema/schema.js';
 import {
@@ -120,6 +122,17 @@ export class LateWriter {
     writeBatch(a, batch, 0, batch.rowCount);
     for (const s of seqs) this.state.seqs.push(s);
     noteWritten(this.state, batch.columns[this.host.schema.timeIndex] as BigInt64Array, 0, batch.rowCount);
+  }
+
+  /**
+   * maxBlockSize went up: the same rows, in the same places, in a block of the new capacity
+   * (so a window that fits the new size is not refused for the old one).
+   */
+  regrown(capacityRows: number): ActiveBlock {
+    const a = this.host.activeBlock;
+    const order = new Uint32Array(a.rowCount);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    return gatherRows(this.host.schema, a, order, 0, a.rowCount, a.firstRowSeq, capacityRows);
   }
 
   /** The active block as a reader sees it: its rows in time order. */

@@ -97,7 +97,6 @@ export class TableBlocks {
     this.writeRow = compileRowWriter(schema);
     this.rowValues = new Array<unknown>(schema.columns.length);
     const window = opts.outOfOrderWindow ?? 0n;
-    // The last sealed time (lastTime) is a floor for later rows; the newest may be past it.
     this.late = window === 0n ? null : new LateWriter(this, newLateState(window, start?.newest ?? this.lastTime, this.lastTime), this.checkRow, this.writeRow, this.rowValues);
     this.active = newActiveBlock(schema, start?.firstRowSeq ?? 0, this.activeCapacity);
   }
@@ -114,7 +113,7 @@ export class TableBlocks {
     // An empty active block was sized for the old limit: give appends one of the new size.
     if (this.active.rowCount === 0 && this.active.capacityRows !== this.activeCapacity) {
       this.active = newActiveBlock(this.schema, this.active.firstRowSeq, this.activeCapacity);
-    }
+    } else if (this.late !== null && this.active.capacityRows < this.activeCapacity) this.active = this.late.regrown(this.activeCapacity);
   }
 
   /** Total rows: sealed plus active. */
