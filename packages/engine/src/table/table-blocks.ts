@@ -120,6 +120,7 @@ export class TableBlocks {
   get rowCount(): number { return this.active.firstRowSeq + this.active.rowCount; }
   get lastTimestamp(): bigint | null { return this.late === null ? this.lastTime : this.late.state.newest; }
   get activeBlock(): ActiveBlock { return this.active; }
+  get firstNewRowSeq(): number { return this.active.firstRowSeq + (this.late?.state.seqs.length ?? 0); }
   /** Sealed blocks not yet encoded and written. */
   get pendingSeals(): number { return this.encoding + this.settling.size; }
   /** Blocks sealed since the table opened, and how many of them the appending thread encoded. */
