@@ -70,11 +70,14 @@ export function refuseLate(schema: ResolvedSchema, t: bigint, st: Pick<LateState
 /** Check a batch's times, each against the newest before it, earlier rows of the batch included. */
 export function checkLateTimes(schema: ResolvedSchema, times: BigInt64Array, n: number, st: LateState): void {
   let newest = st.newest;
+  let limit = oldestAllowed(st);
   for (let i = 0; i < n; i++) {
     const t = times[i];
-    const limit = oldestAllowed({ newest, sealedMax: st.sealedMax, window: st.window });
     if (limit !== null && t < limit) refuseLate(schema, t, { newest, sealedMax: st.sealedMax, window: st.window }, i);
-    if (newest === null || t > newest) newest = t;
+    if (newest === null || t > newest) {
+      newest = t;
+      limit = oldestAllowed({ newest, sealedMax: st.sealedMax, window: st.window });
+    }
   }
 }
 
