@@ -116,9 +116,10 @@ function trySeal(sink: LateSink, limit: bigint, least: number, maxRows: number):
 
 /**
  * Write rows [0, n) (times given) under the seal rule: at each seal point, seal if a block's
- * worth of rows can go; before a row that finds the active block full, seal whatever can. Returns the index of the first row that finds it
- * full with nothing sealable (nothing from it on is written), or -1. The rule depends only on
- * the rows in sequence, so a replay of the same rows seals the same way.
+ * worth of rows can go; before a row that finds the active block full, seal whatever can.
+ * Returns the index of the first row that finds it full with nothing sealable (nothing from it
+ * on is written), or -1. Every seal is at or below newest − window, so it is safe wherever it
+ * falls; WAL replay may seal at other points than the appends did and still be exact.
  */
 export function runLate(times: BigInt64Array, n: number, window: bigint, maxRows: number, newestBefore: bigint | null, sink: LateSink): number {
   let newest = newestBefore;
