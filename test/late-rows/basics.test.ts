@@ -4,12 +4,15 @@
 // opens next to the writer, and a table without a window exactly as before.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as arrow from 'apache-arrow';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open, createPool, type Database } from 'backtracedb';
 
 const pool = createPool(1);
+const BTDB = fileURLToPath(new URL('../node_modules/backtracedb/dist/cli/main.js', import.meta.url));
 afterAll(() => pool.destroy());
 const schema = { name: 'q', timeColumn: 'ts', columns: [{ name: 'ts', type: 'int64' }, { name: 'v', type: 'int64' }, { name: 's', type: 'string' }] } as const;
 
@@ -114,6 +117,20 @@ describe('late rows', () => {
     }
     await ro.close();
     await db.close();
+  }));
+
+  it('btdb info counts the rows only the WAL holds, and verify finds nothing wrong, with rows left unsealed', () => withDir(async (dir) => {
+    const db = await open(dir, { pool });
+    const t = await db.createTable(schema, { outOfOrderWindow: 10n, maxBlockSize: 4, enableWal: true, useDiskStorage: true });
+    for (let i = 0; i < 30; i++) t.append({ ts: BigInt(3 * i - (i % 4 === 3 ? 9 : 0)), v: BigInt(i), s: 'w' });
+    await db.close();
+    const info = spawnSync(process.execPath, [BTDB, 'info', dir], { encoding: 'utf8' });
+    const m = /rows: +(\d+) \((\d+) in blocks, (\d+) only in the WAL\)/.exec(info.stdout);
+    expect(m, info.stdout + info.stderr).not.toBeNull();
+    expect(m?.slice(1).map(Number)).toEqual([30, 30 - Number(m?.[3]), Number(m?.[3])]);
+    expect(Number(m?.[3])).toBeGreaterThan(0);
+    const verify = spawnSync(process.execPath, [BTDB, 'verify', dir], { encoding: 'utf8' });
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
   }));
 
   it('without a window a row older than the newest is refused as before', () => withDir(async (dir) => {

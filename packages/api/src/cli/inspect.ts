@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
   auditTableDir, decodeBatch, decodeTableMeta, firstWalSegment, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, readWal, replayStartOf, schemaToJson,
-  TABLE_FILE, WAL_DIR, type LoadedManifest, type Manifest, type ResolvedSchema,
+  TABLE_FILE, WAL_DIR, type LoadedManifest, type Manifest, type ReplayStart, type ResolvedSchema,
 } from '@backtracedb/engine';
 import { checkBlockSchema } from './block-schema.js';
 
@@ -37,7 +37,7 @@ export async function listTables(db: string): Promise<string[]> {
 }
 
 /** Read the WAL with the engine's own reader, changing nothing: rows of valid records, problems. */
-export async function scanWal(dir: string, fromRowSeq: number, schema?: ResolvedSchema): Promise<WalSummary> {
+export async function scanWal(dir: string, fromRowSeq: number, schema?: ResolvedSchema, sealed?: ReplayStart): Promise<WalSummary> {
   const types = schema?.columns.map((c) => c.type);
   const s: WalSummary = { segments: 0, sizeBytes: 0, rows: 0, firstRowSeq: null, damaged: [], minTime: null, maxTime: null };
   const read = await readWal(nodeStorage, dir, {
@@ -50,6 +50,8 @@ export async function scanWal(dir: string, fromRowSeq: number, schema?: Resolved
       // Times of the rows only the log holds (late rows may be older than earlier ones).
       const times = decodeBatch(types, rec.rowCount, rec.payload).columns[schema.timeIndex] as BigInt64Array;
       for (let i = from - rec.firstRowSeq; i < times.length; i++) {
+        // Under an outOfOrderWindow, rows the last seal took are in blocks, not only in the log.
+        if (sealed?.sealedTime != null && rec.firstRowSeq + i < sealed.sealedRowSeq && times[i] <= sealed.sealedTime) { s.rows--; continue; }
         if (s.minTime === null || times[i] < s.minTime) s.minTime = times[i];
         if (s.maxTime === null || times[i] > s.maxTime) s.maxTime = times[i];
       }
@@ -73,7 +75,8 @@ export async function tableInfo(db: string, name: string): Promise<TableInfo> {
   const manifest = loaded.manifest;
   const blockBytes = manifest.blocks.reduce((n, b) => n + b.sizeBytes, 0);
   // Under an outOfOrderWindow the log is kept from the last seal's first unsealed row.
-  const wal = await scanWal(join(dir, WAL_DIR), replayStartOf(manifest).fromRowSeq, meta.schema);
+  const start = replayStartOf(manifest);
+  const wal = await scanWal(join(dir, WAL_DIR), start.fromRowSeq, meta.schema, start);
   return { name, schema: meta.schema, settings: { ...meta.settings }, manifest, loaded, blockBytes, wal };
 }
 
