@@ -1,8 +1,9 @@
 // Arrow in: an apache-arrow Table or RecordBatch → the columnar input of appendBatch, so it
 // gets exactly appendBatch's validation. Types must match: Int64, Float64, Utf8 (or a
-// dictionary of Utf8), Bool; no nulls.
+// dictionary of Utf8), Bool; no nulls. The time column of a table with a timeUnit may also be
+// an Arrow Timestamp of that unit (what toArrow gives).
 import * as arrow from 'apache-arrow';
-import type { ResolvedSchema } from '@backtracedb/engine';
+import type { ResolvedSchema, TimeUnit } from '@backtracedb/engine';
 
 function fail(schema: ResolvedSchema, column: string | null, what: string): never {
   throw new Error(column === null ? `table "${schema.name}": ${what}` : `table "${schema.name}", column "${column}": ${what}`);
@@ -16,6 +17,17 @@ function concat<T extends BigInt64Array | Float64Array>(v: arrow.Vector, make: (
   let at = 0;
   for (const c of chunks) { (out as Float64Array).set(c as Float64Array, at); at += c.length; }
   return out;
+}
+
+const UNIT_OF: Readonly<Record<number, TimeUnit>> = {
+  [arrow.TimeUnit.SECOND]: 's', [arrow.TimeUnit.MILLISECOND]: 'ms', [arrow.TimeUnit.MICROSECOND]: 'us', [arrow.TimeUnit.NANOSECOND]: 'ns',
+};
+
+/** A Timestamp time column: its unit must be the table's (values are taken as they are, never rescaled). */
+function checkTimestamp(schema: ResolvedSchema, t: arrow.Timestamp): void {
+  const unit = UNIT_OF[t.unit];
+  if (schema.timeUnit === null) fail(schema, schema.timeColumn, `got an Arrow ${t} column, but the table has no timeUnit: give an Int64 column`);
+  if (unit !== schema.timeUnit) fail(schema, schema.timeColumn, `got an Arrow ${t} column, the table's timeUnit is '${schema.timeUnit}': convert it first`);
 }
 
 export function columnsFromArrow(schema: ResolvedSchema, input: unknown): Record<string, unknown> {
@@ -32,7 +44,8 @@ export function columnsFromArrow(schema: ResolvedSchema, input: unknown): Record
     const t = v.type;
     switch (c.type) {
       case 'int64':
-        if (!arrow.DataType.isInt(t) || t.bitWidth !== 64 || !t.isSigned) fail(schema, c.name, `expected an Arrow Int64 column, got ${t}`);
+        if (arrow.DataType.isTimestamp(t) && c.name === schema.timeColumn) checkTimestamp(schema, t);
+        else if (!arrow.DataType.isInt(t) || t.bitWidth !== 64 || !t.isSigned) fail(schema, c.name, `expected an Arrow Int64 column, got ${t}`);
         out[c.name] = concat(v, (n) => new BigInt64Array(n));
         break;
       case 'float64':

@@ -4,9 +4,11 @@
 // temp file behind.
 import { rm } from 'node:fs/promises';
 import {
-  atomicTempPath, nodeStorage, writeFileAtomic, writeFileAtomicFrom, type ColumnDef, type ColumnView, type ScanResult, type Storage,
+  atomicTempPath, nodeStorage, writeFileAtomic, writeFileAtomicFrom, type ColumnDef, type ColumnView, type ResolvedSchema, type ScanResult, type Storage,
 } from '@backtracedb/engine';
 import { valueAt } from './rows.js';
+import { formatIsoTime } from '@backtracedb/engine';
+import { timestampUnitOf, type TimeSpec } from './arrow-out.js';
 
 /** One set of column views from many scan results (strings re-coded into one dictionary). */
 export function concatResults(results: readonly ScanResult[], defs: readonly ColumnDef[]): { rowCount: number; columns: ColumnView[] } {
@@ -47,9 +49,14 @@ async function cleaningUp<T>(path: string, write: () => Promise<T>): Promise<T> 
 }
 
 /** Every row of `results` to a Parquet file; no rows gives a file with the schema and 0 rows. */
-export async function writeParquetFile(path: string, table: string, defs: readonly ColumnDef[], results: readonly ScanResult[], storage: Storage = nodeStorage): Promise<number> {
+/** Given the table's schema with a timeUnit, its time column (when selected) is written as a Parquet TIMESTAMP, as in block files. */
+export async function writeParquetFile(path: string, tableOrName: string | Pick<ResolvedSchema, 'name' | 'timeColumn' | 'timeUnit'>, defs: readonly ColumnDef[], results: readonly ScanResult[], storage: Storage = nodeStorage): Promise<number> {
   const { rowCount, columns } = concatResults(results.filter((r) => r.rowCount > 0), defs);
-  const schema = { name: table, timeColumn: defs[0].name, columns: defs.map((d) => ({ name: d.name, type: d.type })) };
+  const table = typeof tableOrName === 'string' ? { name: tableOrName, timeColumn: defs[0].name, timeUnit: null } : tableOrName;
+  const schema = {
+    name: table.name, timeColumn: table.timeColumn, columns: defs.map((d) => ({ name: d.name, type: d.type })),
+    ...(table.timeUnit === null ? {} : { timeUnit: table.timeUnit }),
+  };
   // The encoder (parquet-wasm) loads on first export only.
   const { encodeParquet } = await import('@backtracedb/workers/encode');
   const bytes = encodeParquet(schema, columns, rowCount, 65_536);
@@ -66,14 +73,16 @@ export function csvLine(values: readonly unknown[]): string {
   return values.map(csvField).join(',');
 }
 
-/** A header line, then one line per row. */
-export async function writeCsvFile(path: string, defs: readonly ColumnDef[], results: AsyncIterable<ScanResult>, storage: Storage = nodeStorage): Promise<number> {
+/** A header line, then one line per row; with `time` of a table with a timeUnit, its time column as ISO-8601 text. */
+export async function writeCsvFile(path: string, defs: readonly ColumnDef[], results: AsyncIterable<ScanResult>, storage: Storage = nodeStorage, time: TimeSpec = null): Promise<number> {
   let rows = 0;
+  const units = defs.map((d) => timestampUnitOf(time, d.name, d.type));
+  const text = (v: unknown, c: number): unknown => { const u = units[c]; return u !== null && typeof v === 'bigint' ? formatIsoTime(v, u) : v; };
   async function* chunks(): AsyncGenerator<Uint8Array> {
     yield Buffer.from(`${csvLine(defs.map((d) => d.name))}\n`);
     for await (const r of results) {
       const lines: string[] = [];
-      for (let i = 0; i < r.rowCount; i++) lines.push(csvLine(r.columns.map((v) => valueAt(v, i))));
+      for (let i = 0; i < r.rowCount; i++) lines.push(csvLine(r.columns.map((v, c) => text(valueAt(v, i), c))));
       if (lines.length > 0) yield Buffer.from(`${lines.join('\n')}\n`);
       rows += r.rowCount;
     }

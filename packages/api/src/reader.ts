@@ -3,7 +3,7 @@
 // exact reverse with order('desc')), stopping at limit(n). aggregate() and latest() build on
 // the same block reads (read/aggregate-query.ts, read/latest-query.ts).
 import {
-  compilePredicate, MAX_PREDICATES,
+  compilePredicate, MAX_PREDICATES, timeFilterValue,
   type ColumnDef, type CompareOp, type Predicate, type ScanRequest, type ScanResult,
 } from '@backtracedb/engine';
 import type * as arrow from 'apache-arrow';
@@ -18,8 +18,11 @@ import { LatestQuery } from './read/latest-query.js';
 
 export type { ReadOrder } from './read/block-results.js';
 
-/** What a filter on a column of JS type T accepts: int64 columns also take safe-integer numbers. */
-export type FilterValue<T> = T extends bigint ? bigint | number : T;
+/**
+ * What a filter on a column of JS type T accepts: int64 columns also take safe-integer numbers;
+ * the time column of a table with a timeUnit also a Date or an ISO-8601 string.
+ */
+export type FilterValue<T> = T extends bigint ? bigint | number | Date | string : T;
 
 /** What the last run of a reader did: how much pruning saved. */
 export interface ReaderStats {
@@ -33,6 +36,8 @@ export interface ReaderStats {
   activeRows: number;
   /** Block scans started (sealed blocks and active-block slices): with a limit, only as many as needed. */
   scansStarted: number;
+  /** Sealed blocks an aggregate answered from their zone maps alone, without reading them. */
+  blocksFromMetadata: number;
 }
 
 export class Reader<Row extends object = Record<string, RowValue>> {
@@ -41,7 +46,7 @@ export class Reader<Row extends object = Record<string, RowValue>> {
   private direction: ReadOrder = 'asc';
   private rowLimit: number | null = null;
   /** Filled in as the reader runs. */
-  readonly stats: ReaderStats = { blocks: 0, blocksPruned: 0, rowGroupsDecoded: 0, activeRows: 0, scansStarted: 0 };
+  readonly stats: ReaderStats = { blocks: 0, blocksPruned: 0, rowGroupsDecoded: 0, activeRows: 0, scansStarted: 0, blocksFromMetadata: 0 };
 
   /** @internal Use table.reader(). */
   constructor(private readonly source: TableScanner) {}
@@ -49,7 +54,8 @@ export class Reader<Row extends object = Record<string, RowValue>> {
   /** Add a filter (AND). Throws at once for an unknown column, operator or ill-typed value. */
   filter<K extends keyof Row & string>(column: K, op: CompareOp, value: FilterValue<Row[K]>): this {
     if (this.predicates.length >= MAX_PREDICATES) throw new Error(`table "${this.source.schema.name}": at most ${MAX_PREDICATES} filters per reader`);
-    this.predicates.push(compilePredicate(this.source.schema, column, op, value));
+    const schema = this.source.schema;
+    this.predicates.push(compilePredicate(schema, column, op, timeFilterValue(schema, column, value)));
     return this;
   }
 
@@ -129,7 +135,7 @@ export class Reader<Row extends object = Record<string, RowValue>> {
 
   /** The selected rows as Arrow record batches, one per scanned block with matches. */
   async *batches(): AsyncGenerator<arrow.RecordBatch> {
-    const schema = arrowSchemaFor(this.columnDefs());
+    const schema = arrowSchemaFor(this.columnDefs(), this.source.schema);
     for await (const r of this.results(false)) if (r.rowCount > 0) yield recordBatchOf(schema, r);
   }
 
@@ -137,7 +143,7 @@ export class Reader<Row extends object = Record<string, RowValue>> {
   async toArrow(): Promise<arrow.Table> {
     const batches: arrow.RecordBatch[] = [];
     for await (const b of this.batches()) batches.push(b);
-    return batches.length === 0 ? new ArrowTable(arrowSchemaFor(this.columnDefs())) : new ArrowTable(batches);
+    return batches.length === 0 ? new ArrowTable(arrowSchemaFor(this.columnDefs(), this.source.schema)) : new ArrowTable(batches);
   }
 
   async toArray(): Promise<Row[]> {

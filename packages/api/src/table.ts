@@ -120,13 +120,13 @@ export class Table<S extends TableSchema = TableSchema> {
    * Write the rows that pass `filters` (all rows without) to a Parquet file, atomically.
    * Returns the number of rows written.
    */
-  async exportParquet(path: string, options: { filters?: ReadonlyArray<readonly [string, CompareOp, RowValue]>; select?: readonly string[] } = {}): Promise<number> {
+  async exportParquet(path: string, options: { filters?: ReadonlyArray<readonly [string, CompareOp, RowValue | Date]>; select?: readonly string[] } = {}): Promise<number> {
     let r = this.reader() as unknown as Reader<Record<string, RowValue>>;
     for (const [c, op, v] of options.filters ?? []) r = r.filter(c, op, v);
     if (options.select !== undefined) r = r.select(options.select);
     const results: ScanResult[] = [];
     for await (const res of r.results(false)) results.push(res);
-    return writeParquetFile(path, this.name, r.columnDefs(), results);
+    return writeParquetFile(path, this.schema, r.columnDefs(), results);
   }
 
   reader(): Reader<RowOf<S>> {

@@ -49,6 +49,7 @@ function pruneBlock(block: SealedBlock, timeColumn: number, preds: Predicate[], 
   const plan = planBlockRead({ ...block, parquet: new Uint8Array(0) }, req, { enabled: false, get: () => undefined, admit: () => false }, 5);
   if (plan.kind === 'skip') return null;
   if (plan.kind === 'known') return { rowGroups: [], knownRows: plan.rows };
+  if (plan.kind === 'partials') throw new Error('no aggregate was asked');
   return { rowGroups: plan.rowGroups, knownRows: plan.knownRows };
 }
 

@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress';
 import type { ResolvedSchema } from '@backtracedb/engine';
 import type { Table } from '../table.js';
 import { CsvStopped, type CsvSource } from './csv-source.js';
-import { parseValue } from './values.js';
+import { parseColumnValue } from './values.js';
 
 export const IMPORT_BATCH_ROWS = 50_000;
 /** Bad lines reported one by one; past this only counted. */
@@ -78,7 +78,7 @@ export async function importCsv(table: Table, schema: ResolvedSchema, src: CsvSo
         why = `${fields.length} field${fields.length === 1 ? '' : 's'}, the header has ${src.header.length}`;
       } else {
         for (let c = 0; c < names.length && why === null; c++) {
-          try { values.push(parseValue(schema.columns[c].type, fields[fieldOf[c]])); } catch (err) { why = `column "${names[c]}": ${(err as Error).message}`; }
+          try { values.push(parseColumnValue(schema, c, fields[fieldOf[c]])); } catch (err) { why = `column "${names[c]}": ${(err as Error).message}`; }
         }
       }
       if (why === null) {

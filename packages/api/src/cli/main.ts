@@ -4,7 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { resolveSchema, type ColumnType, type TableSchema } from '@backtracedb/engine';
+import { formatIsoTime, resolveSchema, type ColumnType, type TableSchema, type TimeUnit } from '@backtracedb/engine';
 import { open } from '../database.js';
 import { writeCsvFile } from '../export.js';
 import { listTables, tableInfo, verifyTable } from './inspect.js';
@@ -40,7 +40,7 @@ async function existingDatabase(dbPath: string): Promise<string> {
   return db;
 }
 
-function parseCreate(spec: string, time: string | undefined, table: string): TableSchema {
+function parseCreate(spec: string, time: string | undefined, table: string, timeUnit?: string): TableSchema {
   const columns = spec.split(',').map((part) => {
     const [name, type] = part.split(':').map((s) => s.trim());
     if (name === undefined || type === undefined || name === '') throw new UsageError(`--create "${spec}": expected "name:type,…" with types int64, float64, string, bool`);
@@ -48,7 +48,8 @@ function parseCreate(spec: string, time: string | undefined, table: string): Tab
   });
   const timeColumn = time ?? columns.find((c) => c.type === 'int64')?.name;
   if (timeColumn === undefined) throw new UsageError('--create needs --time <column> (an int64 column)');
-  return { name: table, timeColumn, columns };
+  // An unknown unit is refused by resolveSchema, with the accepted ones named.
+  return timeUnit === undefined ? { name: table, timeColumn, columns } : { name: table, timeColumn, timeUnit: timeUnit as TimeUnit, columns };
 }
 
 async function info(dbPath: string): Promise<void> {
@@ -61,14 +62,16 @@ async function info(dbPath: string): Promise<void> {
     if (t === null) continue;
     const m = t.manifest;
     console.log(`\ntable ${name}`);
-    console.log(`  schema:   ${t.schema.columns.map((c) => `${c.name}:${c.type}`).join(', ')} (time column ${t.schema.timeColumn})`);
+    const unit = t.schema.timeUnit;
+    console.log(`  schema:   ${t.schema.columns.map((c) => `${c.name}:${c.type}${c.nullable === true ? ' nullable' : ''}`).join(', ')} (time column ${t.schema.timeColumn}${unit === null ? '' : `, timeUnit ${unit}`})`);
     console.log(`  settings: ${Object.entries(t.settings).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`);
     console.log(`  rows:     ${(m.durableRowCount + t.wal.rows).toLocaleString('en-US')} (${m.durableRowCount.toLocaleString('en-US')} in blocks, ${t.wal.rows.toLocaleString('en-US')} only in the WAL)`);
     const first = m.blocks[0];
     const last = m.blocks[m.blocks.length - 1];
     const minTime = first?.minTime ?? t.wal.minTime;
     const maxTime = t.wal.maxTime ?? last?.maxTime ?? null;
-    console.log(`  time:     ${minTime === null || minTime === undefined ? '(empty)' : `${minTime} .. ${maxTime}`}`);
+    const shown = (v: bigint | null): string => (v === null || unit === null ? String(v) : `${formatIsoTime(v, unit)} (${v})`);
+    console.log(`  time:     ${minTime === null || minTime === undefined ? '(empty)' : `${shown(minTime)} .. ${shown(maxTime)}`}`);
     console.log(`  blocks:   ${m.blocks.length}, ${mib(t.blockBytes)} on disk`);
     console.log(`  WAL:      ${t.wal.segments} segment${t.wal.segments === 1 ? '' : 's'}, ${mib(t.wal.sizeBytes)}${t.wal.damaged.length > 0 ? `, DAMAGED: ${t.wal.damaged.join('; ')}` : ''}`);
   }
@@ -107,8 +110,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--format <format>', 'table, csv or json (one object per line, int64 exact)', 'table')
     .option('--order <direction>', 'asc (time order, the default) or desc (newest first)')
     .option('--agg <value>', 'aggregate: "name=fn:column" or "name=count", fn one of count sum min max avg first last (repeatable)', collect, [])
-    .option('--every <n>', 'with --agg: time buckets of n time-column units')
-    .option('--origin <t>', 'with --every: buckets start at origin + k*every (default 0)')
+    .option('--every <n>', 'with --agg: time buckets of n time-column units (with a timeUnit also a duration: 90s, 1m, 4h, 1d)')
+    .option('--origin <t>', 'with --every: buckets start at origin + k*every (default 0; with a timeUnit also an ISO-8601 time)')
     .option('--by <columns>', 'with --agg: comma-separated group keys (string, bool or int64 columns)')
     .option('--fill <mode>', 'with --every: none, null or previous (emit empty buckets)')
     .option('--latest <columns>', 'the newest row per value of these comma-separated columns')
@@ -134,11 +137,12 @@ async function main(argv: string[]): Promise<number> {
     .description('stream a CSV file into a table; bad lines are reported with their line numbers and skipped (exit 1 if any was)')
     .option('--create <columns>', 'create the table first: "ts:int64,symbol:string,price:float64,…"')
     .option('--time <column>', 'the time column of --create (default: the first int64 column)')
+    .option('--time-unit <unit>', 'with --create: the time column\'s unit, s, ms, us or ns (then ISO-8601 times are accepted and printed)')
     .option('--no-progress', 'no progress bar')
-    .action(async (dbPath: string, name: string, file: string, o: { create?: string; time?: string; progress: boolean }) => {
+    .action(async (dbPath: string, name: string, file: string, o: { create?: string; time?: string; timeUnit?: string; progress: boolean }) => {
       // Every input is checked before anything is created: the --create words, the file, its
       // header against the columns, and (without --create) that the database exists.
-      const create = o.create === undefined ? null : usage(() => { const s = parseCreate(o.create as string, o.time, name); return { schema: s, resolved: resolveSchema(s) }; });
+      const create = o.create === undefined ? null : usage(() => { const s = parseCreate(o.create as string, o.time, name, o.timeUnit); return { schema: s, resolved: resolveSchema(s) }; });
       // Loaded here only: the CSV parser and the progress bar cost start-up time elsewhere.
       // One after the other: concurrent first imports of modules that share a CommonJS
       // dependency crashed Node 20's loader (an assertion in CreateRequiredModuleFacade).
@@ -181,7 +185,7 @@ async function main(argv: string[]): Promise<number> {
         } else {
           let r = t.reader();
           for (const [c, op, v] of filters) r = r.filter(c, op, v);
-          n = await writeCsvFile(out, r.columnDefs(), r.results(false));
+          n = await writeCsvFile(out, r.columnDefs(), r.results(false), undefined, t.schema);
         }
         console.log(`exported ${n.toLocaleString('en-US')} rows to ${out}`);
       } finally {

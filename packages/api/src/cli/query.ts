@@ -2,7 +2,7 @@
 import type { Reader } from '../reader.js';
 import type { RowValue } from '../rows.js';
 import type { AggValueSpec, FillMode } from '../read/aggregate-spec.js';
-import type { AggFunction } from '@backtracedb/engine';
+import { formatIsoTime, type AggFunction, type TimeUnit } from '@backtracedb/engine';
 import { csvLine } from '../export.js';
 import { jsonLine } from './values.js';
 
@@ -25,15 +25,18 @@ export interface TimeSeriesFlags {
   order?: string;
 }
 
-/** What `btdb query` prints: column names, and rows in order. */
+/** What `btdb query` prints: column names, rows in order, and the column printed as ISO-8601 times. */
 export interface QueryOutput {
   names: string[];
   rows: AsyncIterable<Record<string, unknown>>;
+  isoTime?: { readonly name: string; readonly unit: TimeUnit } | null;
 }
 
-function integer(flag: string, v: string): bigint {
-  if (!/^-?\d+$/.test(v.trim())) throw new Error(`${flag} must be an integer in time-column units, not "${v}"`);
-  return BigInt(v.trim());
+/** An integer in time-column units; with a timeUnit also a duration ('1m') or an ISO time (aggregate checks those). */
+function timeFlag(flag: string, v: string, unit: TimeUnit | null): bigint | string {
+  if (/^-?\d+$/.test(v.trim())) return BigInt(v.trim());
+  if (unit !== null) return v.trim();
+  throw new Error(`${flag} must be an integer in time-column units, not "${v}" (durations and ISO times need a timeUnit on the table)`);
 }
 
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -44,10 +47,12 @@ export function shapeQuery(reader: Reader<Record<string, RowValue>>, timeColumn:
   const aggregating = o.agg.length > 0;
   if (!aggregating && (o.every !== undefined || o.origin !== undefined || o.by !== undefined || o.fill !== undefined)) throw new Error('--every, --origin, --by and --fill need at least one --agg name=fn:column');
   if (aggregating && o.latest !== undefined) throw new Error('--latest and --agg do not combine');
+  const unit = reader.scanner.schema.timeUnit;
+  const isoTime = unit === null ? null : { name: timeColumn, unit };
   if (o.latest !== undefined) {
-    return { names: reader.columnDefs().map((c) => c.name), rows: reader.latest(list(o.latest)) };
+    return { names: reader.columnDefs().map((c) => c.name), rows: reader.latest(list(o.latest)), isoTime };
   }
-  if (!aggregating) return { names: reader.columnDefs().map((c) => c.name), rows: reader };
+  if (!aggregating) return { names: reader.columnDefs().map((c) => c.name), rows: reader, isoTime };
   const values: Record<string, AggValueSpec<Record<string, RowValue>>> = {};
   for (const a of o.agg) {
     const m = /^([^=]+)=([a-z]+)(?::(.+))?$/.exec(a.trim());
@@ -57,18 +62,21 @@ export function shapeQuery(reader: Reader<Record<string, RowValue>>, timeColumn:
     values[name] = column === undefined ? [fn as 'count'] : [fn as AggFunction, column];
   }
   const by = o.by === undefined ? [] : list(o.by);
-  const every = o.every === undefined ? undefined : integer('--every', o.every);
+  const every = o.every === undefined ? undefined : timeFlag('--every', o.every, unit);
   const query = reader.aggregate({
     values, by,
     ...(every === undefined ? {} : { every }),
-    ...(o.origin === undefined ? {} : { origin: integer('--origin', o.origin) }),
+    ...(o.origin === undefined ? {} : { origin: timeFlag('--origin', o.origin, unit) }),
     ...(o.fill === undefined ? {} : { fill: o.fill as FillMode }),
   });
-  return { names: [...(every === undefined ? [] : [timeColumn]), ...by, ...Object.keys(values)], rows: query };
+  // A value output named like the time column is a value, not a time.
+  return { names: [...(every === undefined ? [] : [timeColumn]), ...by, ...Object.keys(values)], rows: query, isoTime: timeColumn in values ? null : isoTime };
 }
 
 export async function runQuery(output: QueryOutput, format: OutputFormat, limit: number, write: (s: string) => void): Promise<number> {
-  const { names, rows } = output;
+  const { names, isoTime } = output;
+  let rows = output.rows;
+  if (isoTime != null) rows = isoRows(rows, isoTime.name, isoTime.unit);
   let n = 0;
   let pending: string[][] = [];
   const flushTable = () => {
@@ -90,4 +98,12 @@ export async function runQuery(output: QueryOutput, format: OutputFormat, limit:
   if (format === 'table' && (pending.length > 0 || n === 0)) flushTable();
   if (format === 'table') write(`(${n} row${n === 1 ? '' : 's'})\n`);
   return n;
+}
+
+/** Rows with the time column as ISO-8601 text in UTC, at the unit's precision. */
+async function* isoRows(rows: AsyncIterable<Record<string, unknown>>, name: string, unit: TimeUnit): AsyncGenerator<Record<string, unknown>> {
+  for await (const row of rows) {
+    const v = row[name];
+    yield typeof v === 'bigint' ? { ...row, [name]: formatIsoTime(v, unit) } : row;
+  }
 }

@@ -1,5 +1,5 @@
 // Text → typed values, for --where filters and CSV import: the same words for both.
-import { INT64_MAX, INT64_MIN } from '@backtracedb/engine';
+import { INT64_MAX, INT64_MIN, parseIsoTime } from '@backtracedb/engine';
 import type { ColumnType, ResolvedSchema } from '@backtracedb/engine';
 import { COMPARE_OPS, type CompareOp } from '@backtracedb/engine';
 import type { RowValue } from '../rows.js';
@@ -29,6 +29,21 @@ export function parseValue(type: ColumnType, text: string): RowValue {
   }
 }
 
+/**
+ * The value of column `index` from text: as parseValue, and on the time column of a table with
+ * a timeUnit also an ISO-8601 time (2024-01-31T12:00:00Z), converted to the unit exactly.
+ */
+export function parseColumnValue(schema: ResolvedSchema, index: number, text: string): RowValue {
+  const type = schema.columns[index].type;
+  const unit = schema.timeUnit;
+  if (index !== schema.timeIndex || unit === null || /^\s*[+-]?\d+\s*$/.test(text)) return parseValue(type, text);
+  try {
+    return parseIsoTime(text.trim(), unit, 'time');
+  } catch (err) {
+    throw new Error(`"${text}" is neither an integer nor an ISO-8601 time in '${unit}' (${(err as Error).message.replace(/^time: /, '')})`);
+  }
+}
+
 /** "<column> <op> <value>", e.g. `price > 20000` or `symbol == "BTC"`. */
 export function parseWhere(schema: ResolvedSchema, clause: string): [string, CompareOp, RowValue] {
   const m = /^\s*(\S+)\s*(==|!=|>=|<=|>|<)\s*(.*)$/.exec(clause);
@@ -39,7 +54,7 @@ export function parseWhere(schema: ResolvedSchema, clause: string): [string, Com
   let text = raw.trim();
   if (/^(["']).*\1$/.test(text)) text = text.slice(1, -1);
   try {
-    return [column, op as CompareOp, parseValue(schema.columns[index].type, text)];
+    return [column, op as CompareOp, parseColumnValue(schema, index, text)];
   } catch (err) {
     throw new Error(`--where "${clause}": ${(err as Error).message}`);
   }

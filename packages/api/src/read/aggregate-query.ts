@@ -1,9 +1,9 @@
 // reader.aggregate(spec): block scans return partials (engine query/aggregate.ts), merged here
 // in table order; the result is small, so it is built whole, then handed out as rows or Arrow.
 import type * as arrow from 'apache-arrow';
-import type { Reader } from '../reader.js';
+import type { Reader, ReaderStats } from '../reader.js';
 import type { RowValue } from '../rows.js';
-import type { CompiledAggregate } from './aggregate-spec.js';
+import { aggregateTimeSpec, type CompiledAggregate } from './aggregate-spec.js';
 import { AggregateMerger, type AggRow } from './aggregate-merge.js';
 import { arrowTableOfRows } from './rows-arrow.js';
 import type { ReadOrder } from './block-results.js';
@@ -22,6 +22,9 @@ export class AggregateQuery {
     private readonly rowLimit: number | null,
     private readonly direction: ReadOrder,
   ) {}
+
+  /** What the last run did (the reader's stats): blocksFromMetadata counts blocks answered from zone maps. */
+  get stats(): ReaderStats { return this.reader.stats; }
 
   private async run(): Promise<{ rows: AggRow[]; merger: AggregateMerger }> {
     const merger = new AggregateMerger(this.reader.scanner.schema, this.agg);
@@ -50,7 +53,7 @@ export class AggregateQuery {
 
   async toArrow(): Promise<arrow.Table> {
     const { rows, merger } = await this.run();
-    return arrowTableOfRows(rows, merger.outputTypes());
+    return arrowTableOfRows(rows, merger.outputTypes(), aggregateTimeSpec(this.reader.scanner.schema, this.agg));
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<AggRow> {

@@ -1,7 +1,8 @@
 // aggregate(spec): the user's spec checked once, when the query is built, and compiled to the
 // AggregateRequest that block scans carry. Every refusal names the table (and the column).
-import type { AggFunction, AggregateRequest, ResolvedSchema } from '@backtracedb/engine';
+import { parseDuration, timeInputToUnits, type AggFunction, type AggregateRequest, type ResolvedSchema } from '@backtracedb/engine';
 import type { RowValue } from '../rows.js';
+import type { TimeSpec } from '../arrow-out.js';
 
 /** Fill for empty buckets between a group's first and last bucket. */
 export type FillMode = 'none' | 'null' | 'previous';
@@ -12,10 +13,13 @@ export type AggValueSpec<Row> =
   | readonly [AggFunction, keyof Row & string];
 
 export interface AggregateSpec<Row> {
-  /** Bucket width in time-column units (bigint or safe integer > 0); omitted: one bucket per group. */
-  readonly every?: bigint | number;
-  /** Buckets are [origin + k*every, origin + (k+1)*every); default 0. */
-  readonly origin?: bigint | number;
+  /**
+   * Bucket width in time-column units (bigint or safe integer > 0), or with a timeUnit a
+   * duration string: an integer then ns, us, ms, s, m, h or d ('1m'); omitted: one bucket per group.
+   */
+  readonly every?: bigint | number | string;
+  /** Buckets are [origin + k*every, origin + (k+1)*every); default 0. With a timeUnit also a Date or ISO-8601 string. */
+  readonly origin?: bigint | number | Date | string;
   /** Group keys: string, bool or int64 columns. */
   readonly by?: keyof Row & string | ReadonlyArray<keyof Row & string>;
   /** Output name → [function, column]. */
@@ -37,11 +41,22 @@ export const AGG_FUNCTIONS: readonly AggFunction[] = ['count', 'sum', 'min', 'ma
 export const MAX_GROUP_KEYS = 16;
 export const MAX_AGG_VALUES = 256;
 
-function int64Param(table: string, what: string, v: unknown): bigint {
+/** every / origin: a bigint or safe integer; with a timeUnit a duration (every) or a Date / ISO time (origin). */
+function int64Param(schema: ResolvedSchema, what: 'every' | 'origin', v: unknown): bigint {
+  const table = schema.name;
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
-  if (typeof v === 'string') throw new Error(`table "${table}": aggregate ${what} ${JSON.stringify(v)}: duration strings need a timeUnit on the table; give a bigint or an integer number of time units`);
-  throw new Error(`table "${table}": aggregate ${what} must be a bigint or a safe integer, got ${String(v)}`);
+  const where = `table "${table}", column "${schema.timeColumn}": aggregate ${what}`;
+  const unit = schema.timeUnit;
+  if (what === 'every' && typeof v === 'string') {
+    if (unit !== null) return parseDuration(v, unit, where);
+    throw new Error(`${where} ${JSON.stringify(v)}: duration strings need a timeUnit on the table; give a bigint or an integer number of time units`);
+  }
+  if (what === 'origin' && (typeof v === 'string' || v instanceof Date)) {
+    if (unit !== null) return timeInputToUnits(v, unit, where) as bigint;
+    throw new Error(`${where} ${typeof v === 'string' ? JSON.stringify(v) : 'Date'}: ISO-8601 text and Dates need a timeUnit on the table; give a bigint or an integer number of time units`);
+  }
+  throw new Error(`table "${table}": aggregate ${what} must be a bigint or a safe integer${what === 'every' ? ' (or with a timeUnit a duration such as \'1m\')' : ''}, got ${String(v)}`);
 }
 
 export function compileAggregate(schema: ResolvedSchema, spec: AggregateSpec<Record<string, RowValue>>): CompiledAggregate {
@@ -54,10 +69,10 @@ export function compileAggregate(schema: ResolvedSchema, spec: AggregateSpec<Rec
   };
   let every: bigint | null = null;
   if (spec.every !== undefined) {
-    every = int64Param(t, 'every', spec.every);
+    every = int64Param(schema, 'every', spec.every);
     if (every <= 0n) throw new Error(`table "${t}", column "${schema.timeColumn}": aggregate every must be > 0, got ${every}`);
   }
-  const origin = spec.origin === undefined ? 0n : int64Param(t, 'origin', spec.origin);
+  const origin = spec.origin === undefined ? 0n : int64Param(schema, 'origin', spec.origin);
   if (spec.origin !== undefined && every === null) throw new Error(`table "${t}": aggregate origin needs every`);
   const byNames: unknown[] = spec.by === undefined ? [] : typeof spec.by === 'string' ? [spec.by] : Array.isArray(spec.by) ? [...spec.by] : [spec.by];
   if (byNames.length > MAX_GROUP_KEYS) throw new Error(`table "${t}": aggregate takes at most ${MAX_GROUP_KEYS} group keys`);
@@ -102,4 +117,9 @@ export function compileAggregate(schema: ResolvedSchema, spec: AggregateSpec<Rec
   const needsTime = every !== null || values.some((v) => v.fn === 'first' || v.fn === 'last');
   const columns = [...new Set([...(needsTime ? [schema.timeIndex] : []), ...by, ...values.flatMap((v) => (v.column === null ? [] : [v.column]))])].sort((a, b) => a - b);
   return { request: { every, origin, by, values }, names, fill, columns };
+}
+
+/** Output columns that are timestamps in Arrow: the bucket (or a time-column key), never a value named like the time column. */
+export function aggregateTimeSpec(schema: ResolvedSchema, agg: CompiledAggregate): TimeSpec {
+  return agg.names.includes(schema.timeColumn) ? null : schema;
 }

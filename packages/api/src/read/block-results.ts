@@ -28,6 +28,8 @@ export interface RunStats {
   activeRows: number;
   /** Block scans started (sealed blocks and active-block slices). */
   scansStarted: number;
+  /** Sealed blocks whose aggregate partials came from zone maps, without reading the block. */
+  blocksFromMetadata: number;
 }
 
 export interface ReadShape {
@@ -42,7 +44,7 @@ export interface ReadShape {
 
 export async function* blockResults(source: TableScanner, req: ScanRequest, shape: ReadShape, stats: RunStats): AsyncGenerator<ScanResult> {
   const snap = shape.snapshot ?? await source.snapshot();
-  Object.assign(stats, { blocks: snap.sealed.length, blocksPruned: 0, rowGroupsDecoded: 0, activeRows: snap.activeRows, scansStarted: 0 });
+  Object.assign(stats, { blocks: snap.sealed.length, blocksPruned: 0, rowGroupsDecoded: 0, activeRows: snap.activeRows, scansStarted: 0, blocksFromMetadata: 0 });
   if (shape.limit === 0) return;
   // Plans are made now, against the snapshot: each holds what it reads.
   const sealed: Array<() => Promise<ScanResult>> = [];
@@ -52,6 +54,12 @@ export async function* blockResults(source: TableScanner, req: ScanRequest, shap
     switch (plan.kind) {
       case 'skip': stats.blocksPruned++; break;
       case 'known': sealed.push(() => Promise.resolve({ rowCount: plan.rows, columns: [] })); break;
+      case 'partials': {
+        stats.blocksFromMetadata++;
+        const rows = plan.partials.reduce((n, p) => n + p.rows, 0);
+        sealed.push(() => Promise.resolve({ rowCount: rows, columns: [], partials: plan.partials }));
+        break;
+      }
       case 'scan': sealed.push(() => source.execute(plan, req)); break;
     }
   }

@@ -111,7 +111,7 @@ export class LatestQuery<Row extends object> {
   async toArrow(): Promise<arrow.Table> {
     const schema = this.reader.scanner.schema;
     const cols = (this.projection ?? schema.columns.map((_, i) => i)).map((c) => schema.columns[c]);
-    return arrowTableOfRows(await this.run(), cols);
+    return arrowTableOfRows(await this.run(), cols, schema);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Row> {

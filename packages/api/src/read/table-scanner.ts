@@ -41,6 +41,8 @@ export interface ScannedTable {
 export class TableScanner {
   private readonly cacheLookup: DecodedBlockLookup;
   private readonly noAdmit: DecodedBlockLookup;
+  /** Per schema column: it may hold nulls (its zone then proves no aggregate). */
+  private readonly nullable: readonly boolean[];
 
   constructor(
     private readonly table: ScannedTable,
@@ -50,6 +52,7 @@ export class TableScanner {
   ) {
     this.cacheLookup = { enabled: cache.enabled, get: (b) => cache.get(this.cacheKey(b)), admit: (b) => cache.admit(this.cacheKey(b)) };
     this.noAdmit = { ...this.cacheLookup, admit: () => false };
+    this.nullable = table.schema.columns.map((c) => c.nullable === true);
   }
 
   get schema(): ResolvedSchema { return this.table.schema; }
@@ -67,7 +70,7 @@ export class TableScanner {
    * count as a touch for the cache's admission, and what is read is not worth caching.
    */
   plan(block: SealedBlock, req: ScanRequest, mayFillCache = true): BlockReadPlan {
-    return planBlockRead(block, req, mayFillCache ? this.cacheLookup : this.noAdmit, this.table.schema.columns.length);
+    return planBlockRead(block, req, mayFillCache ? this.cacheLookup : this.noAdmit, this.table.schema.columns.length, this.nullable);
   }
 
   private cacheKey(block: SealedBlock): string {

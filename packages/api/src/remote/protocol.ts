@@ -22,12 +22,12 @@ export interface EngineWorkerApi {
   open(path: string, options: Omit<OpenOptions, 'storage' | 'pool'>): Promise<void>;
   createTable(schema: TableSchema, options: CreateTableOptions): Promise<TableSchema>;
   openTable(schemaOrName: TableSchema | string): Promise<TableSchema>;
-  /** Appends rows one by one; returns an error message per row (null = appended). */
-  appendRows(table: string, columns: Record<string, unknown[] | BigInt64Array | Float64Array>, count: number): Promise<Array<string | null>>;
+  /** Appends rows (as one batch when all are good, else one by one); an error message per row (null = appended). */
+  appendRows(table: string, columns: Record<string, unknown[] | BigInt64Array | Float64Array | Uint8Array>, count: number): Promise<Array<string | null>>;
   appendBatch(table: string, columns: Record<string, unknown>): Promise<number>;
   sync(table: string): Promise<void>;
   flush(table: string): Promise<void>;
-  state(table: string): Promise<{ rowCount: number; maxBlockSize: number; useDiskStorage: boolean }>;
+  state(table: string): Promise<{ rowCount: number; maxBlockSize: number; useDiskStorage: boolean; lastTimestamp: bigint | null }>;
   setMaxBlockSize(table: string, n: number): Promise<void>;
   setUseDiskStorage(table: string, on: boolean): Promise<void>;
   query(table: string, q: RemoteQuery): Promise<{ count: number; results: ScanResult[]; rows?: Array<Record<string, RowValue | null>> }>;

@@ -4,6 +4,7 @@ import type * as arrow from 'apache-arrow';
 import type { ColumnType } from '@backtracedb/engine';
 import type { RowValue } from '../rows.js';
 import { arrowTableOfRows } from '../read/rows-arrow.js';
+import type { TimeSpec } from '../arrow-out.js';
 
 export type RemoteRow = Record<string, RowValue | null>;
 
@@ -12,6 +13,7 @@ export class RemoteRowsQuery<Row> {
   constructor(
     private readonly fetch: () => Promise<RemoteRow[]>,
     private readonly columns: ReadonlyArray<{ name: string; type: ColumnType }>,
+    private readonly time: TimeSpec = null,
   ) {}
 
   async toArray(): Promise<Row[]> {
@@ -19,7 +21,7 @@ export class RemoteRowsQuery<Row> {
   }
 
   async toArrow(): Promise<arrow.Table> {
-    return arrowTableOfRows(await this.fetch(), this.columns);
+    return arrowTableOfRows(await this.fetch(), this.columns, this.time);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Row> {

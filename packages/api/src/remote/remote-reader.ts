@@ -1,14 +1,14 @@
 // RemoteReader: the reader of openInWorker. Filters and query shapes are checked here, at
 // once, exactly as a local reader checks them; the scan runs in the worker.
 import * as arrow from 'apache-arrow';
-import { compilePredicate, type CompareOp, type Predicate, type ScanResult, type TableSchema } from '@backtracedb/engine';
+import { compilePredicate, timeFilterValue, type CompareOp, type Predicate, type ScanResult, type TableSchema } from '@backtracedb/engine';
 import type { FilterValue } from '../reader.js';
 import { arrowSchemaFor, recordBatchOf } from '../arrow-out.js';
 import { rowsOf, type RowValue } from '../rows.js';
 import type { RemoteQuery } from './protocol.js';
 import type { RemoteTable } from './client.js';
 import { checkLimit, checkOrder, type ReadOrder } from '../read/block-results.js';
-import { compileAggregate, type AggregateSpec } from '../read/aggregate-spec.js';
+import { aggregateTimeSpec, compileAggregate, type AggregateSpec } from '../read/aggregate-spec.js';
 import { AggregateMerger, type AggRow } from '../read/aggregate-merge.js';
 import { latestKeys } from '../read/latest-query.js';
 import { RemoteRowsQuery } from './remote-queries.js';
@@ -23,7 +23,7 @@ export class RemoteReader<Row extends object> {
 
   filter<K extends keyof Row & string>(column: K, op: CompareOp, value: FilterValue<Row[K]>): this {
     // Checked here, at once, exactly as a local reader checks it.
-    this.predicates.push(compilePredicate(this.table.schema, column, op, value));
+    this.predicates.push(compilePredicate(this.table.schema, column, op, timeFilterValue(this.table.schema, column, value)));
     return this;
   }
 
@@ -54,14 +54,14 @@ export class RemoteReader<Row extends object> {
     const plain = spec as AggregateSpec<Record<string, RowValue>>;
     const compiled = compileAggregate(this.table.schema, plain);
     const q = { ...this.shape(), countOnly: false, aggregate: plain };
-    return new RemoteRowsQuery<AggRow>(async () => { await this.table.drain(); return (await this.table.remote.query(this.table.name, q)).rows ?? []; }, new AggregateMerger(this.table.schema, compiled).outputTypes());
+    return new RemoteRowsQuery<AggRow>(async () => { await this.table.drain(); return (await this.table.remote.query(this.table.name, q)).rows ?? []; }, new AggregateMerger(this.table.schema, compiled).outputTypes(), aggregateTimeSpec(this.table.schema, compiled));
   }
 
   /** As Reader.latest, run in the worker. */
   latest<K extends keyof Row & string>(by: K | readonly K[]): RemoteRowsQuery<Row> {
     latestKeys(this.table.schema, by);
     const q = { ...this.shape(), countOnly: false, latest: typeof by === 'string' ? [by] : [...(by as readonly string[])] };
-    return new RemoteRowsQuery<Row>(async () => { await this.table.drain(); return (await this.table.remote.query(this.table.name, q)).rows ?? []; }, this.defs());
+    return new RemoteRowsQuery<Row>(async () => { await this.table.drain(); return (await this.table.remote.query(this.table.name, q)).rows ?? []; }, this.defs(), this.table.schema);
   }
 
   private defs() {
@@ -88,7 +88,7 @@ export class RemoteReader<Row extends object> {
   }
 
   async toArrow(): Promise<arrow.Table> {
-    const schema = arrowSchemaFor(this.defs());
+    const schema = arrowSchemaFor(this.defs(), this.table.schema);
     const batches = (await this.results()).map((r) => recordBatchOf(schema, r));
     return batches.length === 0 ? new arrow.Table(schema) : new arrow.Table(batches);
   }

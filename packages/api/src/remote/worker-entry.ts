@@ -61,7 +61,7 @@ const api: EngineWorkerApi = {
   async appendBatch(name, columns) { return table(name).appendBatch(columns as never); },
   async sync(name) { await table(name).sync(); },
   async flush(name) { await table(name).flush(); },
-  async state(name) { const t = table(name); return { rowCount: t.rowCount, maxBlockSize: t.maxBlockSize, useDiskStorage: t.useDiskStorage }; },
+  async state(name) { const t = table(name); return { rowCount: t.rowCount, maxBlockSize: t.maxBlockSize, useDiskStorage: t.useDiskStorage, lastTimestamp: t.lastTimestamp }; },
   async setMaxBlockSize(name, n) { table(name).maxBlockSize = n; },
   async setUseDiskStorage(name, on) { table(name).useDiskStorage = on; },
   async query(name, q: RemoteQuery) {

@@ -11,6 +11,8 @@ import type { ColumnView } from '../column/column-view.js';
 import { allMatch, mayMatch } from './zone-match.js';
 import { timeMayMatch } from './prune.js';
 import type { ScanRequest } from './scan.js';
+import type { AggPartial } from './aggregate.js';
+import { blockPartialsFromZones } from './zone-aggregate.js';
 
 /** Decoded columns of a whole block, as the decoded-block cache holds them. */
 export interface DecodedBlock {
@@ -34,6 +36,8 @@ export type BlockReadPlan =
   | { readonly kind: 'skip' }
   /** Counting, and zone maps prove exactly this many rows match: nothing is read. */
   | { readonly kind: 'known'; readonly rows: number }
+  /** Aggregating, and zone maps give the block's partials: nothing is read. */
+  | { readonly kind: 'partials'; readonly partials: AggPartial[] }
   | {
     readonly kind: 'scan';
     readonly block: SealedBlock;
@@ -87,13 +91,20 @@ function groupRows(block: SealedBlock, g: number): number {
   return end - groups[g].firstRow;
 }
 
-/** Plan how to read `block` for `req`. Pure: reads the block's state and the cache as of now. */
-export function planBlockRead(block: SealedBlock, req: ScanRequest, cache: DecodedBlockLookup, columnCount: number): BlockReadPlan {
+/**
+ * Plan how to read `block` for `req`. Pure: reads the block's state and the cache as of now.
+ * `nullable[c]`: column c may hold nulls (its zone then proves no aggregate).
+ */
+export function planBlockRead(block: SealedBlock, req: ScanRequest, cache: DecodedBlockLookup, columnCount: number, nullable: readonly boolean[] = []): BlockReadPlan {
   const preds = req.predicates;
   if (!timeMayMatch(block.minTime, block.maxTime, req.timeColumn, preds)) return { kind: 'skip' };
   const zm = block.zoneMap;
   if (zm !== null && !mayMatch(zm, preds)) return { kind: 'skip' };
   if (req.countOnly && zm !== null && allMatch(zm, preds)) return { kind: 'known', rows: block.rowCount };
+  if (req.aggregate !== undefined) {
+    const partials = blockPartialsFromZones(block, req.aggregate, preds, req.timeColumn, nullable);
+    if (partials !== null) return { kind: 'partials', partials };
+  }
   const source = sourceOf(block, cache);
   const whole = { kind: 'scan' as const, block, source, rowGroups: null, knownRows: 0, expectedRows: block.rowCount };
   if (source.kind === 'views') return { ...whole, columns: neededColumns(req), fillCache: false };

@@ -44,6 +44,8 @@ export function compileRowChecker(schema: ResolvedSchema): RowChecker {
   }
   const tv = `v${schema.timeIndex}`;
   lines.push(`const t = typeof ${tv} === "bigint" ? ${tv} : BigInt(${tv});`);
+  // A 's' table's times must fit as milliseconds (see timeRangeProblem): the slow path says why.
+  if (schema.timeUnit === 's') lines.push(`if (t > ${INT64_MAX / 1000n}n || t < ${INT64_MIN / 1000n}n) return slow(row, lastTime, out);`);
   lines.push('if (lastTime !== null && t < lastTime) back(t, lastTime);');
   lines.push('return t;');
   const make = new Function('slow', 'bad', 'big', 'back', 'MIN', 'MAX', `return function checkRowFast(row, lastTime, out) {\n${lines.join('\n')}\n};`) as

@@ -4,6 +4,7 @@ import type { ColumnType, ResolvedSchema } from '../schema/schema.js';
 import { INT64_MAX, INT64_MIN } from '../column/int64.js';
 import { misfit, type ColumnValues, type NormalizedBatch } from '../column/values.js';
 import { MAX_ROW_BYTES } from '../wal/record.js';
+import { timeRangeProblem } from '../column/time-unit.js';
 
 /**
  * One appendBatch call may carry at most this many rows: it bounds the memory one call
@@ -80,6 +81,8 @@ export function checkRow(schema: ResolvedSchema, row: unknown, lastTime: bigint 
   if (fixedRowBytes(schema) + 3 * stringChars > MAX_ROW_BYTES) checkRowBytes(schema, out, null);
   const tv = out[schema.timeIndex] as bigint | number;
   const t = typeof tv === 'bigint' ? tv : BigInt(tv);
+  const range = timeRangeProblem(schema.timeUnit, t);
+  if (range !== null) fail(schema, schema.timeColumn, range);
   if (lastTime !== null && t < lastTime) {
     fail(schema, schema.timeColumn, `time goes backwards: ${t} after ${lastTime} (the time column must be non-decreasing)`);
   }
@@ -169,6 +172,10 @@ export function normalizeBatch(schema: ResolvedSchema, input: unknown, lastTime:
   const columns = schema.columns.map((c) => normalizeColumn(schema, c.name, c.type, obj[c.name] as ArrayLike<unknown>, n));
   checkBatchRowBytes(schema, columns, n);
   const times = columns[schema.timeIndex] as BigInt64Array;
+  for (let i = 0; schema.timeUnit === 's' && i < n; i++) {
+    const range = timeRangeProblem(schema.timeUnit, times[i]);
+    if (range !== null) fail(schema, schema.timeColumn, `row ${i}: ${range}`);
+  }
   if (!ordered) return { rowCount: n, columns };
   if (n > 0 && lastTime !== null && times[0] < lastTime) {
     fail(schema, schema.timeColumn, `row 0: time goes backwards: ${times[0]} after ${lastTime} (the time column must be non-decreasing)`);

@@ -1,10 +1,19 @@
 // Thrift field ids of the Parquet metadata the fast reader uses, named once, as in
-// parquet.thrift (apache/parquet-format). Only the fields read here are listed.
+// parquet.thrift (apache/parquet-format). Only the fields read here (and the timestamp
+// annotation the writer adds, parquet/timestamp.ts) are listed.
 
 /** struct FileMetaData */
 export const FileMetaData = { schema: 2, numRows: 3, rowGroups: 4 } as const;
 /** struct SchemaElement */
-export const SchemaElement = { type: 1, repetitionType: 3, name: 4, numChildren: 5 } as const;
+export const SchemaElement = { type: 1, repetitionType: 3, name: 4, numChildren: 5, convertedType: 6, logicalType: 10 } as const;
+/** enum ConvertedType (the legacy annotations the writer sets) */
+export const ConvertedType = { UTF8: 0, TIMESTAMP_MILLIS: 9, TIMESTAMP_MICROS: 10 } as const;
+/** union LogicalType (the members used) */
+export const LogicalType = { STRING: 1, TIMESTAMP: 8 } as const;
+/** struct TimestampType */
+export const TimestampType = { isAdjustedToUTC: 1, unit: 2 } as const;
+/** union TimeUnit (each member an empty struct) */
+export const TimestampUnit = { MILLIS: 1, MICROS: 2, NANOS: 3 } as const;
 /** enum FieldRepetitionType */
 export const Repetition = { REQUIRED: 0, OPTIONAL: 1, REPEATED: 2 } as const;
 /** struct RowGroup */

@@ -11,6 +11,7 @@ export type ThriftOut =
 
 export const i32 = (v: number): ThriftOut => ({ t: 'i32', v });
 export const i64 = (v: number): ThriftOut => ({ t: 'i64', v });
+export const bool = (v: boolean): ThriftOut => ({ t: 'bool', v });
 export const bin = (v: Uint8Array | string): ThriftOut => ({ t: 'bin', v: typeof v === 'string' ? new TextEncoder().encode(v) : v });
 export const struct = (...fields: Array<readonly [number, ThriftOut | undefined]>): ThriftOut => ({ t: 'struct', v: fields });
 export const list = (elem: 'i32' | 'bin' | 'struct', v: readonly ThriftOut[]): ThriftOut => ({ t: 'list', elem, v });

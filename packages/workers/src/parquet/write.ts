@@ -5,9 +5,10 @@
 // one final copy into the file; there is no Arrow table, no IPC stream and no wasm heap.
 import { crc32 } from 'node:zlib';
 import { endianness } from 'node:os';
-import type { BlockLayout, ColumnType, ColumnView } from '@backtracedb/engine';
+import type { BlockLayout, ColumnType, ColumnView, TimeUnit } from '@backtracedb/engine';
 import { Codec, Encoding, PageType, PhysicalType, Repetition } from './fields.js';
 import { bin, i32, i64, list, struct, ThriftWriter, type ThriftOut } from './thrift-write.js';
+import { timestampAnnotation, timesForFile } from './timestamp.js';
 
 if (endianness() !== 'LE') throw new Error('the Parquet writer copies little-endian memory as is');
 
@@ -16,7 +17,8 @@ const PHYSICAL: Readonly<Record<ColumnType, number>> = { bool: PhysicalType.BOOL
 const RLE = 3;
 const UTF8 = 0; // ConvertedType
 
-export interface ParquetColumn { readonly name: string; readonly type: ColumnType }
+/** `timestamp`: an int64 column written as Parquet TIMESTAMP of this unit (see timestamp.ts). */
+export interface ParquetColumn { readonly name: string; readonly type: ColumnType; readonly timestamp?: TimeUnit }
 export interface WrittenParquet { readonly bytes: Uint8Array; readonly layout: BlockLayout }
 
 function pageHeader(type: number, size: number, numValues: number, encoding: number): Uint8Array {
@@ -106,7 +108,9 @@ export function writeParquet(columns: readonly ParquetColumn[], views: readonly 
         page(pageHeader(PageType.DATA_PAGE, p.indices.byteLength, rows, Encoding.RLE_DICTIONARY), p.indices);
         encodings = [Encoding.PLAIN, RLE, Encoding.RLE_DICTIONARY];
       } else {
-        const body = view.type === 'bool' ? packBools(view.values.subarray(first, end)) : bytesOf(view.values, first, end);
+        const body = view.type === 'bool' ? packBools(view.values.subarray(first, end))
+          : view.type === 'int64' && col.timestamp !== undefined ? bytesOf(timesForFile(view.values.subarray(first, end), col.timestamp), 0, end - first)
+          : bytesOf(view.values, first, end);
         dataAt = dataOffset();
         page(pageHeader(PageType.DATA_PAGE, body.byteLength, rows, Encoding.PLAIN), body);
         encodings = [Encoding.PLAIN, RLE];
@@ -124,10 +128,13 @@ export function writeParquet(columns: readonly ParquetColumn[], views: readonly 
   }
   const schema = [
     struct([4, bin('schema')], [5, i32(columns.length)]),
-    ...columns.map((c) => struct(
-      [1, i32(PHYSICAL[c.type])], [3, i32(Repetition.REQUIRED)], [4, bin(c.name)],
-      [6, c.type === 'string' ? i32(UTF8) : undefined], [10, c.type === 'string' ? struct([1, struct()]) : undefined],
-    )),
+    ...columns.map((c) => {
+      const ts = c.timestamp === undefined || c.type !== 'int64' ? null : timestampAnnotation(c.timestamp);
+      return struct(
+        [1, i32(PHYSICAL[c.type])], [3, i32(Repetition.REQUIRED)], [4, bin(c.name)],
+        [6, c.type === 'string' ? i32(UTF8) : ts?.converted], [10, c.type === 'string' ? struct([1, struct()]) : ts?.logical],
+      );
+    }),
   ];
   const meta = ThriftWriter.encode(struct([1, i32(1)], [2, list('struct', schema)], [3, i64(rowCount)], [4, list('struct', rowGroups)], [6, bin(createdBy)]));
   push(meta);

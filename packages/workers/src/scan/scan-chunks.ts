@@ -3,6 +3,7 @@
 import { crc32 } from 'node:zlib';
 import { applyPredicate, gather, scanViews, scratchSelection, type ColumnView } from '@backtracedb/engine';
 import { freshView, readChunkColumns, scratchView, selectByStrings, type DecodedColumns } from '../parquet/read.js';
+import { timesToTableUnit } from '../parquet/timestamp.js';
 import { damaged, toShared, type ChunksScanTask, type ScanOutput } from './task.js';
 
 /**
@@ -29,6 +30,7 @@ function scanByStrings(task: ChunksScanTask): ScanOutput | null {
     n = selectByStrings(set.chunks.map((g) => g[at]), set.rowCounts, first, sel);
     const others = set.columns.filter((c) => c !== first.column);
     const d = n === 0 ? { rowCount, views: [] } : readChunkColumns(set, others, others.map((c) => defs[c].type), scratchView);
+    timesToTableUnit(task.schema, others, d.views, d.rowCount);
     others.forEach((c, i) => { if (d.views[i] !== undefined) views[c] = d.views[i]; });
   } catch (err) {
     throw damaged(task.label, err);
@@ -53,6 +55,7 @@ export function scanChunksTask(task: ChunksScanTask): ScanOutput {
   let d: DecodedColumns;
   try {
     d = readChunkColumns(set, set.columns, set.columns.map((c) => defs[c].type), task.fillCache ? freshView : scratchView);
+    timesToTableUnit(task.schema, set.columns, d.views, d.rowCount);
   } catch (err) {
     throw damaged(task.label, err);
   }

@@ -7,6 +7,7 @@ import { readFooter, type Footer } from '../parquet/footer.js';
 import { Codec } from '../parquet/fields.js';
 import { freshView, readParquetColumns, scratchView, type DecodedColumns, type ViewAllocator } from '../parquet/read.js';
 import { UnsupportedParquetError } from '../parquet/thrift.js';
+import { timesToTableUnit } from '../parquet/timestamp.js';
 import { damaged, toShared, type ParquetScanTask, type ScanOutput } from './task.js';
 
 type Decoder = (cols: readonly number[]) => DecodedColumns;
@@ -48,6 +49,7 @@ function scanWith(task: ParquetScanTask, decode: Decoder): ScanOutput {
       if (err instanceof UnsupportedParquetError) throw err;
       throw damaged(task.label, err);
     }
+    timesToTableUnit(task.schema, missing, d.views, d.rowCount);
     if (rowCount !== -1 && d.rowCount !== rowCount) throw new Error(`block ${task.label} is damaged: its columns differ in length`);
     rowCount = d.rowCount;
     missing.forEach((c, i) => { views[c] = d.views[i]; });

@@ -1,0 +1,34 @@
+// The writer with and without a timeUnit: without one, block bytes are exactly those of the
+// writer before timeUnit existed (hash recorded from commit 4f7a61d); with one, the file holds
+// the file unit's values ('s' as milliseconds) and the fast reader still reads it.
+import { createHash } from 'node:crypto';
+import { expect, it } from 'vitest';
+import { readFooter, readParquetColumns } from '@backtracedb/workers';
+import { encodeBlock } from '@backtracedb/workers/arrow';
+import type { ColumnView, TableSchema } from '@backtracedb/engine';
+
+const n = 1000;
+const views = (): ColumnView[] => [
+  { type: 'int64', values: BigInt64Array.from({ length: n }, (_, i) => BigInt(i * 1000 - 5000)) },
+  { type: 'string', values: Int32Array.from({ length: n }, (_, i) => i % 3), dictionary: ['a', 'bb', 'ü'] },
+  { type: 'float64', values: Float64Array.from({ length: n }, (_, i) => i / 7) },
+  { type: 'bool', values: Uint8Array.from({ length: n }, (_, i) => i % 2) },
+];
+const columns = [{ name: 'ts', type: 'int64' }, { name: 's', type: 'string' }, { name: 'x', type: 'float64' }, { name: 'b', type: 'bool' }] as const;
+const encode = (schema: TableSchema, v: ColumnView[] = views()) => encodeBlock({ kind: 'encode', schema, rowCount: n, columns: v, rowGroupRows: 300, sharedOutput: false });
+
+it('without a timeUnit the block bytes are unchanged', () => {
+  const bytes = encode({ name: 't', timeColumn: 'ts', columns }).parquet;
+  expect(createHash('sha256').update(bytes).digest('hex')).toBe('4291d3ab4da0b44780e5957eb0f6020d07e5247fc113db0dca4b1ba7b29aea2a');
+});
+
+it.each(['s', 'ms', 'us', 'ns'] as const)("timeUnit '%s': the file holds the file unit, the source is untouched, zone maps stay in the table unit", (unit) => {
+  const v = views();
+  const block = encode({ name: 't', timeColumn: 'ts', timeUnit: unit, columns }, v);
+  const footer = readFooter(block.parquet);
+  const raw = readParquetColumns(block.parquet, ['ts', 'x'], ['int64', 'float64'], null, footer).views[0].values as BigInt64Array;
+  const want = (v[0].values as BigInt64Array).map((t) => (unit === 's' ? t * 1000n : t));
+  expect([...raw]).toEqual([...want]);
+  expect((v[0].values as BigInt64Array)[7]).toBe(2000n);
+  expect(block.zoneMap.columns[0]).toMatchObject({ min: -5000n, max: 994000n });
+});
