@@ -38,6 +38,7 @@ export async function listTables(db: string): Promise<string[]> {
 
 /** Read the WAL with the engine's own reader, changing nothing: rows of valid records, problems. */
 export async function scanWal(dir: string, fromRowSeq: number, schema?: ResolvedSchema, sealed?: ReplayStart): Promise<WalSummary> {
+  const types = schema?.columns.map((c) => c.type);
   const s: WalSummary = { segments: 0, sizeBytes: 0, rows: 0, firstRowSeq: null, damaged: [], minTime: null, maxTime: null };
   const read = await readWal(nodeStorage, dir, {
     fromRowSeq,
@@ -45,9 +46,9 @@ export async function scanWal(dir: string, fromRowSeq: number, schema?: Resolved
       const from = Math.max(fromRowSeq, rec.firstRowSeq);
       s.rows += rec.firstRowSeq + rec.rowCount - from;
       s.firstRowSeq ??= from;
-      if (schema === undefined) return;
+      if (schema === undefined || types === undefined) return;
       // Times of the rows only the log holds (late rows may be older than earlier ones).
-      const times = decodeBatch(schema.columns.map((c) => c.type), rec.rowCount, rec.payload).columns[schema.timeIndex] as BigInt64Array;
+      const times = decodeBatch(types, rec.rowCount, rec.payload).columns[schema.timeIndex] as BigInt64Array;
       for (let i = from - rec.firstRowSeq; i < times.length; i++) {
         // Under an outOfOrderWindow, rows the last seal took are in blocks, not only in the log.
         if (sealed?.sealedTime != null && rec.firstRowSeq + i < sealed.sealedRowSeq && times[i] <= sealed.sealedTime) { s.rows--; continue; }

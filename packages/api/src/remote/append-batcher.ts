@@ -89,11 +89,12 @@ export class AppendBatcher {
   private uncheckedRows = 0;
   private resyncing = false;
 
-  constructor(private readonly remote: Remote, private readonly schema: ResolvedSchema, lastTime: bigint | null, private readonly isClosed: () => boolean) {
+  /** `checkHere` false (a read-only database, which refuses every row before checking it): every row takes the slow path. */
+  constructor(private readonly remote: Remote, private readonly schema: ResolvedSchema, lastTime: bigint | null, private readonly isClosed: () => boolean, private readonly checkHere = true) {
     this.checkRow = compileRowChecker(schema);
     this.gather = compileGather(schema);
     this.lastTime = lastTime;
-    this.timeKnown = true;
+    this.timeKnown = checkHere;
   }
 
   append(row: unknown): Promise<void> {
@@ -220,7 +221,7 @@ export class AppendBatcher {
     if (this.resyncing) return;
     this.resyncing = true;
     try {
-      while (!this.timeKnown && this.batchesInFlight === 0 && !this.isClosed()) {
+      while (this.checkHere && !this.timeKnown && this.batchesInFlight === 0 && !this.isClosed()) {
         const seen = this.uncheckedRows;
         await this.drain();
         const { lastTimestamp } = await this.remote.state(this.schema.name);

@@ -29,9 +29,9 @@ export class RemoteTable<S extends TableSchema = TableSchema> {
   readonly schema: ResolvedSchema;
 
   /** @internal `lastTime`: the newest time the table holds (null: empty). */
-  constructor(readonly remote: Remote, schema: TableSchema, private readonly db: { readonly closed: boolean } = { closed: false }, lastTime: bigint | null = null) {
+  constructor(readonly remote: Remote, schema: TableSchema, private readonly db: { readonly closed: boolean; readonly readOnly?: boolean } = { closed: false }, lastTime: bigint | null = null) {
     this.schema = resolveSchema(schema);
-    this.appends = new AppendBatcher(remote, this.schema, lastTime, () => db.closed);
+    this.appends = new AppendBatcher(remote, this.schema, lastTime, () => db.closed, db.readOnly !== true);
   }
 
   get name(): string { return this.schema.name; }
@@ -96,10 +96,12 @@ export class RemoteTable<S extends TableSchema = TableSchema> {
 export class RemoteDatabase {
   private readonly tables: Array<RemoteTable<TableSchema>> = [];
   /** Shared with its tables: after close() every call says the database is closed. */
-  private readonly state = { closed: false };
+  private readonly state: { closed: boolean; readonly readOnly: boolean };
 
   /** @internal */
-  constructor(private readonly worker: Worker, private readonly remote: Remote, readonly path: string) {}
+  constructor(private readonly worker: Worker, private readonly remote: Remote, readonly path: string, readOnly = false) {
+    this.state = { closed: false, readOnly };
+  }
 
   private assertOpen(): void {
     if (this.state.closed) throw new Error(`database ${this.path}: the database is closed`);
@@ -157,5 +159,5 @@ export async function openInWorker(path: string, options: Omit<OpenOptions, 'sto
     await worker.terminate();
     throw err;
   }
-  return new RemoteDatabase(worker, remote, resolve(path));
+  return new RemoteDatabase(worker, remote, resolve(path), (options as { readOnly?: unknown }).readOnly === true);
 }

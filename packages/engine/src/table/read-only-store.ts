@@ -28,6 +28,8 @@ export class ReadOnlyTableStore {
   private applied: LoadedManifest | null = null;
   /** Just past the last WAL record applied to `current.blocks` (null: read from scratch). */
   private walCursor: WalPosition | null = null;
+  /** The row sequence number at walCursor: an incremental read yields only rows from here on. */
+  private walCursorRow = 0;
   private closed = false;
   private refreshing: Promise<void> | null = null;
 
@@ -126,17 +128,23 @@ export class ReadOnlyTableStore {
       }
       // 3. WAL rows past what `blocks` holds, in order; a record starting beyond them means the
       //    read did not reach back far enough: read again from scratch.
-      let gap = false;
+      //    An incremental read with no record past the cursor is a gap too when the new blocks
+      //    end before the cursor: the rows between were only in the blocks just replaced.
+      let gap = incremental && records.length === 0 && this.walCursorRow > replay.nextRowSeq;
       let cursor = unchanged ? this.walCursor : null;
+      let cursorRow = unchanged ? this.walCursorRow : 0;
       for (const { rec, at } of records) {
+        if (gap) break;
         if (replay.startsAfter(rec)) { gap = true; break; }
         replay.apply(rec);
-        if (rec.firstRowSeq + rec.rowCount === replay.nextRowSeq) cursor = at;
+        if (rec.firstRowSeq + rec.rowCount === replay.nextRowSeq) { cursor = at; cursorRow = replay.nextRowSeq; }
       }
+      if (gap) { this.walCursor = null; continue; } // read again from scratch; keep what is shown
       this.current = { blocks, firstRowSeqOfTail: start.fromRowSeq, replay };
       this.applied = loaded;
-      this.walCursor = gap ? null : cursor;
-      if (!gap) return;
+      this.walCursor = cursor;
+      this.walCursorRow = cursorRow;
+      return;
     }
     throw new Error(`table "${this.name}": the writer kept moving the manifest and the WAL while they were read (${MAX_REFRESH_ATTEMPTS} attempts)`);
   }
