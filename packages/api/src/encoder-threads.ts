@@ -17,7 +17,7 @@ interface EncoderThread {
   failed: Error | null;
 }
 
-type InlineEncoder = (task: EncodeTask) => EncodedBlock;
+type InlineEncoder = typeof import('@backtracedb/workers/encode');
 
 export class EncoderThreads {
   private threads: EncoderThread[] = [];
@@ -75,7 +75,11 @@ export class EncoderThreads {
    */
   submit(task: EncodeTask, done: EncodeDone): boolean {
     if (this.threadCount === 0) {
-      this.loadInline().then(() => done((this.inline as InlineEncoder)(task)), (err: unknown) => done(err as Error))
+      this.loadInline().then(async () => {
+        const m = this.inline as InlineEncoder;
+        await m.encoderReady(task); // the task's codec (zstd) may load first
+        done(m.encodeBlock(task));
+      }, (err: unknown) => done(err as Error))
         .catch((err: unknown) => done(err as Error));
       return true;
     }
@@ -118,14 +122,14 @@ export class EncoderThreads {
 
   /** Encode on the calling thread, or null while the encoder is not loaded here (loading starts). */
   encodeInline(task: EncodeTask): EncodedBlock | null {
-    if (this.inline !== null) return this.inline(task);
+    if (this.inline !== null) return this.inline.encodeBlockIfReady(task);
     void this.loadInline();
     return null;
   }
 
   /** Load the encoder on this thread (parquet-wasm), for tables that always encode inline. */
   loadInline(): Promise<void> {
-    this.inlineLoading ??= import('@backtracedb/workers/encode').then((m) => { this.inline = m.encodeBlock; });
+    this.inlineLoading ??= import('@backtracedb/workers/encode').then((m) => { this.inline = m; });
     return this.inlineLoading;
   }
 

@@ -18,7 +18,8 @@ const encoder = import('./parquet-encode.js');
 encoder.catch(() => undefined).finally(() => port.postMessage({ id: 0, ready: true } satisfies EncodeReply));
 
 port.on('message', (req: EncodeRequest) => {
-  encoder.then(({ encodeBlock }) => {
+  encoder.then(async ({ encodeBlock, encoderReady }) => {
+    await encoderReady(req.task);
     const encoded = encodeBlock(req.task);
     const buf = encoded.parquet.buffer;
     port.postMessage({ id: req.id, encoded } satisfies EncodeReply, buf instanceof ArrayBuffer ? [buf] : []);

@@ -4,6 +4,21 @@ import { crc32 } from 'node:zlib';
 import { computeZoneMap, mergeZoneMaps, type EncodedBlock, type EncodeTask, type RowGroupZone } from '@backtracedb/engine';
 import { writeParquet } from './parquet/write.js';
 import { parquetColumnsOf } from './parquet/timestamp.js';
+import { CODEC_OF, codecsReady } from './parquet/compress.js';
+
+/**
+ * null when the task's codec can be encoded now; else a promise that resolves when it can
+ * (zstd's wasm loads on a thread's first zstd block, ~30 ms: threads of tables that never
+ * use zstd do not pay for it).
+ */
+export function encoderReady(task: EncodeTask): Promise<void> | null {
+  return codecsReady([CODEC_OF[task.compression ?? 'none']]);
+}
+
+/** encodeBlock, or null while the task's codec is still loading on this thread (loading starts). */
+export function encodeBlockIfReady(task: EncodeTask): EncodedBlock | null {
+  return encoderReady(task) === null ? encodeBlock(task) : null;
+}
 
 /**
  * Column views → Parquet bytes, in the layout the fast reader reads. Any row count, 0 too
@@ -17,7 +32,8 @@ export function encodeBlock(task: EncodeTask): EncodedBlock {
   const { rowCount, columns, rowGroupRows } = task;
   if (rowCount < 1) throw new Error('internal: encoding an empty block');
   // Memory storage: the bytes go straight onto shared memory, where scans read them in place.
-  const { bytes, layout } = writeParquet(parquetColumnsOf(task.schema), columns, rowCount, rowGroupRows, task.sharedOutput);
+  const codec = CODEC_OF[task.compression ?? 'none'];
+  const { bytes, layout } = writeParquet(parquetColumnsOf(task.schema), columns, rowCount, rowGroupRows, task.sharedOutput, undefined, codec);
   const rowGroups: RowGroupZone[] = [];
   for (let first = 0; first < rowCount; first += rowGroupRows) {
     rowGroups.push({ firstRow: first, zoneMap: computeZoneMap(columns, first, Math.min(rowCount, first + rowGroupRows)) });

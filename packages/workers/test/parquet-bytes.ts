@@ -3,7 +3,7 @@
 import { seededRandom } from '@backtracedb/engine';
 import * as arrow from 'apache-arrow';
 import * as pq from 'parquet-wasm';
-import type { ColumnType, ColumnView } from '@backtracedb/engine';
+import type { ColumnType, ColumnView, Compression } from '@backtracedb/engine';
 import { copy8, dictionaryIndices, pagesOf, plainBools, plainStrings, PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY } from '../src/parquet/pages.js';
 import { encodeBlock } from '../src/parquet-encode.js';
 import { arrowTableOf } from '../src/arrow-build.js';
@@ -179,10 +179,10 @@ export function plainValues(type: ColumnType, body: Uint8Array, n: number): unkn
 }
 
 /** A whole column chunk decoded page by page: dictionary pages, PLAIN pages, index pages. */
-export function decodeChunk(bytes: Uint8Array, start: number, end: number, type: ColumnType, widths?: Set<number>): unknown[] {
+export function decodeChunk(bytes: Uint8Array, start: number, end: number, type: ColumnType, widths?: Set<number>, codec = 0): unknown[] {
   let dict: unknown[] | null = null;
   const out: unknown[] = [];
-  for (const p of pagesOf(bytes, start, end)) {
+  for (const p of pagesOf(bytes, start, end, codec)) {
     if (p.kind === 'dictionary') {
       if (p.encoding !== PLAIN && p.encoding !== PLAIN_DICTIONARY) throw new Error(`dictionary page encoding ${p.encoding}`);
       dict = plainValues(type, p.body, p.numValues);
@@ -207,7 +207,7 @@ export const plain = (v: ColumnView): unknown[] =>
 export interface Block { names: string[]; columns: ColumnView[]; bytes: Uint8Array }
 
 /** A block from the project's encoder: ts int64, s string (dictionary), x float64, b bool. */
-export function projectBlock(n: number, distinct: number, rowGroupRows: number, seed: number): Block {
+export function projectBlock(n: number, distinct: number, rowGroupRows: number, seed: number, compression: Compression = 'none'): Block {
   const r = rng(seed);
   const dictionary = Array.from({ length: distinct }, (_, i) => ['', `ü${i}`, `日本${i}`, `🙂${i}`, `s${i}`][i % 5] + (i % 5 === 0 && i > 0 ? String(i) : ''));
   const columns: ColumnView[] = [
@@ -218,7 +218,7 @@ export function projectBlock(n: number, distinct: number, rowGroupRows: number, 
   ];
   const names = ['ts', 's', 'x', 'b'];
   const schema = { name: 't', timeColumn: 'ts', columns: names.map((name, i) => ({ name, type: columns[i].type })) };
-  const enc = encodeBlock({ kind: 'encode', schema, rowCount: n, columns, rowGroupRows, sharedOutput: false });
+  const enc = encodeBlock({ kind: 'encode', schema, rowCount: n, columns, rowGroupRows, sharedOutput: false, compression });
   return { names, columns, bytes: enc.parquet };
 }
 

@@ -3,6 +3,7 @@
 // read; each chunk's CRC32 travels with it to be verified where it is decoded).
 import type { Storage } from '../storage/storage.js';
 import type { BlockLayout } from './sealed-block.js';
+import type { Compression } from '../table/create-options.js';
 
 /** Column chunks of chosen row groups: chunks[g][i] is column columns[i] of the g-th chosen group. */
 export interface ColumnChunks {
@@ -12,6 +13,8 @@ export interface ColumnChunks {
   readonly chunks: Uint8Array[][];
   /** The CRC32 each chunk must have, as recorded when the block was written. */
   readonly crcs: number[][];
+  /** How the chunks' pages are compressed (from the block's layout). */
+  readonly compression: Compression;
 }
 
 function unreadable(table: string, path: string, err: unknown): Error {
@@ -56,5 +59,5 @@ export async function readColumnChunks(storage: Storage, table: string, path: st
     }
     return { parts, crcs: ranges.map((r) => r[2]), rows: group.rowCount };
   }));
-  return { rowCounts: out.map((o) => o.rows), columns, chunks: out.map((o) => o.parts), crcs: out.map((o) => o.crcs) };
+  return { rowCounts: out.map((o) => o.rows), columns, chunks: out.map((o) => o.parts), crcs: out.map((o) => o.crcs), compression: layout.compression ?? 'none' };
 }

@@ -4,6 +4,7 @@ import type { ActiveBlock } from './active-block.js';
 import type { ColumnView } from '../column/column-view.js';
 import type { ZoneMap } from './zone-map.js';
 import type { TableSchema } from '../schema/schema.js';
+import type { Compression } from '../table/create-options.js';
 
 /** Zone map of one Parquet row group, with its row range inside the block. */
 export interface RowGroupZone {
@@ -21,6 +22,8 @@ export interface BlockLayout {
     /** Per schema column: [start, end) byte offsets in the file and the CRC32 of those bytes. */
     readonly chunks: ReadonlyArray<readonly [number, number, number]>;
   }>;
+  /** How the chunks' pages are compressed; absent for uncompressed (and every older block). */
+  readonly compression?: Exclude<Compression, 'none'>;
 }
 
 export interface SealedBlock {
@@ -75,6 +78,8 @@ export interface EncodeTask {
    * GC pressure, shared ones are collected late).
    */
   readonly sharedOutput: boolean;
+  /** How to compress the pages: the table's setting when the block sealed (absent: 'none'). */
+  readonly compression?: Compression;
 }
 
 export interface EncodedBlock {

@@ -144,6 +144,7 @@ function checkLayout(raw: unknown, sizeBytes: number, path: string, what: string
     need(Number.isSafeInteger(g.rowCount) && Array.isArray(g.chunks), path, `${what} has a bad layout`);
     for (const c of g.chunks) need(Array.isArray(c) && c.length === 3 && c[0] >= 0 && c[0] <= c[1] && c[1] <= sizeBytes, path, `${what} has a chunk outside its file`);
   }
+  need(l.compression === undefined || l.compression === 'snappy' || l.compression === 'zstd', path, `${what} has an unknown compression ${String(l.compression)}`);
   return l;
 }
 

@@ -11,6 +11,7 @@ import type { NormalizedBatch } from '../column/values.js';
 import { checkIntSetting } from './options.js';
 import { LateWriter } from './late-writer.js';
 import { lateCapacity, newLateState, type SplitSeal } from './late-rows.js';
+import type { Compression } from './create-options.js';
 
 export const DEFAULT_MAX_BLOCK_SIZE = 10_000_000;
 /** Largest block: keeps one column's shared buffer reservation ≤ 1 GiB. */
@@ -82,8 +83,9 @@ export class TableBlocks {
   sharedOutput: () => boolean = () => true;
   /** At each seal: the active block it came from and the row sequence number after its last row (the WAL logs up to it). */
   onSeal: ((block: SealedBlock, from: ActiveBlock, endRowSeq: number) => void) | null = null;
-  /** The write path under an outOfOrderWindow; null without one. */
-  readonly late: LateWriter | null;
+  readonly late: LateWriter | null; // the write path under an outOfOrderWindow (null: none)
+  /** The table's compression setting, read as each block seals. */
+  compression: () => Compression = () => 'none';
 
   constructor(schema: ResolvedSchema, private readonly encoder: BlockEncoder, opts: TableBlocksOptions = {}, start?: { firstRowSeq: number; lastTime: bigint | null; nextBlockId: number; newest?: bigint | null }) {
     this.schema = schema;
@@ -185,22 +187,19 @@ export class TableBlocks {
   publishSplit(split: SplitSeal, from: ActiveBlock): SealedBlock {
     const block: SealedBlock = { id: this.nextBlockId++, firstRowSeq: from.firstRowSeq, rowCount: split.sealed.rowCount, minTime: split.minTime, maxTime: split.maxTime,
       raw: split.sealed, zoneMap: null, rowGroups: null, parquet: null, file: null, sizeBytes: 0, checksum: 0, layout: null, late: split.late };
-    this.sealed.push(block);
-    this.active = split.next;
+    this.sealed.push(block); this.active = split.next;
     this.onSeal?.(block, from, split.late.rowSeq);
     this.startEncode(block);
     return block;
   }
 
   /** What a reader scans of the active block: its rows in time order (a copy only when late rows broke the order). */
-  activeView(): { block: ActiveBlock; rows: number } {
-    return this.late === null ? { block: this.active, rows: this.active.rowCount } : this.late.view();
-  }
+  activeView(): { block: ActiveBlock; rows: number } { return this.late === null ? { block: this.active, rows: this.active.rowCount } : this.late.view(); }
 
   private encodeTask(block: SealedBlock): EncodeTask {
     const raw = block.raw;
     if (raw === null) throw new Error('internal: encoding a block without raw buffers');
-    return { kind: 'encode', schema: schemaToJson(this.schema), rowCount: block.rowCount, columns: frozenViewsOf(raw, block.rowCount), rowGroupRows: this.rowGroupRows, sharedOutput: this.sharedOutput() };
+    return { kind: 'encode', schema: schemaToJson(this.schema), rowCount: block.rowCount, columns: frozenViewsOf(raw, block.rowCount), rowGroupRows: this.rowGroupRows, sharedOutput: this.sharedOutput(), compression: this.compression() };
   }
 
   /**

@@ -79,7 +79,8 @@ export function decodeTableMeta(bytes: Uint8Array, path: string, table: string):
     // Checked, not coerced: a setting stored as "true" once read back as false (WAL off).
     settings: tableSettingsFrom(`table "${table}": ${path} is damaged`, {
       enableWal: s.enableWal, useDiskStorage: s.useDiskStorage, maxBlockSize: s.maxBlockSize, rowGroupRows: s.rowGroupRows,
-      compression: s.compression, retention: spanFromJson(s.retention), outOfOrderWindow: spanFromJson(s.outOfOrderWindow),
+      // Tables from before the setting were written uncompressed and stay so (older builds read them).
+      compression: s.compression ?? 'none', retention: spanFromJson(s.retention), outOfOrderWindow: spanFromJson(s.outOfOrderWindow),
     }, 'settings.'),
   };
 }

@@ -55,6 +55,7 @@ export class TableStore {
     blocks.onSeal = (_block, from, end) => { this.log?.onSeal(from, end); };
     blocks.onEncoded = () => (this.settings.useDiskStorage ? this.persistEncoded() : Promise.resolve());
     blocks.sharedOutput = () => !this.settings.useDiskStorage;
+    blocks.compression = () => this.settings.compression;
   }
 
   get schema(): ResolvedSchema { return this.blocks.schema; }

@@ -27,7 +27,7 @@ export const ColumnMetaData = {
 /** enum Type (physical types this reader accepts) */
 export const PhysicalType = { BOOLEAN: 0, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
 /** enum CompressionCodec */
-export const Codec = { UNCOMPRESSED: 0 } as const;
+export const Codec = { UNCOMPRESSED: 0, SNAPPY: 1, ZSTD: 6 } as const;
 /** struct PageHeader */
 export const PageHeader = { type: 1, uncompressedPageSize: 2, compressedPageSize: 3, dataPageHeader: 5, dictionaryPageHeader: 7 } as const;
 /** enum PageType */

@@ -1,8 +1,9 @@
-// Page decoding for the subset our writer produces: uncompressed data pages v1 of PLAIN
+// Page decoding for the subset our writer produces: data pages v1 (uncompressed, SNAPPY or ZSTD) of PLAIN
 // INT64/DOUBLE/BOOLEAN/BYTE_ARRAY and RLE_DICTIONARY indices, REQUIRED columns. Anything else
 // throws UnsupportedParquetError so the caller falls back to parquet-wasm.
 import { num, struct, ThriftReader, UnsupportedParquetError } from './thrift.js';
-import { DataPageHeader, Encoding, PageHeader, PageType } from './fields.js';
+import { Codec, DataPageHeader, Encoding, PageHeader, PageType } from './fields.js';
+import { decompressPage } from './compress.js';
 
 export interface Page {
   readonly kind: 'data' | 'dictionary';
@@ -14,28 +15,31 @@ export interface Page {
 
 const { PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY } = Encoding;
 
-/** Split a column chunk into its pages. */
-export function* pagesOf(bytes: Uint8Array, start: number, end: number): Generator<Page> {
+/** Split a column chunk into its pages, each body inflated from the chunk's `codec`. */
+export function* pagesOf(bytes: Uint8Array, start: number, end: number, codec: number = Codec.UNCOMPRESSED): Generator<Page> {
   let pos = start;
   while (pos < end) {
     const r = new ThriftReader(bytes, pos, end);
     const header = r.struct();
     const type = num(header, PageHeader.type);
     const compressed = num(header, PageHeader.compressedPageSize);
-    if (num(header, PageHeader.uncompressedPageSize) !== compressed) throw new UnsupportedParquetError('compressed page');
+    const uncompressed = num(header, PageHeader.uncompressedPageSize);
+    if (codec === Codec.UNCOMPRESSED && uncompressed !== compressed) throw new Error(`uncompressed Parquet page of ${compressed} bytes says ${uncompressed}`);
     const bodyStart = r.pos;
     if (bodyStart + compressed > end) throw new Error('Parquet page runs past its column chunk');
-    const body = bytes.subarray(bodyStart, bodyStart + compressed);
     pos = bodyStart + compressed;
+    if (type !== PageType.DATA_PAGE && type !== PageType.DICTIONARY_PAGE) {
+      if (type === PageType.DATA_PAGE_V2) throw new UnsupportedParquetError('data page v2');
+      continue; // index pages are skipped
+    }
+    const body = decompressPage(codec, bytes.subarray(bodyStart, bodyStart + compressed), uncompressed);
     if (type === PageType.DATA_PAGE) {
       const h = struct(header, PageHeader.dataPageHeader);
       yield { kind: 'data', numValues: num(h, DataPageHeader.numValues), encoding: num(h, DataPageHeader.encoding), body };
     } else if (type === PageType.DICTIONARY_PAGE) {
       const h = struct(header, PageHeader.dictionaryPageHeader);
       yield { kind: 'dictionary', numValues: num(h, DataPageHeader.numValues), encoding: num(h, DataPageHeader.encoding), body };
-    } else if (type === PageType.DATA_PAGE_V2) {
-      throw new UnsupportedParquetError('data page v2');
-    } // index pages are skipped
+    }
   }
 }
 

@@ -1,19 +1,20 @@
 // A fast reader for the Parquet blocks this engine writes: only the named columns of the
 // chosen row groups, copied straight into typed arrays. Files outside the supported subset
 // throw UnsupportedParquetError; the caller then uses parquet-wasm.
-import type { ColumnType, ColumnView } from '@backtracedb/engine';
+import type { ColumnType, ColumnView, Compression } from '@backtracedb/engine';
 import { readFooter, type ChunkInfo, type Footer } from './footer.js';
 import { copy8, dictionaryIndices, dictionaryMatches, pagesOf, plainBools, plainStrings, PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY } from './pages.js';
 import { compareScalar, type Predicate } from '@backtracedb/engine';
 import { UnsupportedParquetError } from './thrift.js';
-import { Codec, PhysicalType } from './fields.js';
+import { PhysicalType } from './fields.js';
+import { CODEC_OF, isKnownCodec } from './compress.js';
 
 const PHYSICAL: Readonly<Record<ColumnType, number>> = { bool: PhysicalType.BOOLEAN, int64: PhysicalType.INT64, float64: PhysicalType.DOUBLE, string: PhysicalType.BYTE_ARRAY };
 
 function checkChunk(chunk: ChunkInfo | undefined, name: string, type: ColumnType, rows: number): ChunkInfo {
   if (chunk === undefined) throw new Error(`column "${name}" is missing from the block`);
   if (chunk.physicalType !== PHYSICAL[type]) throw new Error(`column "${name}" has physical type ${chunk.physicalType}, expected ${PHYSICAL[type]}`);
-  if (chunk.codec !== Codec.UNCOMPRESSED) throw new UnsupportedParquetError(`codec ${chunk.codec}`);
+  if (!isKnownCodec(chunk.codec)) throw new UnsupportedParquetError(`codec ${chunk.codec}`);
   if (chunk.numValues !== rows) throw new Error(`column "${name}" holds ${chunk.numValues} values in a row group of ${rows}`);
   return chunk;
 }
@@ -34,7 +35,7 @@ function mapIn(sink: StringSink, entries: readonly string[]): Int32Array {
 function readChunk(bytes: Uint8Array, chunk: ChunkInfo, type: ColumnType, out: ColumnView, sink: StringSink | null, at: number, rows: number): void {
   let n = 0;
   let remap: Int32Array | null = null;
-  for (const page of pagesOf(bytes, chunk.start, chunk.end)) {
+  for (const page of pagesOf(bytes, chunk.start, chunk.end, chunk.codec)) {
     if (page.kind === 'dictionary') {
       if (type !== 'string' || sink === null) throw new UnsupportedParquetError(`dictionary page on a ${type} column`);
       if (page.encoding !== PLAIN && page.encoding !== PLAIN_DICTIONARY) throw new UnsupportedParquetError(`dictionary encoding ${page.encoding}`);
@@ -128,6 +129,8 @@ export interface ChunkSet {
   /** Schema column indexes present, in the order of chunks[g]. */
   readonly columns: readonly number[];
   readonly chunks: ReadonlyArray<ReadonlyArray<Uint8Array>>;
+  /** How every chunk's pages are compressed. */
+  readonly compression: Compression;
 }
 
 export function readChunkColumns(set: ChunkSet, columns: readonly number[], types: readonly ColumnType[], alloc: ViewAllocator = freshView): DecodedColumns {
@@ -141,7 +144,7 @@ export function readChunkColumns(set: ChunkSet, columns: readonly number[], type
     let row = 0;
     set.rowCounts.forEach((rows, g) => {
       const bytes = set.chunks[g][at];
-      const info: ChunkInfo = { physicalType: PHYSICAL[type], codec: Codec.UNCOMPRESSED, numValues: rows, start: 0, end: bytes.byteLength };
+      const info: ChunkInfo = { physicalType: PHYSICAL[type], codec: CODEC_OF[set.compression], numValues: rows, start: 0, end: bytes.byteLength };
       readChunk(bytes, info, type, out, sink, row, rows);
       row += rows;
     });
@@ -154,14 +157,14 @@ export function readChunkColumns(set: ChunkSet, columns: readonly number[], type
  * Rows of the chosen row groups whose string value satisfies `p`, read straight from the
  * dictionary indices (see dictionaryMatches). `chunks[g]` is the column's chunk in group g.
  */
-export function selectByStrings(chunks: readonly Uint8Array[], rowCounts: readonly number[], p: Predicate, sel: Uint32Array): number {
+export function selectByStrings(chunks: readonly Uint8Array[], rowCounts: readonly number[], p: Predicate, sel: Uint32Array, compression: Compression): number {
   let k = 0;
   let base = 0;
   rowCounts.forEach((rows, g) => {
     const bytes = chunks[g];
     let lut: Uint8Array | null = null;
     let n = 0;
-    for (const page of pagesOf(bytes, 0, bytes.byteLength)) {
+    for (const page of pagesOf(bytes, 0, bytes.byteLength, CODEC_OF[compression])) {
       if (page.kind === 'dictionary') {
         if (page.encoding !== PLAIN && page.encoding !== PLAIN_DICTIONARY) throw new UnsupportedParquetError(`dictionary encoding ${page.encoding}`);
         const entries = plainStrings(page.body, page.numValues);

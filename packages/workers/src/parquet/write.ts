@@ -1,13 +1,15 @@
 // The Parquet writer for the engine's blocks: straight from the column views to the subset
-// the fast reader reads (docs/parquet-subset.md) — REQUIRED flat columns, uncompressed data
-// pages v1, PLAIN numbers and bools, strings as a PLAIN dictionary page per row group plus
-// bit-packed RLE_DICTIONARY indices. Numeric pages are views of the source buffers until the
-// one final copy into the file; there is no Arrow table, no IPC stream and no wasm heap.
+// the fast reader reads (docs/parquet-subset.md) — REQUIRED flat columns, data pages v1
+// compressed with the table's codec (compress.ts), PLAIN numbers and bools, strings as a PLAIN
+// dictionary page per row group plus bit-packed RLE_DICTIONARY indices. Uncompressed numeric
+// pages are views of the source buffers until the one final copy into the file; there is no
+// Arrow table, no IPC stream and no wasm heap (zstd's aside).
 import { crc32 } from 'node:zlib';
 import { endianness } from 'node:os';
 import type { BlockLayout, ColumnType, ColumnView, TimeUnit } from '@backtracedb/engine';
 import { Codec, Encoding, PageType, PhysicalType, Repetition } from './fields.js';
 import { bin, i32, i64, list, struct, ThriftWriter, type ThriftOut } from './thrift-write.js';
+import { compressPage, withCompression } from './compress.js';
 import { timestampAnnotation, timesForFile } from './timestamp.js';
 
 if (endianness() !== 'LE') throw new Error('the Parquet writer copies little-endian memory as is');
@@ -21,11 +23,12 @@ const UTF8 = 0; // ConvertedType
 export interface ParquetColumn { readonly name: string; readonly type: ColumnType; readonly timestamp?: TimeUnit }
 export interface WrittenParquet { readonly bytes: Uint8Array; readonly layout: BlockLayout }
 
-function pageHeader(type: number, size: number, numValues: number, encoding: number): Uint8Array {
+/** `rawSize`: the body's bytes before compression; `storedSize`: as written (the same uncompressed). */
+function pageHeader(type: number, rawSize: number, storedSize: number, numValues: number, encoding: number): Uint8Array {
   const body = type === PageType.DICTIONARY_PAGE
     ? [7, struct([1, i32(numValues)], [2, i32(encoding)])] as const
     : [5, struct([1, i32(numValues)], [2, i32(encoding)], [3, i32(RLE)], [4, i32(RLE)])] as const;
-  return ThriftWriter.encode(struct([1, i32(type)], [2, i32(size)], [3, i32(size)], body));
+  return ThriftWriter.encode(struct([1, i32(type)], [2, i32(rawSize)], [3, i32(storedSize)], body));
 }
 
 function packBools(v: Uint8Array): Uint8Array {
@@ -78,7 +81,7 @@ function bytesOf(v: BigInt64Array | Float64Array, first: number, end: number): U
 }
 
 /** Encode `rowCount` rows of `views` (schema column order) as Parquet; row groups of `rowGroupRows`. */
-export function writeParquet(columns: readonly ParquetColumn[], views: readonly ColumnView[], rowCount: number, rowGroupRows: number, shared: boolean, createdBy = 'backtracedb'): WrittenParquet {
+export function writeParquet(columns: readonly ParquetColumn[], views: readonly ColumnView[], rowCount: number, rowGroupRows: number, shared: boolean, createdBy = 'backtracedb', codec: number = Codec.UNCOMPRESSED): WrittenParquet {
   if (!Number.isSafeInteger(rowGroupRows) || rowGroupRows < 1) throw new Error(`internal: rowGroupRows ${rowGroupRows}`);
   const parts: Uint8Array[] = [MAGIC];
   let offset = MAGIC.byteLength;
@@ -90,12 +93,20 @@ export function writeParquet(columns: readonly ParquetColumn[], views: readonly 
     const rows = end - first;
     const chunkMeta: ThriftOut[] = [];
     const ranges: Array<[number, number, number]> = [];
+    let groupRawBytes = 0;
     columns.forEach((col, c) => {
       const view = views[c];
       if (view.type !== col.type) throw new Error(`internal: column "${col.name}" is ${view.type}, the schema says ${col.type}`);
       const start = offset;
       let crc = 0;
-      const page = (header: Uint8Array, body: Uint8Array): void => { push(header); push(body); crc = crc32(body, crc32(header, crc)); };
+      let rawBytes = 0;
+      // Every page body is compressed with the table's codec; the header records both sizes.
+      const page = (type: number, raw: Uint8Array, numValues: number, encoding: number): void => {
+        const body = compressPage(codec, raw);
+        const header = pageHeader(type, raw.byteLength, body.byteLength, numValues, encoding);
+        push(header); push(body); crc = crc32(body, crc32(header, crc));
+        rawBytes += header.byteLength + raw.byteLength;
+      };
       let dictionaryOffset: number | undefined;
       const dataOffset = (): number => offset;
       let dataAt: number;
@@ -103,27 +114,29 @@ export function writeParquet(columns: readonly ParquetColumn[], views: readonly 
       if (view.type === 'string') {
         const p = stringPages(view, first, end);
         dictionaryOffset = offset;
-        page(pageHeader(PageType.DICTIONARY_PAGE, p.dict.byteLength, p.dictCount, Encoding.PLAIN), p.dict);
+        page(PageType.DICTIONARY_PAGE, p.dict, p.dictCount, Encoding.PLAIN);
         dataAt = dataOffset();
-        page(pageHeader(PageType.DATA_PAGE, p.indices.byteLength, rows, Encoding.RLE_DICTIONARY), p.indices);
+        page(PageType.DATA_PAGE, p.indices, rows, Encoding.RLE_DICTIONARY);
         encodings = [Encoding.PLAIN, RLE, Encoding.RLE_DICTIONARY];
       } else {
         const body = view.type === 'bool' ? packBools(view.values.subarray(first, end))
           : view.type === 'int64' && col.timestamp !== undefined ? bytesOf(timesForFile(view.values.subarray(first, end), col.timestamp), 0, end - first)
           : bytesOf(view.values, first, end);
         dataAt = dataOffset();
-        page(pageHeader(PageType.DATA_PAGE, body.byteLength, rows, Encoding.PLAIN), body);
+        page(PageType.DATA_PAGE, body, rows, Encoding.PLAIN);
         encodings = [Encoding.PLAIN, RLE];
       }
       const size = offset - start;
       ranges.push([start, offset, crc]);
+      groupRawBytes += rawBytes;
       chunkMeta.push(struct([2, i64(start)], [3, struct(
-        [1, i32(PHYSICAL[col.type])], [2, list('i32', encodings.map(i32))], [3, list('bin', [bin(col.name)])], [4, i32(Codec.UNCOMPRESSED)],
-        [5, i64(rows)], [6, i64(size)], [7, i64(size)], [9, i64(dataAt)], [11, dictionaryOffset === undefined ? undefined : i64(dictionaryOffset)],
+        [1, i32(PHYSICAL[col.type])], [2, list('i32', encodings.map(i32))], [3, list('bin', [bin(col.name)])], [4, i32(codec)],
+        [5, i64(rows)], [6, i64(rawBytes)], [7, i64(size)], [9, i64(dataAt)], [11, dictionaryOffset === undefined ? undefined : i64(dictionaryOffset)],
       )]));
     });
+    // total_byte_size is the uncompressed data's (parquet.thrift); total_compressed_size the file's.
     const groupBytes = ranges.reduce((n, [s, e]) => n + e - s, 0);
-    rowGroups.push(struct([1, list('struct', chunkMeta)], [2, i64(groupBytes)], [3, i64(rows)]));
+    rowGroups.push(struct([1, list('struct', chunkMeta)], [2, i64(groupRawBytes)], [3, i64(rows)], [6, i64(groupBytes)]));
     layout.push({ rowCount: rows, chunks: ranges });
   }
   const schema = [
@@ -146,5 +159,5 @@ export function writeParquet(columns: readonly ParquetColumn[], views: readonly 
   const bytes = new Uint8Array(shared ? new SharedArrayBuffer(offset) : new ArrayBuffer(offset));
   let at = 0;
   for (const p of parts) { bytes.set(p, at); at += p.byteLength; }
-  return { bytes, layout: { rowGroups: layout } };
+  return { bytes, layout: withCompression({ rowGroups: layout }, codec) };
 }

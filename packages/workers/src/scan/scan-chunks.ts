@@ -3,6 +3,7 @@
 import { crc32 } from 'node:zlib';
 import { applyPredicate, gather, scanViews, scratchSelection, type ColumnView } from '@backtracedb/engine';
 import { freshView, readChunkColumns, scratchView, selectByStrings, type DecodedColumns } from '../parquet/read.js';
+import { CODEC_OF, codecsReady } from '../parquet/compress.js';
 import { timesToTableUnit } from '../parquet/timestamp.js';
 import { damaged, toShared, type ChunksScanTask, type ScanOutput } from './task.js';
 
@@ -27,7 +28,7 @@ function scanByStrings(task: ChunksScanTask): ScanOutput | null {
   let n: number;
   const views = new Array<ColumnView>(defs.length);
   try {
-    n = selectByStrings(set.chunks.map((g) => g[at]), set.rowCounts, first, sel);
+    n = selectByStrings(set.chunks.map((g) => g[at]), set.rowCounts, first, sel, set.compression);
     const others = set.columns.filter((c) => c !== first.column);
     const d = n === 0 ? { rowCount, views: [] } : readChunkColumns(set, others, others.map((c) => defs[c].type), scratchView);
     timesToTableUnit(task.schema, others, d.views, d.rowCount);
@@ -44,11 +45,19 @@ function scanByStrings(task: ChunksScanTask): ScanOutput | null {
   return result;
 }
 
-export function scanChunksTask(task: ChunksScanTask): ScanOutput {
+export function scanChunksTask(task: ChunksScanTask): ScanOutput | Promise<ScanOutput> {
   const set = task.chunks;
   set.chunks.forEach((row, g) => row.forEach((bytes, c) => {
     if (crc32(bytes) !== set.crcs[g][c]) throw new Error(`block ${task.label} is damaged: checksum mismatch in a column chunk`);
   }));
+  // Decompression happens here, in the scan's thread; zstd's wasm loads on its first block.
+  const loading = codecsReady([CODEC_OF[set.compression]]);
+  return loading === null ? scanChecked(task) : loading.then(() => scanChecked(task));
+}
+
+/** The scan of chunks whose CRC32s are verified. */
+function scanChecked(task: ChunksScanTask): ScanOutput {
+  const set = task.chunks;
   const fused = scanByStrings(task);
   if (fused !== null) return fused;
   const defs = task.schema.columns;

@@ -4,7 +4,7 @@
 import { crc32 } from 'node:zlib';
 import { aggregateRows, gather, selectRows, type ColumnView } from '@backtracedb/engine';
 import { readFooter, type Footer } from '../parquet/footer.js';
-import { Codec } from '../parquet/fields.js';
+import { codecsReady, isKnownCodec } from '../parquet/compress.js';
 import { freshView, readParquetColumns, scratchView, type DecodedColumns, type ViewAllocator } from '../parquet/read.js';
 import { UnsupportedParquetError } from '../parquet/thrift.js';
 import { timesToTableUnit } from '../parquet/timestamp.js';
@@ -17,7 +17,7 @@ function fastFooter(task: ParquetScanTask): Footer | null {
   try {
     const footer = readFooter(task.parquet);
     if (footer.optional.size > 0) return null;
-    for (const rg of footer.rowGroups) for (const c of rg.chunks.values()) if (c.codec !== Codec.UNCOMPRESSED) return null;
+    for (const rg of footer.rowGroups) for (const c of rg.chunks.values()) if (!isKnownCodec(c.codec)) return null;
     return footer;
   } catch (err) {
     if (err instanceof UnsupportedParquetError) return null;
@@ -82,12 +82,18 @@ export function scanParquetTask(task: ParquetScanTask): ScanOutput | Promise<Sca
     throw new Error(`block ${task.label} is damaged: checksum mismatch`);
   }
   const footer = fastFooter(task);
-  if (footer !== null) {
-    try {
-      return scanWith(task, fastDecoder(task, footer));
-    } catch (err) {
-      if (!(err instanceof UnsupportedParquetError)) throw err;
-    }
+  if (footer === null) return scanWithParquetWasm(task);
+  // Decompression happens in the scan's thread; zstd's wasm loads on its first block.
+  const loading = codecsReady(footer.rowGroups.flatMap((rg) => [...rg.chunks.values()].map((c) => c.codec)));
+  return loading === null ? scanFast(task, footer) : loading.then(() => scanFast(task, footer));
+}
+
+/** The fast reader, or parquet-wasm for a page outside its subset. */
+function scanFast(task: ParquetScanTask, footer: Footer): ScanOutput | Promise<ScanOutput> {
+  try {
+    return scanWith(task, fastDecoder(task, footer));
+  } catch (err) {
+    if (!(err instanceof UnsupportedParquetError)) throw err;
   }
   return scanWithParquetWasm(task);
 }
