@@ -59,7 +59,16 @@ export function gatherRows(schema: ResolvedSchema, src: ActiveBlock, order: Uint
       const dv = d.values as typeof sv;
       for (let i = 0; i < n; i++) dv[i] = sv[order[from + i]];
     }
+    gatherValidity(s, d, order, from, n);
   }
   out.rowCount = n;
   return out;
+}
+
+/** A nullable column's validity bytes (1 = a value) go with the rows. */
+function gatherValidity(src: object, dst: object, order: Uint32Array, from: number, n: number): void {
+  const sv = (src as { validity?: { values: Uint8Array } | null }).validity;
+  const dv = (dst as { validity?: { values: Uint8Array } | null }).validity;
+  if (sv == null || dv == null) return;
+  for (let i = 0; i < n; i++) dv.values[i] = sv.values[order[from + i]];
 }

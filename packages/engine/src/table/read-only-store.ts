@@ -5,6 +5,7 @@
 // writer has added since: a new manifest means new blocks; otherwise only new WAL records.
 import { join } from 'node:path';
 import { resolveSchema, sameSchema, isSafeName, type ResolvedSchema, type TableSchema } from '../schema/schema.js';
+import { decodeBatch } from '../wal/batch-codec.js';
 import { readWal, readWalFrom, type WalPosition } from '../wal/reader.js';
 import type { WalRecord } from '../wal/record.js';
 import { replayStartOf, WalReplay } from './wal-replay.js';
@@ -124,7 +125,7 @@ export class ReadOnlyTableStore {
       if (!unchanged || replay === null) {
         blocks = this.emptyBlocks(m.durableRowCount, m.lastTime, m.blocks.length, start.newest);
         m.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
-        replay = new WalReplay(blocks, types, start, `table "${this.name}": WAL in ${walDir}`);
+        replay = new WalReplay(blocks, (rec) => decodeBatch(types, rec.rowCount, rec.payload), start, `table "${this.name}": WAL in ${walDir}`);
       }
       // 3. WAL rows past what `blocks` holds, in order; a record starting beyond them means the
       //    read did not reach back far enough: read again from scratch.

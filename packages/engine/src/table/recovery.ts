@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { sameSchema, resolveSchema, schemaToJson, isSafeName, type TableSchema } from '../schema/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { replayWal } from '../wal/reader.js';
+import { decodeBatch } from '../wal/batch-codec.js';
 import { TableStore, type TableContext } from './table-store.js';
 import { tableDir, WAL_DIR } from './layout.js';
 import { schemaCrcOf } from './manifest-log.js';
@@ -139,7 +140,7 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
   const types = meta.schema.columns.map((c) => c.type);
   const replay = await replayWal(storage, walDir, { fromRowSeq: start.fromRowSeq });
   report.damaged = replay.damaged;
-  const apply = new WalReplay(blocks, types, start, `table "${name}": WAL in ${walDir}`);
+  const apply = new WalReplay(blocks, (rec) => decodeBatch(types, rec.rowCount, rec.payload), start, `table "${name}": WAL in ${walDir}`);
   for (const rec of replay.records) report.replayedRows += apply.apply(rec);
   apply.finish();
   await table.startWal();

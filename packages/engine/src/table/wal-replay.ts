@@ -3,10 +3,8 @@
 // one, the last durable seal took the rows below its `rowSeq` whose time is at or below its
 // `time` (docs/wal.md): replay reads from its `firstUnsealedSeq`, puts the other rows below
 // `rowSeq` back into the active block as they were, and appends the rest as appends do.
-import { decodeBatch } from '../wal/batch-codec.js';
 import type { WalRecord } from '../wal/record.js';
 import { sliceBatch, type ColumnValues, type NormalizedBatch } from '../column/values.js';
-import type { ColumnType } from '../schema/schema.js';
 import type { Manifest } from './manifest.js';
 import type { TableBlocks } from './table-blocks.js';
 
@@ -27,13 +25,15 @@ export function replayStartOf(m: Manifest): ReplayStart {
 }
 
 function pickRows(b: NormalizedBatch, rows: readonly number[]): NormalizedBatch {
-  const columns = b.columns.map((c): ColumnValues => {
-    if (Array.isArray(c)) return rows.map((i) => c[i]);
-    const out = new (c.constructor as new (n: number) => typeof c)(rows.length);
-    rows.forEach((i, j) => { out[j] = c[i]; });
+  const pick = <C extends ColumnValues>(c: C): C => {
+    if (Array.isArray(c)) return rows.map((i) => c[i]) as C;
+    const out = new (c.constructor as new (n: number) => C)(rows.length) as Exclude<C, string[]>;
+    rows.forEach((i, j) => { out[j] = (c as Exclude<C, string[]>)[i]; });
     return out;
-  });
-  return { rowCount: rows.length, columns };
+  };
+  // Nullable columns' validity bytes, when the batch has any, go with the rows.
+  const valid = (b as { valid?: Array<Uint8Array | null> }).valid?.map((v) => (v === null ? null : pick(v)));
+  return { rowCount: rows.length, columns: b.columns.map(pick), ...(valid === undefined ? {} : { valid }) };
 }
 
 /** Applies WAL records, in order, to `blocks`; throws on a gap. */
@@ -41,7 +41,8 @@ export class WalReplay {
   /** The next row sequence number to apply. */
   private next: number;
 
-  constructor(private readonly blocks: TableBlocks, private readonly types: readonly ColumnType[], private readonly start: ReplayStart, private readonly where: string) {
+  /** `decode`: a record's rows as a batch (the caller knows the record format and schema). */
+  constructor(private readonly blocks: TableBlocks, private readonly decode: (rec: WalRecord) => NormalizedBatch, private readonly start: ReplayStart, private readonly where: string) {
     this.next = start.fromRowSeq;
   }
 
@@ -56,7 +57,7 @@ export class WalReplay {
     if (end <= this.next) return 0;
     if (rec.firstRowSeq > this.next) throw this.gap();
     let seq = this.next;
-    let batch = sliceBatch(decodeBatch(this.types, rec.rowCount, rec.payload), seq - rec.firstRowSeq);
+    let batch = sliceBatch(this.decode(rec), seq - rec.firstRowSeq);
     let applied = 0;
     const { sealedRowSeq, sealedTime } = this.start;
     if (seq < sealedRowSeq && sealedTime !== null && this.blocks.late !== null) {
