@@ -156,6 +156,27 @@ it('no threads (poolSize 0): zstd blocks are encoded and read on the calling thr
   }
 });
 
+it("timeUnit tables (timestamps converted for the file) read the same compressed or not", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'btdb-compress-unit-'));
+  try {
+    let db = await open(dir, { poolSize: 1 });
+    const want = batch(0, 2 * BLOCK);
+    for (const c of CODECS) {
+      const t = await db.createTable({ ...schemaOf(`u_${c}`), timeUnit: 's' }, { useDiskStorage: true, maxBlockSize: BLOCK, rowGroupRows: GROUP, compression: c });
+      t.appendBatch(want);
+    }
+    await db.close();
+    db = await open(dir, { poolSize: 1, cacheBytes: 0 });
+    const got = await Promise.all(CODECS.map(async (c) => (await db.openTable(`u_${c}`)).reader().filter('ts', '>=', 1_700_000_000_000n + BigInt(BLOCK)).select(['ts', 'sym']).toArray()));
+    expect(got[0].length).toBeGreaterThan(0);
+    expect(got[1]).toEqual(got[0]);
+    expect(got[2]).toEqual(got[0]);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 describe('damage and interop', () => {
   let dir: string;
   beforeAll(async () => {

@@ -91,6 +91,24 @@ describe.each(UNITS)("timeUnit '%s'", (unit) => {
   });
 });
 
+it.each(['snappy', 'zstd'] as const)("compressed (%s) block files of a 's' table: DuckDB reads instants, the engine seconds", async (compression) => {
+  const dir = join(root, `c-${compression}`);
+  const ts = times('s', 400, 9);
+  const schema = { name: 'c', timeColumn: 'ts', timeUnit: 's', columns: [{ name: 'ts', type: 'int64' }, { name: 'v', type: 'int64' }] } as const;
+  let db = await open(dir, { poolSize: 1 });
+  const t = await db.createTable(schema, { useDiskStorage: true, maxBlockSize: 200, rowGroupRows: 50, compression });
+  t.appendBatch({ ts, v: ts.map((_, i) => BigInt(i)) });
+  await db.close();
+  const files = readdirSync(join(dir, 'c')).filter((f) => f.endsWith('.parquet')).map((f) => `'${join(dir, 'c', f)}'`);
+  const got = await duckRows(`SELECT epoch_ns(ts)::VARCHAR FROM read_parquet([${files.join(', ')}]) ORDER BY v`);
+  expect(got.map((r) => BigInt(r[0] as string))).toEqual(ts.map((x) => x * NS_PER.s));
+  db = await open(dir, { poolSize: 1 });
+  const t2 = await db.openTable(schema);
+  expect((await t2.reader().toArray()).map((r) => r.ts)).toEqual(ts);
+  expect(await t2.reader().filter('ts', '>=', ts[123]).count()).toBe(ts.length - 123);
+  await db.close();
+});
+
 it("in-memory blocks (whole-file reads) of a 's' table come back in seconds", async () => {
   const db = await open(join(root, 'mem'), { poolSize: 1 });
   const ts = times('s', 500, 5);

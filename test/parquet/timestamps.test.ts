@@ -1,7 +1,8 @@
 // The writer with and without a timeUnit: without one, block bytes are exactly those of the
 // writer before timeUnit existed (hash first recorded from commit 4f7a61d, re-recorded when the
 // compression work added total_compressed_size to each row group's metadata); with one, the file holds
-// the file unit's values ('s' as milliseconds) and the fast reader still reads it.
+// the file unit's values ('s' as milliseconds), its data pages are those of the plain file for
+// ms/us/ns (only the footer's annotation differs), and the fast reader still reads it.
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { readFooter, readParquetColumns } from '@backtracedb/workers';
@@ -21,6 +22,17 @@ const encode = (schema: TableSchema, v: ColumnView[] = views()) => encodeBlock({
 it('without a timeUnit the block bytes are unchanged', () => {
   const bytes = encode({ name: 't', timeColumn: 'ts', columns }).parquet;
   expect(createHash('sha256').update(bytes).digest('hex')).toBe('6bd83a2c0f38e5a6f5e3bfb27f3d48ac5c5f8312f761db901d30274e0807321b');
+});
+
+it('a timeUnit changes only the footer (ms/us/ns) or the time values (s); without one DuckDB reads BIGINT (interop/duckdb.test.ts)', () => {
+  const plain = encode({ name: 't', timeColumn: 'ts', columns }).parquet;
+  const footerAt = (bytes: Uint8Array): number => bytes.byteLength - 8 - new DataView(bytes.buffer, bytes.byteOffset + bytes.byteLength - 8, 4).getUint32(0, true);
+  for (const unit of ['ms', 'us', 'ns'] as const) {
+    const withUnit = encode({ name: 't', timeColumn: 'ts', timeUnit: unit, columns }).parquet;
+    expect(footerAt(withUnit)).toBe(footerAt(plain));
+    expect(Buffer.from(withUnit.subarray(0, footerAt(withUnit))).equals(Buffer.from(plain.subarray(0, footerAt(plain))))).toBe(true);
+    expect(withUnit.byteLength).toBeGreaterThan(plain.byteLength); // the annotation
+  }
 });
 
 it.each(['s', 'ms', 'us', 'ns'] as const)("timeUnit '%s': the file holds the file unit, the source is untouched, zone maps stay in the table unit", (unit) => {
