@@ -25,7 +25,11 @@ describe('open(dir, { readOnly: true })', () => {
     try {
       const db = await open(dir, { pool });
       const t = await db.createTable(tradesSchema, { enableWal: true, useDiskStorage: true, maxBlockSize: 1000 });
-      t.appendBatch(trades(0, 2500));
+      // Two blocks written (flush waits for them), 500 rows only in the WAL: nothing is still
+      // being written when the listing is taken (sync() alone does not wait for block files).
+      t.appendBatch(trades(0, 2000));
+      await t.flush();
+      t.appendBatch(trades(2000, 500));
       await t.sync();
       const before = listing(dir);
       const ro = await open(dir, { readOnly: true, pool });
