@@ -12,6 +12,7 @@ import { startupSuite } from './startup.js';
 import { timeseriesSuite } from './timeseries.js';
 import { readOnlySuite } from './readonly.js';
 import { nullsSuite } from './nulls.js';
+import { lateRowsSuite } from './late-rows.js';
 import { compressionSuite } from './compression.js';
 import type { ResultRow } from './measure.js';
 
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     ['timeseries', () => timeseriesSuite(ROWS, quick ? 3 : 10)],
     ['readonly', () => readOnlySuite(ROWS, quick ? 2 : 5)],
     ['nulls', () => nullsSuite(ROWS, RUNS)],
+    ['late-rows', () => lateRowsSuite(ROWS, RUNS)],
     ['compression', () => compressionSuite(ROWS, RUNS, quick ? 3 : 10)],
   ];
   for (const [name, suite] of suites) {

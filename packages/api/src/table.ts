@@ -46,7 +46,8 @@ export class Table<S extends TableSchema = TableSchema> {
       // A reader's view: the sealed blocks as of now, and the active block's rows as of now.
       snapshot: () => {
         const blocks = store.blocks;
-        return { sealed: blocks.sealed.slice(), active: blocks.activeBlock, activeRows: blocks.activeBlock.rowCount };
+        const active = blocks.activeView(); // in time order: a copy while late rows break it
+        return { sealed: blocks.sealed.slice(), active: active.block, activeRows: active.rows };
       },
       // Read-only: catch up with the writer before each reader takes its snapshot.
       refresh: store instanceof ReadOnlyTableStore ? () => store.refresh() : null,

@@ -27,6 +27,7 @@ export * from './table/table-meta.js';
 export * from './table/lock.js';
 export * from './table/table-store.js';
 export * from './table/recovery.js';
+export { replayStartOf, type ReplayStart } from './table/wal-replay.js';
 export * from './table/wal-capture.js';
 export * from './storage/storage.js';
 export * from './storage/node-storage.js';

@@ -4,8 +4,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { DROPPED_FILE,
-  auditTableDir, decodeRecordBatch, decodeTableMeta, firstWalSegment, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, readWal, schemaToJson,
-  TABLE_FILE, WAL_DIR, type LoadedManifest, type Manifest, type ResolvedSchema,
+  auditTableDir, decodeRecordBatch, decodeTableMeta, firstWalSegment, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, readWal, replayStartOf, schemaToJson,
+  TABLE_FILE, WAL_DIR, type LoadedManifest, type Manifest, type ReplayStart, type ResolvedSchema,
 } from '@backtracedb/engine';
 import { checkBlockSchema } from './block-schema.js';
 
@@ -38,7 +38,7 @@ export async function listTables(db: string): Promise<string[]> {
 }
 
 /** Read the WAL with the engine's own reader, changing nothing: rows of valid records, problems. */
-export async function scanWal(dir: string, fromRowSeq: number, schema?: ResolvedSchema): Promise<WalSummary> {
+export async function scanWal(dir: string, fromRowSeq: number, schema?: ResolvedSchema, sealed?: ReplayStart): Promise<WalSummary> {
   const s: WalSummary = { segments: 0, sizeBytes: 0, rows: 0, firstRowSeq: null, damaged: [], minTime: null, maxTime: null };
   const read = await readWal(nodeStorage, dir, {
     fromRowSeq,
@@ -47,10 +47,14 @@ export async function scanWal(dir: string, fromRowSeq: number, schema?: Resolved
       s.rows += rec.firstRowSeq + rec.rowCount - from;
       s.firstRowSeq ??= from;
       if (schema === undefined) return;
-      // Times of the rows only the log holds (non-decreasing, so first and last suffice).
+      // Times of the rows only the log holds (late rows may be older than earlier ones).
       const times = decodeRecordBatch(schema.columns, rec).columns[schema.timeIndex] as BigInt64Array;
-      s.minTime ??= times[from - rec.firstRowSeq];
-      s.maxTime = times[times.length - 1];
+      for (let i = from - rec.firstRowSeq; i < times.length; i++) {
+        // Under an outOfOrderWindow, rows the last seal took are in blocks, not only in the log.
+        if (sealed?.sealedTime != null && rec.firstRowSeq + i < sealed.sealedRowSeq && times[i] <= sealed.sealedTime) { s.rows--; continue; }
+        if (s.minTime === null || times[i] < s.minTime) s.minTime = times[i];
+        if (s.maxTime === null || times[i] > s.maxTime) s.maxTime = times[i];
+      }
     },
   });
   s.segments = read.segments;
@@ -70,7 +74,9 @@ export async function tableInfo(db: string, name: string): Promise<TableInfo> {
   if (loaded === null) throw new Error(`the manifest is missing in ${dir} (table.json exists)`);
   const manifest = loaded.manifest;
   const blockBytes = manifest.blocks.reduce((n, b) => n + b.sizeBytes, 0);
-  const wal = await scanWal(join(dir, WAL_DIR), manifest.durableRowCount, meta.schema);
+  // Under an outOfOrderWindow the log is kept from the last seal's first unsealed row.
+  const start = replayStartOf(manifest);
+  const wal = await scanWal(join(dir, WAL_DIR), start.fromRowSeq, meta.schema, start);
   return { name, schema: meta.schema, settings: { ...meta.settings }, manifest, loaded, blockBytes, wal };
 }
 
@@ -118,8 +124,9 @@ export async function verifyTable(db: string, name: string): Promise<{ checked: 
   }
   checked += info.wal.segments;
   problems.push(...info.wal.damaged);
-  if (info.wal.rows > 0 && info.wal.firstRowSeq !== info.manifest.durableRowCount) {
-    problems.push(`${join(dir, WAL_DIR)}: the log starts at row ${info.wal.firstRowSeq}, the blocks end at row ${info.manifest.durableRowCount}`);
+  const walFrom = replayStartOf(info.manifest).fromRowSeq;
+  if (info.wal.rows > 0 && info.wal.firstRowSeq !== walFrom) {
+    problems.push(`${join(dir, WAL_DIR)}: the log starts at row ${info.wal.firstRowSeq}, the blocks end at row ${walFrom}`);
   }
   return { checked, problems };
 }

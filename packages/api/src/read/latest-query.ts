@@ -91,7 +91,9 @@ export class LatestQuery<Row extends object> {
       try {
         for await (const r of this.reader.results(false, { order: 'desc', limit: null, snapshot: snap, ramp: expected !== null }, req)) {
           if (activeLeft > 0) activeLeft--;
-          for (const p of r.partials ?? []) {
+          // A block answered from its row groups' zone maps gives a partial per row group, in
+          // row order, and several may share a key: within one result the last one wins.
+          for (const p of [...(r.partials ?? [])].reverse()) {
             const id = keyId(p.key);
             if (found.has(id)) continue;
             const row: Record<string, RowValue | null> = {};

@@ -50,6 +50,21 @@ export interface SealedBlock {
   sizeBytes: number;
   checksum: number;
   layout: BlockLayout | null;
+  /** Sealed under an outOfOrderWindow: which WAL rows it took (absent or null otherwise). */
+  late?: LateSeal | null;
+}
+
+/**
+ * A seal under an outOfOrderWindow takes every row appended so far (sequence numbers below
+ * `rowSeq`) whose time is at or below `time`, and no other; earlier seals took a subset of
+ * these. Rows from `firstUnsealedSeq` on may still be unsealed: the WAL is kept from there.
+ * `newest` is the newest time appended before `rowSeq` (replay restarts from it).
+ */
+export interface LateSeal {
+  readonly rowSeq: number;
+  readonly time: bigint;
+  readonly firstUnsealedSeq: number;
+  readonly newest: bigint;
 }
 
 /** What the pool is asked to encode: the block's shared buffers, never a copy. */

@@ -3,7 +3,7 @@
 // checksummed records (docs/manifest.md). Format 1 (one manifest.json rewritten whole for
 // every block) is still read, and migrated on the first block write.
 import { capZoneMap, zoneMapFromJson, zoneMapToJson, type ZoneMap } from '../block/zone-map.js';
-import type { BlockLayout, RowGroupZone, SealedBlock } from '../block/sealed-block.js';
+import type { BlockLayout, LateSeal, RowGroupZone, SealedBlock } from '../block/sealed-block.js';
 import type { TableSchema } from '../schema/schema.js';
 import { parseAnyBlockFileName } from './layout.js';
 
@@ -29,6 +29,8 @@ export interface ManifestBlock {
   readonly zoneMap: ZoneMap;
   readonly rowGroups: RowGroupZone[];
   readonly layout: BlockLayout | null;
+  /** Sealed under an outOfOrderWindow: which WAL rows it took (absent in older manifests: none). */
+  readonly late?: LateSeal | null;
 }
 
 export interface Manifest {
@@ -93,7 +95,7 @@ export function manifestBlockOf(b: SealedBlock, schemaCrc: number): ManifestBloc
   if (b.file === null || b.zoneMap === null || b.rowGroups === null) throw new Error(`internal: block ${b.id} is not durable yet`);
   return {
     file: b.file, firstRowSeq: b.firstRowSeq, rowCount: b.rowCount, endRowSeq: b.endRowSeq ?? b.firstRowSeq + b.rowCount,
-    minTime: b.minTime, maxTime: b.maxTime, sizeBytes: b.sizeBytes, checksum: b.checksum, schemaCrc, zoneMap: b.zoneMap, rowGroups: b.rowGroups, layout: b.layout,
+    minTime: b.minTime, maxTime: b.maxTime, sizeBytes: b.sizeBytes, checksum: b.checksum, schemaCrc, zoneMap: b.zoneMap, rowGroups: b.rowGroups, layout: b.layout, late: b.late ?? null,
   };
 }
 
@@ -106,7 +108,22 @@ export function blockToJson(b: ManifestBlock): Record<string, unknown> {
     zoneMap: zoneMapToJson(b.zoneMap),
     rowGroups: b.rowGroups.map((g) => ({ firstRow: g.firstRow, zoneMap: zoneMapToJson(g.zoneMap) })),
     layout: b.layout,
+    // Only under a window: other manifests stay as they were.
+    ...(b.late == null ? {} : { late: lateToJson(b.late) }),
   };
+}
+
+function lateToJson(l: LateSeal): Record<string, unknown> {
+  return { rowSeq: l.rowSeq, time: l.time.toString(), firstUnsealedSeq: l.firstUnsealedSeq, newest: l.newest.toString() };
+}
+
+function lateFromJson(raw: unknown, path: string, what: string): LateSeal | null {
+  if (raw === undefined || raw === null) return null;
+  const l = raw as Record<string, unknown>;
+  const big = (v: unknown): v is string => typeof v === 'string' && /^-?\d+$/.test(v);
+  need(typeof l === 'object' && Number.isSafeInteger(l.rowSeq) && Number.isSafeInteger(l.firstUnsealedSeq) && big(l.time) && big(l.newest), path, `${what} has a bad late-rows seal`);
+  need((l.firstUnsealedSeq as number) <= (l.rowSeq as number), path, `${what} has a bad late-rows seal`);
+  return { rowSeq: l.rowSeq as number, time: BigInt(l.time as string), firstUnsealedSeq: l.firstUnsealedSeq as number, newest: BigInt(l.newest as string) };
 }
 
 function need(cond: boolean, path: string, what: string): asserts cond {
@@ -139,6 +156,7 @@ export function blockFromJson(raw: unknown, expected: number, path: string, what
     zoneMap: capZoneMap(zoneMapFromJson(b.zoneMap)),
     rowGroups: (b.rowGroups as Array<{ firstRow: number; zoneMap: unknown }>).map((g) => ({ firstRow: g.firstRow, zoneMap: capZoneMap(zoneMapFromJson(g.zoneMap)) })),
     layout: checkLayout(b.layout, b.sizeBytes as number, path, what),
+    late: lateFromJson(b.late, path, what),
   };
 }
 

@@ -8,7 +8,7 @@ import { resolveSchema, sameSchema, isSafeName, type ResolvedSchema, type TableS
 import { decodeRecordBatch } from '../wal/batch-codec.js';
 import { readWal, readWalFrom, type WalPosition } from '../wal/reader.js';
 import type { WalRecord } from '../wal/record.js';
-import { sliceBatch } from '../column/values.js';
+import { replayStartOf, WalReplay } from './wal-replay.js';
 import { tableDir, WAL_DIR } from './layout.js';
 import { droppedRowsOf, sealedFromManifest } from './manifest.js';
 import { loadManifest, newestManifestFile, type LoadedManifest } from './table-files.js';
@@ -25,7 +25,7 @@ export const MAX_REFRESH_ATTEMPTS = 50;
 export class ReadOnlyTableStore {
   readonly dir: string;
   /** The rows: the manifest's blocks and the WAL rows past them (from `firstRowSeqOfTail`). */
-  private current: { blocks: TableBlocks; firstRowSeqOfTail: number };
+  private current: { blocks: TableBlocks; firstRowSeqOfTail: number; replay: WalReplay | null };
   /** The manifest reading `current` was built from (loadManifest returns the same object while unchanged). */
   private applied: LoadedManifest | null = null;
   /** Just past the last WAL record applied to `current.blocks` (null: read from scratch). */
@@ -37,7 +37,7 @@ export class ReadOnlyTableStore {
 
   private constructor(readonly ctx: TableContext, readonly schema: ResolvedSchema, readonly settings: TableSettings) {
     this.dir = tableDir(ctx.dbDir, schema.name);
-    this.current = { blocks: this.emptyBlocks(0, null, 0), firstRowSeqOfTail: 0 };
+    this.current = { blocks: this.emptyBlocks(0, null, 0, null), firstRowSeqOfTail: 0, replay: null };
   }
 
   /** Open `nameOrSchema` read-only: table.json must exist; the schema, if given, must match. */
@@ -58,9 +58,9 @@ export class ReadOnlyTableStore {
   get blocks(): TableBlocks { return this.current.blocks; }
   get isClosed(): boolean { return this.closed; }
 
-  private emptyBlocks(firstRowSeq: number, lastTime: bigint | null, nextBlockId: number): TableBlocks {
-    const opts = { maxBlockSize: this.settings.maxBlockSize, maxPendingSeals: this.ctx.maxPendingSeals, rowGroupRows: this.settings.rowGroupRows };
-    return new TableBlocks(this.schema, this.ctx.encoder, opts, { firstRowSeq, lastTime, nextBlockId });
+  private emptyBlocks(firstRowSeq: number, lastTime: bigint | null, nextBlockId: number, newest: bigint | null): TableBlocks {
+    const opts = { maxBlockSize: this.settings.maxBlockSize, maxPendingSeals: this.ctx.maxPendingSeals, rowGroupRows: this.settings.rowGroupRows, outOfOrderWindow: this.settings.outOfOrderWindow };
+    return new TableBlocks(this.schema, this.ctx.encoder, opts, { firstRowSeq, lastTime, nextBlockId, newest });
   }
 
   /** Catch up with the writer. Concurrent calls share one run. */
@@ -120,31 +120,29 @@ export class ReadOnlyTableStore {
       if (loaded === null) continue;
       const m = loaded.manifest;
       const unchanged = loaded === this.applied;
-      let blocks = this.current.blocks;
-      if (!unchanged) {
-        blocks = this.emptyBlocks(m.durableRowCount, m.lastTime, m.blocks.length);
+      let { blocks, replay } = this.current;
+      const start = replayStartOf(m);
+      if (!unchanged || replay === null) {
+        blocks = this.emptyBlocks(m.durableRowCount, m.lastTime, m.blocks.length, start.newest);
         m.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
         blocks.droppedRows = droppedRowsOf(m);
+        replay = new WalReplay(blocks, (rec) => decodeRecordBatch(this.schema.columns, rec), start, `table "${this.name}": WAL in ${walDir}`);
       }
       // 3. WAL rows past what `blocks` holds, in order; a record starting beyond them means the
       //    read did not reach back far enough: read again from scratch.
       //    An incremental read with no record past the cursor is a gap too when the new blocks
       //    end before the cursor: the rows between were only in the blocks just replaced.
-      let gap = incremental && records.length === 0 && this.walCursorRow > blocks.rowCount;
+      let gap = incremental && records.length === 0 && this.walCursorRow > replay.nextRowSeq;
       let cursor = unchanged ? this.walCursor : null;
       let cursorRow = unchanged ? this.walCursorRow : 0;
       for (const { rec, at } of records) {
         if (gap) break;
-        const end = rec.firstRowSeq + rec.rowCount;
-        if (end <= blocks.rowCount) { if (end === blocks.rowCount) { cursor = at; cursorRow = end; } continue; }
-        if (rec.firstRowSeq > blocks.rowCount) { gap = true; break; }
-        const batch = decodeRecordBatch(this.schema.columns, rec);
-        blocks.writeNormalized(sliceBatch(batch, blocks.rowCount - rec.firstRowSeq));
-        cursor = at;
-        cursorRow = end;
+        if (replay.startsAfter(rec)) { gap = true; break; }
+        replay.apply(rec);
+        if (rec.firstRowSeq + rec.rowCount === replay.nextRowSeq) { cursor = at; cursorRow = replay.nextRowSeq; }
       }
       if (gap) { this.walCursor = null; continue; } // read again from scratch; keep what is shown
-      this.current = { blocks, firstRowSeqOfTail: m.durableRowCount };
+      this.current = { blocks, firstRowSeqOfTail: start.fromRowSeq, replay };
       this.applied = loaded;
       this.walCursor = cursor;
       this.walCursorRow = cursorRow;

@@ -15,8 +15,8 @@ import { auditTableDir, loadManifest, type LoadedManifest } from './table-files.
 import { dataFilesWithoutMeta, firstWalSegment, removeLeftovers } from './table-dir.js';
 import { TableBlocks } from './table-blocks.js';
 import { readTableMeta, writeTableMeta, type TableSettings } from './table-meta.js';
-import { sliceBatch } from '../column/values.js';
 import { finishDrop } from './drop.js';
+import { replayStartOf, WalReplay } from './wal-replay.js';
 
 export interface RecoveryReport {
   /** WAL rows replayed into the active block(s). */
@@ -56,7 +56,7 @@ export async function createTableStore(ctx: TableContext, schemaInput: TableSche
   if (data.length > 0) throw new Error(`table "${schema.name}": ${dir} has no table.json but holds data: ${data.join(', ')} (restore table.json, or move these files away)`);
   const audit = auditTableDir(names, loaded);
   await removeLeftovers(storage, dir, [...audit.leftovers, ...(loaded === null ? [] : [loaded.file])]);
-  const blocks = new TableBlocks(schema, ctx.encoder, { maxBlockSize: settings.maxBlockSize, maxPendingSeals: ctx.maxPendingSeals, rowGroupRows: settings.rowGroupRows });
+  const blocks = new TableBlocks(schema, ctx.encoder, { maxBlockSize: settings.maxBlockSize, maxPendingSeals: ctx.maxPendingSeals, rowGroupRows: settings.rowGroupRows, outOfOrderWindow: settings.outOfOrderWindow });
   const manifest = new ManifestWriter(storage, dir, schema.name, schema, { generation: 0, sizeBytes: 0, snapshotBytes: 0, needSnapshot: true });
   await manifest.snapshot([]);
   // table.json last: a table exists once this file does.
@@ -131,26 +131,22 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
     report.manifestTail = `${manifestPath}: ${loaded.tail.sizeBytes} bytes at byte ${loaded.tail.offset} (${loaded.tail.complete ? 'fails its checksum' : 'incomplete'})`;
     await writer.snapshot(manifest.blocks, { durableRowCount: manifest.durableRowCount, lastTime: manifest.lastTime, removed: [] }); // a fresh generation without the tail
   }
-  const blocks = new TableBlocks(meta.schema, ctx.encoder, { maxBlockSize: settings.maxBlockSize, maxPendingSeals: ctx.maxPendingSeals, rowGroupRows: settings.rowGroupRows }, {
-    firstRowSeq: manifest.durableRowCount, lastTime: manifest.lastTime, nextBlockId: manifest.blocks.length,
+  const start = replayStartOf(manifest);
+  const blocks = new TableBlocks(meta.schema, ctx.encoder, { maxBlockSize: settings.maxBlockSize, maxPendingSeals: ctx.maxPendingSeals, rowGroupRows: settings.rowGroupRows, outOfOrderWindow: settings.outOfOrderWindow }, {
+    firstRowSeq: manifest.durableRowCount, lastTime: manifest.lastTime, nextBlockId: manifest.blocks.length, newest: start.newest,
   });
   manifest.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
   blocks.droppedRows = droppedRowsOf(manifest);
   // The files the manifest lists as removed were deleted above with the other leftovers.
   const table = new TableStore(ctx, blocks, settings, [...manifest.blocks], writer, { durableRowCount: manifest.durableRowCount, lastTime: manifest.lastTime, removed: [] });
 
-  // Replay: rows at or past the manifest's end, each exactly once (sequence numbers).
+  // Replay: rows the blocks do not hold, each exactly once (sequence numbers; wal-replay.ts).
   const walDir = join(dir, WAL_DIR);
-  const replay = await replayWal(storage, walDir, { fromRowSeq: manifest.durableRowCount });
+  const replay = await replayWal(storage, walDir, { fromRowSeq: start.fromRowSeq });
   report.damaged = replay.damaged;
-  for (const rec of replay.records) {
-    const end = rec.firstRowSeq + rec.rowCount;
-    if (end <= blocks.rowCount) continue;
-    if (rec.firstRowSeq > blocks.rowCount) throw new Error(`table "${name}": WAL in ${walDir} has a gap at row ${blocks.rowCount}`);
-    const batch = decodeRecordBatch(meta.schema.columns, rec);
-    blocks.writeNormalized(sliceBatch(batch, blocks.rowCount - rec.firstRowSeq));
-    report.replayedRows += end - Math.max(rec.firstRowSeq, manifest.durableRowCount);
-  }
+  const apply = new WalReplay(blocks, (rec) => decodeRecordBatch(meta.schema.columns, rec), start, `table "${name}": WAL in ${walDir}`);
+  for (const rec of replay.records) report.replayedRows += apply.apply(rec);
+  apply.finish();
   await table.startWal();
   return { table, report };
 }

@@ -9,6 +9,8 @@ import { schemaToJson, type ResolvedSchema } from '../schema/schema.js';
 import { normalizeBatch } from './validate.js';
 import type { NormalizedBatch } from '../column/values.js';
 import { checkIntSetting } from './options.js';
+import { LateWriter } from './late-writer.js';
+import { lateCapacity, newLateState, type SplitSeal } from './late-rows.js';
 import type { Compression } from './create-options.js';
 
 export const DEFAULT_MAX_BLOCK_SIZE = 10_000_000;
@@ -45,6 +47,8 @@ export interface TableBlocksOptions {
   maxBlockSize?: number;
   maxPendingSeals?: number;
   rowGroupRows?: number;
+  /** 0n (default): times never go backwards; else rows may be this much older than the newest. */
+  outOfOrderWindow?: bigint;
 }
 
 /** Called for every sealed block once it is encoded (the disk layer writes it then). */
@@ -77,12 +81,13 @@ export class TableBlocks {
   onEncoded: OnEncoded | null = null;
   /** Whether sealed blocks stay in memory (their Parquet bytes then go on shared memory). */
   sharedOutput: () => boolean = () => true;
+  /** At each seal: the active block it came from and the row sequence number after its last row (the WAL logs up to it). */
+  onSeal: ((block: SealedBlock, from: ActiveBlock, endRowSeq: number) => void) | null = null;
+  readonly late: LateWriter | null; // the write path under an outOfOrderWindow (null: none)
   /** The table's compression setting, read as each block seals. */
   compression: () => Compression = () => 'none';
-  /** Called after rows are written (the WAL captures them lazily from the blocks). */
-  onSeal: ((block: SealedBlock) => void) | null = null;
 
-  constructor(schema: ResolvedSchema, private readonly encoder: BlockEncoder, opts: TableBlocksOptions = {}, start?: { firstRowSeq: number; lastTime: bigint | null; nextBlockId: number }) {
+  constructor(schema: ResolvedSchema, private readonly encoder: BlockEncoder, opts: TableBlocksOptions = {}, start?: { firstRowSeq: number; lastTime: bigint | null; nextBlockId: number; newest?: bigint | null }) {
     this.schema = schema;
     this.maxRows = checkMaxBlockSize(schema.name, opts.maxBlockSize ?? DEFAULT_MAX_BLOCK_SIZE);
     this.maxPendingSeals = checkIntSetting(schema.name, 'maxPendingSeals', opts.maxPendingSeals ?? DEFAULT_MAX_PENDING_SEALS, 0, MAX_PENDING_SEALS_LIMIT);
@@ -90,11 +95,14 @@ export class TableBlocks {
     this.rowGroupRows = checkIntSetting(schema.name, 'rowGroupRows', opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS, 1, MAX_BLOCK_SIZE_LIMIT);
     this.lastTime = start?.lastTime ?? null;
     this.nextBlockId = start?.nextBlockId ?? 0;
-    this.active = newActiveBlock(schema, start?.firstRowSeq ?? 0, this.maxRows);
     this.checkRow = compileRowChecker(schema);
     this.writeRow = compileRowWriter(schema);
     this.rowValues = new Array<unknown>(schema.columns.length);
+    const window = opts.outOfOrderWindow ?? 0n;
+    this.late = window === 0n ? null : new LateWriter(this, newLateState(window, start?.newest ?? this.lastTime, this.lastTime), this.checkRow, this.writeRow, this.rowValues);
+    this.active = newActiveBlock(schema, start?.firstRowSeq ?? 0, this.activeCapacity);
   }
+  get activeCapacity(): number { return this.late === null ? this.maxRows : lateCapacity(this.maxRows, MAX_BLOCK_SIZE_LIMIT); } // + room for a seal's leftovers
   private nextBlockId: number;
   private readonly checkRow: RowChecker;
   private readonly writeRow: RowWriter;
@@ -105,9 +113,9 @@ export class TableBlocks {
   set maxBlockSize(n: number) {
     this.maxRows = checkMaxBlockSize(this.schema.name, n);
     // An empty active block was sized for the old limit: give appends one of the new size.
-    if (this.active.rowCount === 0 && this.active.capacityRows !== this.maxRows) {
-      this.active = newActiveBlock(this.schema, this.active.firstRowSeq, this.maxRows);
-    }
+    if (this.active.rowCount === 0 && this.active.capacityRows !== this.activeCapacity) {
+      this.active = newActiveBlock(this.schema, this.active.firstRowSeq, this.activeCapacity);
+    } else if (this.late !== null && this.active.capacityRows < this.activeCapacity) this.active = this.late.regrown(this.activeCapacity);
   }
 
   /** Total rows: sealed plus active. */
@@ -121,8 +129,9 @@ export class TableBlocks {
   get presentRowCount(): number { return this.rowCount - this.droppedRows; }
   /** An id for a block made outside seal() (a rewritten or merged block). */
   takeBlockId(): number { return this.nextBlockId++; }
-  get lastTimestamp(): bigint | null { return this.lastTime; }
+  get lastTimestamp(): bigint | null { return this.late === null ? this.lastTime : this.late.state.newest; }
   get activeBlock(): ActiveBlock { return this.active; }
+  get firstNewRowSeq(): number { return this.active.firstRowSeq + (this.late?.state.seqs.length ?? 0); }
   /** Sealed blocks not yet encoded and written. */
   get pendingSeals(): number { return this.encoding + this.settling.size; }
   /** Blocks sealed since the table opened, and how many of them the appending thread encoded. */
@@ -131,6 +140,7 @@ export class TableBlocks {
   }
 
   append(row: unknown): void {
+    if (this.late !== null) { this.late.append(row); return; }
     const t = this.checkRow(row, this.lastTime, this.rowValues);
     if (this.active.rowCount >= this.maxRows) this.seal();
     const block = this.active;
@@ -143,6 +153,7 @@ export class TableBlocks {
   }
 
   appendBatch(input: unknown): number {
+    if (this.late !== null) return this.late.appendBatch(input);
     const batch = normalizeBatch(this.schema, input, this.lastTime);
     this.writeNormalized(batch);
     return batch.rowCount;
@@ -150,6 +161,7 @@ export class TableBlocks {
 
   /** Write an already-validated batch (WAL replay uses this too). */
   writeNormalized(batch: NormalizedBatch): void {
+    if (this.late !== null) { this.late.write(batch); return; }
     let from = 0;
     while (from < batch.rowCount) {
       if (this.active.rowCount >= this.maxRows) this.seal();
@@ -164,6 +176,7 @@ export class TableBlocks {
 
   /** Seal the active block now (no-op when empty) and hand it to the encoder. */
   seal(): SealedBlock | null {
+    if (this.late !== null) return this.late.sealAll();
     const raw = this.active;
     if (raw.rowCount === 0) return null;
     const times = raw.columns[this.schema.timeIndex].values as BigInt64Array;
@@ -174,10 +187,23 @@ export class TableBlocks {
     };
     this.sealed.push(block);
     this.active = newActiveBlock(this.schema, raw.firstRowSeq + raw.rowCount, this.maxRows);
-    this.onSeal?.(block);
+    this.onSeal?.(block, raw, raw.firstRowSeq + raw.rowCount);
     this.startEncode(block);
     return block;
   }
+
+  /** @internal A seal under a window (LateWriter): sealed rows to the encoder, the rest stay active. */
+  publishSplit(split: SplitSeal, from: ActiveBlock): SealedBlock {
+    const block: SealedBlock = { id: this.nextBlockId++, firstRowSeq: from.firstRowSeq, rowCount: split.sealed.rowCount, minTime: split.minTime, maxTime: split.maxTime,
+      raw: split.sealed, zoneMap: null, rowGroups: null, parquet: null, file: null, sizeBytes: 0, checksum: 0, layout: null, late: split.late };
+    this.sealed.push(block); this.active = split.next;
+    this.onSeal?.(block, from, split.late.rowSeq);
+    this.startEncode(block);
+    return block;
+  }
+
+  /** What a reader scans of the active block: its rows in time order (a copy only when late rows broke the order). */
+  activeView(): { block: ActiveBlock; rows: number } { return this.late === null ? { block: this.active, rows: this.active.rowCount } : this.late.view(); }
 
   private encodeTask(block: SealedBlock): EncodeTask {
     const raw = block.raw;

@@ -58,7 +58,7 @@ export class TableStore {
     this.dir = tableDir(ctx.dbDir, blocks.schema.name);
     this.durable = new DurableBlocks(manifest, durable, end);
     this.schemaCrc = schemaCrcOf(blocks.schema);
-    blocks.onSeal = (block) => { if (block.raw !== null) this.log?.onSeal(block.raw, block.firstRowSeq + block.rowCount); };
+    blocks.onSeal = (_block, from, end) => { this.log?.onSeal(from, end); };
     blocks.onEncoded = async () => { if (this.settings.useDiskStorage) await this.persistEncoded(); this.onBlockSettled?.(); };
     blocks.sharedOutput = () => !this.settings.useDiskStorage;
     blocks.compression = () => this.settings.compression;
@@ -67,6 +67,8 @@ export class TableStore {
   get schema(): ResolvedSchema { return this.blocks.schema; }
   get name(): string { return this.blocks.schema.name; }
   get durableRowCount(): number { return this.durable.rowCount; }
+  /** WAL rows below this are all in durable blocks (under a window, some past it may be too). */
+  get durableWalRowSeq(): number { const b = this.durable.blocks; return b[b.length - 1]?.late?.firstUnsealedSeq ?? this.durableRowCount; }
   /** The blocks the manifest lists. */
   get durableBlocks(): readonly ManifestBlock[] { return this.durable.blocks; }
   /** The manager of manifest generations (lifecycle operations name new files after them). */
@@ -203,6 +205,9 @@ export class TableStore {
     await writeFileAtomic(storage, join(this.dir, name), bytes);
     block.file = name;
     const entry = manifestBlockOf(block, this.schemaCrc);
+    // Under a window the block leaves rows unsealed that only the WAL holds: they must be on
+    // disk before the manifest lets replay skip past the rows the block took.
+    if (entry.late != null && this.wal !== null) await this.wal.sync();
     try {
       await this.durable.add(entry);
     } catch (err) {
@@ -211,7 +216,7 @@ export class TableStore {
     }
     // The bytes now live in the file; drop them so memory stays bounded by a few blocks.
     if (this.settings.useDiskStorage) block.parquet = null;
-    if (this.wal !== null) await this.wal.retireThrough(this.durableRowCount);
+    if (this.wal !== null) await this.wal.retireThrough(this.durableWalRowSeq);
   }
 
   // ---- replacing blocks (deleteBefore, retention, compact) ---------------------------
@@ -247,7 +252,7 @@ export class TableStore {
     this.blocks.sealed.splice(0, this.blocks.sealed.length, ...[...this.blocks.sealed.filter((b) => !gone.has(b)), ...add].sort(bySeq));
     for (const b of remove) this.blocks.droppedRows += b.rowCount;
     for (const b of add) this.blocks.droppedRows -= b.rowCount;
-    if (this.wal !== null) await this.wal.retireThrough(this.durableRowCount);
+    if (this.wal !== null) await this.wal.retireThrough(this.durableWalRowSeq);
     if (files.length > 0) this.afterReaders(() => { void this.durable.removeFiles(this.ctx.storage, this.dir, files); });
   }
 
@@ -262,17 +267,22 @@ export class TableStore {
     const logged = (): void => { try { this.log?.reportFailure(); this.log?.capture(); } catch (err) { walFailure ??= err; } };
     try {
       logged();
-      this.blocks.seal();
+      // Under a window with a working WAL, rows still within it stay in the WAL (replayed at
+      // open), so late rows are still taken after a reopen; otherwise every row is sealed.
+      const late = this.wal !== null && walFailure === null ? this.blocks.late : null;
+      if (late !== null) late.sealSettled(); else this.blocks.seal();
       logged();
+      if (late !== null && walFailure !== null) this.blocks.seal();
       await this.blocks.waitUntilEncoded();
       await this.persistEncoded();
-      if (this.durableRowCount !== this.blocks.rowCount) throw new Error(`table "${this.name}": ${this.blocks.rowCount - this.durableRowCount} rows could not be written`);
+      const inBlocks = late !== null && walFailure === null ? this.blocks.activeBlock.firstRowSeq : this.blocks.rowCount;
+      if (this.durableRowCount !== inBlocks) throw new Error(`table "${this.name}": ${this.blocks.rowCount - this.durableRowCount} rows could not be written`);
       await this.lifeChain;
       await this.settingsChain.catch(() => undefined);
       await writeTableMeta(this.ctx.storage, this.dir, { schema: this.schema, settings: this.settings });
       if (this.wal !== null) {
         await this.wal.sync();
-        await this.wal.retireThrough(this.durableRowCount);
+        await this.wal.retireThrough(this.durableWalRowSeq);
       }
       // Readers of a closed table end: files kept for them go now (or on the next open).
       await this.durable.removeFiles(this.ctx.storage, this.dir);

@@ -161,8 +161,11 @@ function normalizeColumn(schema: ResolvedSchema, name: string, type: ColumnType,
   }
 }
 
-/** Validate a columnar batch; returns owned, normalized columns in schema order. */
-export function normalizeBatch(schema: ResolvedSchema, input: unknown, lastTime: bigint | null): NormalizedBatch {
+/**
+ * Validate a columnar batch; returns owned, normalized columns in schema order. `ordered`
+ * false: times may go backwards (a table with an outOfOrderWindow checks them itself).
+ */
+export function normalizeBatch(schema: ResolvedSchema, input: unknown, lastTime: bigint | null, ordered = true): NormalizedBatch {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) fail(schema, null, `appendBatch expects an object of columns, got ${typeName(input)}`);
   const obj = input as Record<string, unknown>;
   for (const key of Object.keys(obj)) if (!schema.indexOf.has(key)) fail(schema, key, 'unknown column');
@@ -191,6 +194,7 @@ export function normalizeBatch(schema: ResolvedSchema, input: unknown, lastTime:
     const range = timeRangeProblem(schema.timeUnit, times[i]);
     if (range !== null) fail(schema, schema.timeColumn, `row ${i}: ${range}`);
   }
+  if (!ordered) return { rowCount: n, columns };
   if (n > 0 && lastTime !== null && times[0] < lastTime) {
     fail(schema, schema.timeColumn, `row 0: time goes backwards: ${times[0]} after ${lastTime} (the time column must be non-decreasing)`);
   }

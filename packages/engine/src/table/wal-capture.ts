@@ -56,6 +56,8 @@ export function captureRows(wal: WalWriter, schema: ResolvedSchema, block: Activ
 export interface CaptureSource {
   readonly activeBlock: ActiveBlock;
   readonly rowCount: number;
+  /** Sequence number of the active block's first row appended to it (past rows a seal carried over). */
+  readonly firstNewRowSeq?: number;
 }
 
 /**
@@ -88,7 +90,7 @@ export class WalCapture {
     const active = this.source.activeBlock;
     const end = this.source.rowCount;
     if (this.rowSeq >= end) return;
-    if (this.rowSeq < active.firstRowSeq) throw new Error('internal: WAL capture fell behind a sealed block');
+    if (this.rowSeq < (this.source.firstNewRowSeq ?? active.firstRowSeq)) throw new Error('internal: WAL capture fell behind a sealed block');
     this.rowSeq = captureRows(this.writer, this.schema, active, this.rowSeq, end);
   }
 

@@ -1,0 +1,90 @@
+// WAL replay into a table's blocks: each row at most once, in sequence order. Without an
+// outOfOrderWindow the durable blocks hold exactly the rows below the manifest's end. With
+// one, the last durable seal took the rows below its `rowSeq` whose time is at or below its
+// `time` (docs/wal.md): replay reads from its `firstUnsealedSeq`, puts the other rows below
+// `rowSeq` back into the active block as they were, and appends the rest as appends do.
+import type { WalRecord } from '../wal/record.js';
+import { sliceBatch, type ColumnValues, type NormalizedBatch } from '../column/values.js';
+import type { Manifest } from './manifest.js';
+import type { TableBlocks } from './table-blocks.js';
+
+export interface ReplayStart {
+  /** Read the WAL from this row on. */
+  readonly fromRowSeq: number;
+  /** Rows below this whose time is at or below `sealedTime` are in blocks (null time: all of them). */
+  readonly sealedRowSeq: number;
+  readonly sealedTime: bigint | null;
+  /** The newest time appended before `sealedRowSeq`. */
+  readonly newest: bigint | null;
+}
+
+export function replayStartOf(m: Manifest): ReplayStart {
+  const late = m.blocks[m.blocks.length - 1]?.late ?? null;
+  if (late === null) return { fromRowSeq: m.durableRowCount, sealedRowSeq: m.durableRowCount, sealedTime: null, newest: m.lastTime };
+  return { fromRowSeq: late.firstUnsealedSeq, sealedRowSeq: late.rowSeq, sealedTime: late.time, newest: late.newest };
+}
+
+function pickRows(b: NormalizedBatch, rows: readonly number[]): NormalizedBatch {
+  const pick = <C extends ColumnValues>(c: C): C => {
+    if (Array.isArray(c)) return rows.map((i) => c[i]) as C;
+    const out = new (c.constructor as new (n: number) => C)(rows.length) as Exclude<C, string[]>;
+    rows.forEach((i, j) => { out[j] = (c as Exclude<C, string[]>)[i]; });
+    return out;
+  };
+  // Nullable columns' validity bytes, when the batch has any, go with the rows.
+  const valid = (b as { valid?: Array<Uint8Array | null> }).valid?.map((v) => (v === null ? null : pick(v)));
+  return { rowCount: rows.length, columns: b.columns.map(pick), ...(valid === undefined ? {} : { valid }) };
+}
+
+/** Applies WAL records, in order, to `blocks`; throws on a gap. */
+export class WalReplay {
+  /** The next row sequence number to apply. */
+  private next: number;
+
+  /** `decode`: a record's rows as a batch (the caller knows the record format and schema). */
+  constructor(private readonly blocks: TableBlocks, private readonly decode: (rec: WalRecord) => NormalizedBatch, private readonly start: ReplayStart, private readonly where: string) {
+    this.next = start.fromRowSeq;
+  }
+
+  get nextRowSeq(): number { return this.next; }
+
+  /** Whether `rec` starts past the next row to apply (rows between are missing). */
+  startsAfter(rec: WalRecord): boolean { return rec.firstRowSeq > this.next; }
+
+  /** Apply the rows of `rec` not applied yet; returns how many went into the table. */
+  apply(rec: WalRecord): number {
+    const end = rec.firstRowSeq + rec.rowCount;
+    if (end <= this.next) return 0;
+    if (rec.firstRowSeq > this.next) throw this.gap();
+    let seq = this.next;
+    let batch = sliceBatch(this.decode(rec), seq - rec.firstRowSeq);
+    let applied = 0;
+    const { sealedRowSeq, sealedTime } = this.start;
+    if (seq < sealedRowSeq && sealedTime !== null && this.blocks.late !== null) {
+      const upto = Math.min(end, sealedRowSeq) - seq;
+      const times = batch.columns[this.blocks.schema.timeIndex] as BigInt64Array;
+      const keep: number[] = [];
+      for (let i = 0; i < upto; i++) if (times[i] > sealedTime) keep.push(i);
+      if (keep.length > 0) this.blocks.late.restore(pickRows(batch, keep), keep.map((i) => seq + i));
+      applied += keep.length;
+      batch = sliceBatch(batch, upto);
+      seq += upto;
+    }
+    if (batch.rowCount > 0) {
+      if (seq !== this.blocks.rowCount) throw this.gap();
+      this.blocks.writeNormalized(batch);
+      applied += batch.rowCount;
+    }
+    this.next = end;
+    return applied;
+  }
+
+  /** After the last record: the rows a seal left unsealed must all have been there. */
+  finish(): void {
+    if (this.next < this.start.sealedRowSeq || this.blocks.rowCount < this.start.sealedRowSeq) throw this.gap();
+  }
+
+  private gap(): Error {
+    return new Error(`${this.where} has a gap at row ${Math.min(this.next, this.blocks.rowCount)}`);
+  }
+}
