@@ -73,7 +73,9 @@ export class Table<S extends TableSchema = TableSchema> {
     const plan = this.scanner.plan(block, req, false);
     if (plan.kind !== 'scan') throw new Error(`internal: table "${this.name}": a whole-block read was planned as ${plan.kind}`);
     const r = await this.scanner.execute(plan, req);
-    return { rowCount: r.rowCount, columns: r.columns.map(valuesOf) };
+    // Validity goes with the values: a rebuilt block keeps its nulls.
+    const valid = r.columns.map((v) => (v.valid ? v.valid.slice() : null));
+    return { rowCount: r.rowCount, columns: r.columns.map(valuesOf), ...(valid.some((v) => v !== null) ? { valid } : {}) };
   };
 
   private writable(what: string): Exclude<typeof this.store, ReadOnlyTableStore> {

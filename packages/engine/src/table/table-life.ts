@@ -52,7 +52,16 @@ export function concatBatches(batches: readonly NormalizedBatch[]): NormalizedBa
     for (const b of batches) { const v = b.columns[c] as typeof out; (out as Uint8Array).set(v as Uint8Array, at); at += v.length; }
     return out;
   });
-  return { rowCount, columns };
+  if (batches.every((b) => b.valid === undefined)) return { rowCount, columns };
+  // Validity goes with the rows: a column null in no batch stays null (all present).
+  const valid = columns.map((_, c) => {
+    if (batches.every((b) => (b.valid?.[c] ?? null) === null)) return null;
+    const out = new Uint8Array(rowCount).fill(1);
+    let at = 0;
+    for (const b of batches) { const v = b.valid?.[c] ?? null; if (v !== null) out.set(v.subarray(0, b.rowCount), at); at += b.rowCount; }
+    return out;
+  });
+  return { rowCount, columns, valid };
 }
 
 /** The rows of `batch` whose time is at or after `cutoff`. */
@@ -67,7 +76,9 @@ export function rowsFrom(batch: NormalizedBatch, timeIndex: number, cutoff: bigi
     for (let k = 0; k < keep.length; k++) (out as Float64Array)[k] = (col as Float64Array)[keep[k]];
     return out;
   });
-  return { rowCount: keep.length, columns };
+  if (batch.valid === undefined) return { rowCount: keep.length, columns };
+  const valid = batch.valid.map((v) => (v === null ? null : Uint8Array.from(keep, (i) => v[i])));
+  return { rowCount: keep.length, columns, valid };
 }
 
 /**

@@ -46,7 +46,10 @@ export function deleteBefore(store: TableStore, cutoff: bigint, read: BlockRowsR
   const endSeq = store.blocks.rowCount;
   const activeMin = minTimeOfActive(store);
   // Sealed now, synchronously: rows appended after the call are not the call's to delete.
-  if (activeMin !== null && activeMin < cutoff) store.blocks.seal();
+  // Under an outOfOrderWindow every row is sealed: the newest block's record of which rows it
+  // left unsealed (its `late` field) may be removed or rewritten here, and replay would then
+  // skip rows only the active block and the WAL hold.
+  if ((activeMin !== null && activeMin < cutoff) || store.blocks.late !== null) store.blocks.seal();
   return store.lifecycle(async () => {
     await writeEverything(store, false);
     const doomed = store.blocks.sealed.filter((b) => b.firstRowSeq < endSeq && b.minTime < cutoff);
@@ -82,7 +85,9 @@ export async function retentionPass(store: TableStore): Promise<number> {
   if (span === null || newest === null) return 0;
   const horizon = newest - span;
   const remove: SealedBlock[] = [];
-  for (const b of store.blocks.sealed) {
+  // Under an outOfOrderWindow the newest block stays: its `late` record says where replay starts.
+  const candidates = store.blocks.late === null ? store.blocks.sealed : store.blocks.sealed.slice(0, -1);
+  for (const b of candidates) {
     if (b.zoneMap === null || b.raw !== null || b.maxTime >= horizon) break;
     remove.push(b);
   }
@@ -111,7 +116,9 @@ export function startRetention(store: TableStore): void {
 export function compact(store: TableStore, read: BlockRowsReader): Promise<{ blocksBefore: number; blocksAfter: number }> {
   return store.lifecycle(async () => {
     await writeEverything(store, false);
-    const list = store.blocks.sealed.filter((b) => b.file !== null);
+    // Under an outOfOrderWindow the newest block is not merged: its `late` record says where replay starts.
+    const sealed = store.blocks.late === null ? store.blocks.sealed : store.blocks.sealed.slice(0, -1);
+    const list = sealed.filter((b) => b.file !== null);
     const blocksBefore = store.blocks.sealed.length;
     const max = store.blocks.maxBlockSize;
     const groups: SealedBlock[][] = [];

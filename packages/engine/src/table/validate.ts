@@ -194,7 +194,8 @@ export function normalizeBatch(schema: ResolvedSchema, input: unknown, lastTime:
     const range = timeRangeProblem(schema.timeUnit, times[i]);
     if (range !== null) fail(schema, schema.timeColumn, `row ${i}: ${range}`);
   }
-  if (!ordered) return { rowCount: n, columns };
+  const withValidity = { rowCount: n, columns, ...(anyNulls ? { valid: schema.columns.map((_, i) => valid[i] ?? null) } : {}) };
+  if (!ordered) return withValidity; // late rows: the window is checked by the caller
   if (n > 0 && lastTime !== null && times[0] < lastTime) {
     fail(schema, schema.timeColumn, `row 0: time goes backwards: ${times[0]} after ${lastTime} (the time column must be non-decreasing)`);
   }
@@ -203,8 +204,7 @@ export function normalizeBatch(schema: ResolvedSchema, input: unknown, lastTime:
       fail(schema, schema.timeColumn, `row ${i}: time goes backwards: ${times[i]} after ${times[i - 1]} (the time column must be non-decreasing)`);
     }
   }
-  if (!anyNulls) return { rowCount: n, columns };
-  return { rowCount: n, columns, valid: schema.columns.map((_, i) => valid[i] ?? null) };
+  return withValidity;
 }
 
 /** Refuse a batch holding a row too big for one WAL record (see checkRowBytes). */
