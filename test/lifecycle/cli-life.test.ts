@@ -31,7 +31,7 @@ describe('btdb and a table\'s life', () => {
     let r = btdb('info', dir);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/rows: +2,200 /);
-    expect(r.out).toMatch(/life: +retention 86400000, compression snappy/); // the default
+    expect(r.out).toMatch(/life: +retention 86400000, compression none/); // the default
     expect(r.out).toMatch(/blocks: +5,/);
 
     expect(btdb('delete-before', dir, 'trades', 'soon').code).toBe(2);

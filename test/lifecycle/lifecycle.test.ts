@@ -227,3 +227,27 @@ describe('refused calls change nothing', () => {
     }
   });
 });
+
+describe('dropTable with a reader in flight', () => {
+  it('the reader keeps its answer; the files go when it has finished', async () => {
+    const dir = tmp();
+    try {
+      const db = await open(dir, { pool, cacheBytes: 0 });
+      const t = await db.createTable(tradesSchema, { enableWal: true, useDiskStorage: true, maxBlockSize: 500, rowGroupRows: 100 });
+      t.appendBatch(trades(0, 3000));
+      await t.flush();
+      const reading = t.reader()[Symbol.asyncIterator]();
+      const got: Row[] = [(await reading.next()).value as Row];
+      await db.dropTable('trades');
+      await expect(db.openTable('trades')).rejects.toThrow(/does not exist/);
+      expect(readdirSync(dir).includes('trades')).toBe(true); // kept for the reader
+      for (let r = await reading.next(); !r.done; r = await reading.next()) got.push(r.value as Row);
+      expect(got).toEqual(oracle(0, 3000));
+      await new Promise((res) => setTimeout(res, 100));
+      expect(readdirSync(dir).includes('trades')).toBe(false);
+      await db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -53,7 +53,7 @@ describe('manifest log', () => {
     const big = (k: number) => `${String(k).padStart(8, '0')}${'x'.repeat(40_000)}`;
     await makeTable(dir, pool, 12, 10, big);
     const tdir = join(dir, 'm');
-    // 12 blocks of 10 rows (the strings themselves compress to little: snappy is the default).
+    // 12 blocks of 10 rows.
     expect(readdirSync(tdir).filter((f) => f.endsWith('.parquet')).length).toBe(12);
     expect(manifestSize(tdir)).toBeLessThan(64 * 1024);
     const db = await open(dir, { pool });

@@ -2,7 +2,7 @@
 import { join, resolve } from 'node:path';
 import {
   acquireLock, createTableStore, isSafeName, nodeStorage, openTableStore, ReadOnlyTableStore, resolveSchema, tableDir, tableSettingsFrom,
-  DEFAULT_MAX_PENDING_SEALS, dropTableDir, isDropped, TABLE_FILE, type DbLock, type RecoveryReport, type Storage, type TableSchema,
+  DEFAULT_MAX_PENDING_SEALS, dropTableDir, finishDrop, isDropped, markDropped, TABLE_FILE, type DbLock, type RecoveryReport, type Storage, type TableSchema,
 } from '@backtracedb/engine';
 import { createPool, defaultPoolSize, type BlockPool } from './pool.js';
 import { checkOpenOptions } from './open-options.js';
@@ -80,6 +80,8 @@ export class Database {
     // Checked before anything is created: a bad option leaves no table directory behind.
     const settings = tableSettingsFrom(`table "${resolved.name}"`, options);
     if (this.tables.has(resolved.name)) throw new Error(`table "${resolved.name}": already exists in ${this.path}`);
+    // A name dropped here whose files wait for readers: creating it again finishes that drop.
+    this.dropsInFlight.delete(resolved.name);
     // No scan threads for a new table: it is written first; the first query starts them.
     const durable = await createTableStore(this.context(), schema, settings);
     const table = new Table<S>(durable, this.pool, this.cache);
@@ -98,6 +100,8 @@ export class Database {
       throw new Error(`table ${label}: openTable takes no options (settings are stored with the table; change them with its setters)`);
     }
     if (this.tables.has(name)) throw new Error(`table "${name}": already open in ${this.path}`);
+    // Dropped here, its files kept for readers still running: gone, but not to be removed under them.
+    if (this.dropsInFlight.has(name)) throw new Error(`table "${name}": does not exist in ${this.path} (dropped)`);
     this.pool.warm();
     let table: Table<TableSchema>;
     if (this.readOnly) {
@@ -115,6 +119,9 @@ export class Database {
    * Drop a table, durably: its rows and files are gone, openTable then throws, and the same
    * name can be created again. An open Table object of it refuses further use.
    */
+  /** Tables dropped here whose files wait for readers still running on them. */
+  private readonly dropsInFlight = new Set<string>();
+
   async dropTable(name: string): Promise<void> {
     this.assertOpen();
     const label = typeof name === 'string' && isSafeName(name) ? `"${name}"` : JSON.stringify(String(name));
@@ -125,13 +132,30 @@ export class Database {
     if (open === undefined && ((await isDropped(this.storage, dir)) || (await this.storage.sizeOf(join(dir, TABLE_FILE))) === null)) {
       throw new Error(`table "${name}": does not exist in ${this.path}`);
     }
-    if (open !== undefined) {
-      await open.settleInternal();
-      open.abandonInternal(`the table was dropped from ${this.path}`);
-      this.cache.dropPrefix(`${dir}/`);
-      this.tables.delete(name);
+    if (open === undefined) {
+      await dropTableDir(this.storage, this.path, name);
+      return;
     }
-    await dropTableDir(this.storage, this.path, name);
+    await open.settleInternal();
+    open.abandonInternal(`the table was dropped from ${this.path}`);
+    this.tables.delete(name);
+    // Gone durably once the marker is written; its files go once the readers already running
+    // on it have finished (they keep their answer). Not awaited: a reader that is never
+    // finished would hold the drop; the next open or create of the name finishes it anyway.
+    await markDropped(this.storage, dir);
+    let later = false;
+    let noReaders = false;
+    open.afterReadersInternal(() => {
+      if (!later) { noReaders = true; return; } // no reader in flight: finished below, awaited
+      this.dropsInFlight.delete(name);
+      this.cache.dropPrefix(`${dir}/`);
+      finishDrop(this.storage, this.path, name).catch(() => undefined);
+    });
+    if (!noReaders) this.dropsInFlight.add(name);
+    later = true;
+    if (!noReaders) return;
+    this.cache.dropPrefix(`${dir}/`);
+    await finishDrop(this.storage, this.path, name);
   }
 
   /** Names of the tables open in this database object. */

@@ -194,6 +194,11 @@ export class Table<S extends TableSchema = TableSchema> {
     else this.store.abandon(reason);
   }
 
+  /** @internal Run `fn` once every reader in flight now has finished (a drop removes files then). */
+  afterReadersInternal(fn: () => void): void {
+    this.scanner.leases.afterCurrent(fn);
+  }
+
   /** @internal Wait for lifecycle work in flight to end (before a drop). */
   async settleInternal(): Promise<void> {
     if (this.store instanceof ReadOnlyTableStore) return;

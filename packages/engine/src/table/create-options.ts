@@ -11,11 +11,12 @@ export const CREATE_TABLE_OPTION_KEYS: readonly string[] = ['enableWal', 'maxBlo
 export type Compression = 'none' | 'snappy' | 'zstd';
 export const COMPRESSIONS: readonly Compression[] = ['none', 'snappy', 'zstd'];
 /**
- * snappy, by measurement (docs/parquet-subset.md, bench --only=compression): half the bytes of
- * 'none', ingest no slower (fewer bytes to write and fsync), compression fast enough to keep
- * up with 1M-row blocks, and cold scans far cheaper than zstd's wasm decoder.
+ * 'none', by measurement (bench/RESULTS.md, the full run: docs/parquet-subset.md): snappy
+ * halves the bytes but ingested 23% slower and made cold scans 2.1x slower (and the first
+ * query after open 2.5x slower); zstd is the smallest (about DuckDB's own file) at the same
+ * scan cost. Smaller files are one setting away; the default keeps scans fastest.
  */
-export const DEFAULT_COMPRESSION: Compression = 'snappy';
+export const DEFAULT_COMPRESSION: Compression = 'none';
 
 /** Largest time span a setting may hold: int64's range. */
 const MAX_SPAN = (1n << 63n) - 1n;

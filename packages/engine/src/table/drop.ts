@@ -22,9 +22,13 @@ export async function finishDrop(storage: Storage, dbDir: string, name: string):
   return true;
 }
 
+/** The marker, durable: from now on the table counts as gone (finishDrop removes the rest). */
+export async function markDropped(storage: Storage, dir: string): Promise<void> {
+  await writeFileAtomic(storage, join(dir, DROPPED_FILE), new TextEncoder().encode(`dropped at ${new Date().toISOString()}\n`));
+}
+
 /** Drop the table `name`: the marker (durable), then everything. */
 export async function dropTableDir(storage: Storage, dbDir: string, name: string): Promise<void> {
-  const dir = tableDir(dbDir, name);
-  await writeFileAtomic(storage, join(dir, DROPPED_FILE), new TextEncoder().encode(`dropped at ${new Date().toISOString()}\n`));
+  await markDropped(storage, tableDir(dbDir, name));
   await finishDrop(storage, dbDir, name);
 }
