@@ -1,10 +1,10 @@
 // kill -9 at random moments while a child appends with WAL and disk blocks; after each kill
 // the table must hold exactly a prefix of the appended rows, covering every acknowledged one.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runUntilKilled } from './kill-child.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { open, createPool } from 'backtracedb';
 // @ts-expect-error plain JS fixture shared with the child process
@@ -16,35 +16,14 @@ const WRITER = fileURLToPath(new URL('../fixtures/crash-writer.mjs', import.meta
 
 interface ChildRun { acked: number; started: number }
 
-function runAndKill(dir: string, seed: number, killAfterMs: number): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRITER, dir, String(seed), '300'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let acked = -1;
-    let started = -1;
-    let buf = '';
-    let stderr = '';
-    let timer: NodeJS.Timeout | null = null;
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        const [kind, n] = line.split(' ');
-        if (kind === 'ACK') acked = Math.max(acked, Number(n));
-        if (kind === 'START') {
-          started = Number(n);
-          timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        }
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('exit', (code, signal) => {
-      if (timer !== null) clearTimeout(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`writer exited on its own (code ${code}): ${stderr}`));
-      else resolve({ acked, started });
-    });
+async function runAndKill(dir: string, seed: number, killAfterMs: number): Promise<ChildRun> {
+  let acked = -1;
+  let started = -1;
+  await runUntilKilled(WRITER, [dir, String(seed), '300'], killAfterMs, (kind, n) => {
+    if (kind === 'ACK') acked = Math.max(acked, Number(n));
+    if (kind === 'START') started = Number(n);
   });
+  return { acked, started };
 }
 
 describe('kill -9', () => {

@@ -2,11 +2,11 @@
 // WAL and disk blocks: after each kill the table must hold exactly rows 0..n-1 for some n
 // covering every acknowledged row, each once, in (time, append) order — across seals that
 // leave rows of the window unsealed, and across clean closes that keep them in the WAL.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runUntilKilled } from '../durability/kill-child.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { open, createPool, type Table, type TableSchema } from 'backtracedb';
 // @ts-expect-error plain JS fixture shared with the child process
@@ -18,31 +18,14 @@ const WRITER = fileURLToPath(new URL('../fixtures/late-writer.mjs', import.meta.
 
 interface Row { ts: bigint; id: bigint; sym: string; px: number; ok: boolean }
 
-function runAndKill(dir: string, seed: number, killAfterMs: number): Promise<{ acked: number; started: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRITER, dir, String(seed), '97'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let acked = -1;
-    let started = -1;
-    let buf = '';
-    let stderr = '';
-    let timer: NodeJS.Timeout | null = null;
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const [kind, n] = buf.slice(0, nl).split(' ');
-        buf = buf.slice(nl + 1);
-        if (kind === 'ACK') acked = Math.max(acked, Number(n));
-        if (kind === 'START') { started = Number(n); timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs); }
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('exit', (code, signal) => {
-      if (timer !== null) clearTimeout(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`writer exited on its own (code ${code}): ${stderr}`));
-      else resolve({ acked, started });
-    });
+async function runAndKill(dir: string, seed: number, killAfterMs: number): Promise<{ acked: number; started: number }> {
+  let acked = -1;
+  let started = -1;
+  await runUntilKilled(WRITER, [dir, String(seed), '97'], killAfterMs, (kind, n) => {
+    if (kind === 'ACK') acked = Math.max(acked, Number(n));
+    if (kind === 'START') started = Number(n);
   });
+  return { acked, started };
 }
 
 /** The table holds exactly rows 0..rowCount-1 in (time, append) order, each value intact. */

@@ -1,10 +1,10 @@
 // kill -9 during deleteBefore, compact and dropTable (issue 13 item 1): after reopen every
 // acknowledged row not deleted is there exactly once, and each operation happened fully or not.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runUntilKilled } from '../durability/kill-child.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { open, createPool } from 'backtracedb';
 
@@ -14,34 +14,16 @@ const WRITER = fileURLToPath(new URL('../fixtures/life-writer.mjs', import.meta.
 
 interface Run { acked: bigint; doneCutoff: bigint; startedCutoff: bigint | null; dropStarted: boolean }
 
-function runAndKill(dir: string, seed: number, killAfterMs: number, doneCutoff: bigint): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRITER, dir, String(seed)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const run: Run = { acked: -1n, doneCutoff, startedCutoff: null, dropStarted: false };
-    let buf = '';
-    let stderr = '';
-    let timer: NodeJS.Timeout | null = null;
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const [kind, n] = buf.slice(0, nl).split(' ');
-        buf = buf.slice(nl + 1);
-        if (kind === 'ACK') run.acked = BigInt(n);
-        if (kind === 'DEL') run.startedCutoff = BigInt(n);
-        if (kind === 'DELDONE') { run.doneCutoff = BigInt(n) > run.doneCutoff ? BigInt(n) : run.doneCutoff; run.startedCutoff = null; }
-        if (kind === 'DROP') run.dropStarted = true;
-        if (kind === 'DROPDONE') run.dropStarted = false;
-        if (kind === 'START') timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('exit', (code, signal) => {
-      if (timer !== null) clearTimeout(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`writer exited on its own (code ${code}): ${stderr}`));
-      else resolve(run);
-    });
+async function runAndKill(dir: string, seed: number, killAfterMs: number, doneCutoff: bigint): Promise<Run> {
+  const run: Run = { acked: -1n, doneCutoff, startedCutoff: null, dropStarted: false };
+  await runUntilKilled(WRITER, [dir, String(seed)], killAfterMs, (kind, n) => {
+    if (kind === 'ACK') run.acked = BigInt(n);
+    if (kind === 'DEL') run.startedCutoff = BigInt(n);
+    if (kind === 'DELDONE') { run.doneCutoff = BigInt(n) > run.doneCutoff ? BigInt(n) : run.doneCutoff; run.startedCutoff = null; }
+    if (kind === 'DROP') run.dropStarted = true;
+    if (kind === 'DROPDONE') run.dropStarted = false;
   });
+  return run;
 }
 
 describe('kill -9 during a table\'s life', () => {

@@ -143,17 +143,15 @@ export class Database {
     // on it have finished (they keep their answer). Not awaited: a reader that is never
     // finished would hold the drop; the next open or create of the name finishes it anyway.
     await markDropped(this.storage, dir);
-    let later = false;
-    let noReaders = false;
-    open.afterReadersInternal(() => {
-      if (!later) { noReaders = true; return; } // no reader in flight: finished below, awaited
-      this.dropsInFlight.delete(name);
-      this.cache.dropPrefix(`${dir}/`);
-      finishDrop(this.storage, this.path, name).catch(() => undefined);
-    });
-    if (!noReaders) this.dropsInFlight.add(name);
-    later = true;
-    if (!noReaders) return;
+    if (open.readersInFlightInternal > 0) {
+      this.dropsInFlight.add(name);
+      open.afterReadersInternal(() => {
+        this.dropsInFlight.delete(name);
+        this.cache.dropPrefix(`${dir}/`);
+        finishDrop(this.storage, this.path, name).catch(() => undefined);
+      });
+      return;
+    }
     this.cache.dropPrefix(`${dir}/`);
     await finishDrop(this.storage, this.path, name);
   }

@@ -194,6 +194,11 @@ export class Table<S extends TableSchema = TableSchema> {
     else this.store.abandon(reason);
   }
 
+  /** @internal Readers between their snapshot and their end. */
+  get readersInFlightInternal(): number {
+    return this.scanner.leases.inFlight;
+  }
+
   /** @internal Run `fn` once every reader in flight now has finished (a drop removes files then). */
   afterReadersInternal(fn: () => void): void {
     this.scanner.leases.afterCurrent(fn);

@@ -23,6 +23,18 @@ export function sliceBatch(b: NormalizedBatch, from: number): NormalizedBatch {
   return { rowCount: b.rowCount - from, columns: b.columns.map((c) => c.slice(from) as typeof c), ...(valid ? { valid } : {}) };
 }
 
+/** Rows `rows` (indexes, in that order) of a batch, validity included. */
+export function pickRows(b: NormalizedBatch, rows: readonly number[]): NormalizedBatch {
+  const pick = <C extends ColumnValues>(c: C): C => {
+    if (Array.isArray(c)) return rows.map((i) => c[i]) as C;
+    const out = new (c.constructor as new (n: number) => C)(rows.length) as Exclude<C, string[]>;
+    rows.forEach((i, j) => { out[j] = (c as Exclude<C, string[]>)[i]; });
+    return out;
+  };
+  const valid = b.valid?.map((v) => (v === null ? null : pick(v)));
+  return { rowCount: rows.length, columns: b.columns.map(pick), ...(valid === undefined ? {} : { valid }) };
+}
+
 /** Where the first lone surrogate of a string is, described; '' when there is none. */
 function loneSurrogate(s: string): string {
   for (let i = 0; i < s.length; i++) {

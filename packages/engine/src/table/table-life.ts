@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { newActiveBlock, writeBatch } from '../block/active-block.js';
 import { frozenViewsOf, type EncodedBlock, type EncodeTask, type SealedBlock } from '../block/sealed-block.js';
-import type { NormalizedBatch } from '../column/values.js';
+import { pickRows, type NormalizedBatch } from '../column/values.js';
 import { schemaToJson } from '../schema/schema.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 import { derivedBlockFileName } from './layout.js';
@@ -69,16 +69,7 @@ export function rowsFrom(batch: NormalizedBatch, timeIndex: number, cutoff: bigi
   const times = batch.columns[timeIndex] as BigInt64Array;
   const keep: number[] = [];
   for (let i = 0; i < batch.rowCount; i++) if (times[i] >= cutoff) keep.push(i);
-  const columns = batch.columns.map((col) => {
-    if (Array.isArray(col)) return keep.map((i) => col[i]);
-    const Ctor = col.constructor as { new(n: number): typeof col };
-    const out = new Ctor(keep.length);
-    for (let k = 0; k < keep.length; k++) (out as Float64Array)[k] = (col as Float64Array)[keep[k]];
-    return out;
-  });
-  if (batch.valid === undefined) return { rowCount: keep.length, columns };
-  const valid = batch.valid.map((v) => (v === null ? null : Uint8Array.from(keep, (i) => v[i])));
-  return { rowCount: keep.length, columns, valid };
+  return pickRows(batch, keep);
 }
 
 /**

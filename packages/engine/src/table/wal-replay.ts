@@ -4,7 +4,7 @@
 // `time` (docs/wal.md): replay reads from its `firstUnsealedSeq`, puts the other rows below
 // `rowSeq` back into the active block as they were, and appends the rest as appends do.
 import type { WalRecord } from '../wal/record.js';
-import { sliceBatch, type ColumnValues, type NormalizedBatch } from '../column/values.js';
+import { pickRows, sliceBatch, type NormalizedBatch } from '../column/values.js';
 import type { Manifest } from './manifest.js';
 import type { TableBlocks } from './table-blocks.js';
 
@@ -22,18 +22,6 @@ export function replayStartOf(m: Manifest): ReplayStart {
   const late = m.blocks[m.blocks.length - 1]?.late ?? null;
   if (late === null) return { fromRowSeq: m.durableRowCount, sealedRowSeq: m.durableRowCount, sealedTime: null, newest: m.lastTime };
   return { fromRowSeq: late.firstUnsealedSeq, sealedRowSeq: late.rowSeq, sealedTime: late.time, newest: late.newest };
-}
-
-function pickRows(b: NormalizedBatch, rows: readonly number[]): NormalizedBatch {
-  const pick = <C extends ColumnValues>(c: C): C => {
-    if (Array.isArray(c)) return rows.map((i) => c[i]) as C;
-    const out = new (c.constructor as new (n: number) => C)(rows.length) as Exclude<C, string[]>;
-    rows.forEach((i, j) => { out[j] = (c as Exclude<C, string[]>)[i]; });
-    return out;
-  };
-  // Nullable columns' validity bytes, when the batch has any, go with the rows.
-  const valid = (b as { valid?: Array<Uint8Array | null> }).valid?.map((v) => (v === null ? null : pick(v)));
-  return { rowCount: rows.length, columns: b.columns.map(pick), ...(valid === undefined ? {} : { valid }) };
 }
 
 /** Applies WAL records, in order, to `blocks`; throws on a gap. */
