@@ -17,6 +17,7 @@ import { readTableMeta, type TableSettings } from './table-meta.js';
 import type { Compression } from './create-options.js';
 import type { TableContext } from './table-store.js';
 import { isDropped } from './drop.js';
+import { ReaderLease } from './reader-leases.js';
 
 /** How often a refresh starts over when the writer retires WAL segments under it. */
 export const MAX_REFRESH_ATTEMPTS = 50;
@@ -34,10 +35,13 @@ export class ReadOnlyTableStore {
   private walCursorRow = 0;
   private closed = false;
   private refreshing: Promise<void> | null = null;
+  /** This process's read lease on the table: the writer keeps files its readers may read. */
+  private readonly lease: ReaderLease;
 
   private constructor(readonly ctx: TableContext, readonly schema: ResolvedSchema, readonly settings: TableSettings) {
     this.dir = tableDir(ctx.dbDir, schema.name);
     this.current = { blocks: this.emptyBlocks(0, null, 0, null), firstRowSeqOfTail: 0, replay: null };
+    this.lease = new ReaderLease(ctx.storage, this.dir);
   }
 
   /** Open `nameOrSchema` read-only: table.json must exist; the schema, if given, must match. */
@@ -61,6 +65,30 @@ export class ReadOnlyTableStore {
   private emptyBlocks(firstRowSeq: number, lastTime: bigint | null, nextBlockId: number, newest: bigint | null): TableBlocks {
     const opts = { maxBlockSize: this.settings.maxBlockSize, maxPendingSeals: this.ctx.maxPendingSeals, rowGroupRows: this.settings.rowGroupRows, outOfOrderWindow: this.settings.outOfOrderWindow };
     return new TableBlocks(this.schema, this.ctx.encoder, opts, { firstRowSeq, lastTime, nextBlockId, newest });
+  }
+
+  /** The manifest generation the rows come from (0: none read yet, or format 1). */
+  get generation(): number { return this.applied?.writer.generation ?? 0; }
+
+  /** Why readers run without a lease, relying on the vanished-file retry (null: they have one). */
+  get leaseFailure(): Error | null { return this.lease.disabledBy; }
+
+  /**
+   * A reader begins: the lease holds at most the generation seen so far BEFORE the manifest is
+   * read, so a writer that looks at the leases after making a generation durable either sees
+   * this lease or made that generation durable before the read (docs/readers.md). Resolves,
+   * caught up, to the function that ends the reader.
+   */
+  async beginRead(): Promise<() => void> {
+    const pin = await this.lease.pin(this.generation);
+    try {
+      await this.refresh();
+    } catch (err) {
+      pin.release();
+      throw err;
+    }
+    pin.raise(this.generation);
+    return pin.release;
   }
 
   /** Catch up with the writer. Concurrent calls share one run. */
@@ -105,6 +133,8 @@ export class ReadOnlyTableStore {
    */
   private async catchUp(): Promise<void> {
     const walDir = join(this.dir, WAL_DIR);
+    // Checked after the lease is written: a writer dropping the table writes its marker before it looks at leases.
+    if (await isDropped(this.ctx.storage, this.dir)) throw this.readOnlyError('read', `the table was dropped from ${this.ctx.dbDir}`);
     for (let attempt = 0; attempt < MAX_REFRESH_ATTEMPTS; attempt++) {
       // 1. The WAL: only the bytes past what was applied last time, while that segment is
       //    still there; otherwise everything past the manifest's end as last seen.
@@ -164,6 +194,6 @@ export class ReadOnlyTableStore {
   sync(): Promise<void> { return Promise.reject(this.readOnlyError('sync')); }
   persistEncoded(): Promise<void> { return Promise.reject(this.readOnlyError('flush')); }
 
-  async close(): Promise<void> { this.closed = true; }
-  abandon(): void { this.closed = true; }
+  async close(): Promise<void> { this.closed = true; await this.lease.close(); }
+  abandon(): void { this.closed = true; void this.lease.close(); }
 }

@@ -3,7 +3,7 @@
 // in flight when the writer stopped, and everything else (never touched, only named).
 import { join } from 'node:path';
 import type { Storage } from '../storage/storage.js';
-import { blockFileName, LEGACY_MANIFEST_FILE, parseAnyBlockFileName, parseBlockFileName, parseDerivedBlockFileName, parseManifestFileName, TABLE_FILE, TEMP_SUFFIX, WAL_DIR } from './layout.js';
+import { blockFileName, LEGACY_MANIFEST_FILE, parseAnyBlockFileName, parseBlockFileName, parseDerivedBlockFileName, parseManifestFileName, READERS_DIR, TABLE_FILE, TEMP_SUFFIX, WAL_DIR } from './layout.js';
 import { parseManifestLog, type ManifestTail } from './manifest-log.js';
 import { decodeLegacyManifest, type Manifest } from './manifest.js';
 import type { ManifestWriterState } from './manifest-writer.js';
@@ -75,7 +75,7 @@ export function auditTableDir(names: readonly string[], loaded: LoadedManifest |
   const superseded = new Set(loaded?.manifest.removed ?? []);
   const out = { leftovers: [] as string[], inFlight: null as string | null, unlistedBlocks: [] as string[], unexpected: [] as string[] };
   for (const name of names) {
-    if (name === TABLE_FILE || name === WAL_DIR || name === current || listed.has(name)) continue;
+    if (name === TABLE_FILE || name === WAL_DIR || name === READERS_DIR || name === current || listed.has(name)) continue;
     const gen = parseManifestFileName(name);
     if (isEngineTemp(name)) out.leftovers.push(name);
     else if (gen !== null && currentGen !== null && gen < currentGen) out.leftovers.push(name);
