@@ -11,7 +11,8 @@ import type { WalRecord } from '../wal/record.js';
 import { replayStartOf, WalReplay } from './wal-replay.js';
 import { tableDir, WAL_DIR } from './layout.js';
 import { droppedRowsOf, sealedFromManifest } from './manifest.js';
-import { loadManifest, newestManifestFile, type LoadedManifest } from './table-files.js';
+import { loadedFromLog, loadManifest, newestManifestFile, type LoadedManifest } from './table-files.js';
+import { continueManifestLog, MANIFEST_RECORD_HEADER_BYTES, parseManifestLog } from './manifest-log.js';
 import { TableBlocks } from './table-blocks.js';
 import { readTableMeta, type TableSettings } from './table-meta.js';
 import type { Compression } from './create-options.js';
@@ -98,31 +99,56 @@ export class ReadOnlyTableStore {
     return this.refreshing;
   }
 
-  /** The manifest as last read, with the file and size it was read at. */
-  private lastManifest: { file: string; sizeBytes: number; loaded: LoadedManifest } | null = null;
+  /**
+   * The manifest as last read: its file, the file's size then, and its first record's header
+   * (a generation file is only ever appended to; a different header means another file).
+   */
+  private lastManifest: { file: string; sizeBytes: number; header: Uint8Array; loaded: LoadedManifest } | null = null;
 
   /**
-   * The current manifest. While its file has the name and size it had last time, nothing was
-   * appended: the last reading is reused without reading the file again.
+   * The current manifest. While the newest generation file is the one read last time, only the
+   * bytes appended since are read (a torn record at its end is a live writer's append in
+   * progress: reading stops before it and resumes there); otherwise the whole file.
    */
   private async loadManifest(): Promise<LoadedManifest | null> {
+    const { storage } = this.ctx;
     try {
-      const names = await this.ctx.storage.list(this.dir);
-      const newest = newestManifestFile(names)?.file;
+      const names = await storage.list(this.dir);
+      const newest = newestManifestFile(names);
       const last = this.lastManifest;
-      if (newest !== undefined && last !== null && last.file === newest && (await this.ctx.storage.sizeOf(join(this.dir, newest))) === last.sizeBytes) return last.loaded;
-      const loaded = await loadManifest(this.ctx.storage, this.dir, names);
-      if (loaded !== null) {
-        const size = await this.ctx.storage.sizeOf(join(this.dir, loaded.file));
-        // Remembered only when the size read matches what was parsed (no append in between).
-        this.lastManifest = size === loaded.writer.sizeBytes + (loaded.tail?.sizeBytes ?? 0) ? { file: loaded.file, sizeBytes: size, loaded } : null;
+      if (newest !== null && last !== null && last.file === newest.file) {
+        const appended = await this.readAppended(last, newest.generation);
+        if (appended !== null) return appended;
       }
+      this.lastManifest = null;
+      if (newest === null) return await loadManifest(storage, this.dir, names); // format 1, or none
+      const path = join(this.dir, newest.file);
+      const bytes = await storage.readFile(path);
+      const loaded = loadedFromLog(newest.file, newest.generation, parseManifestLog(bytes, path));
+      this.lastManifest = { file: newest.file, sizeBytes: bytes.byteLength, header: bytes.slice(0, MANIFEST_RECORD_HEADER_BYTES), loaded };
       return loaded;
     } catch (err) {
       // The writer replaced its snapshot between our listing and our read: look again.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw new Error(`table "${this.name}": ${(err as Error).message}`);
     }
+  }
+
+  /** The records appended to the file read last time; null when it must be read whole. */
+  private async readAppended(last: NonNullable<typeof this.lastManifest>, generation: number): Promise<LoadedManifest | null> {
+    const { storage } = this.ctx;
+    const path = join(this.dir, last.file);
+    const cursor = last.loaded.cursor;
+    const size = await storage.sizeOf(path);
+    if (size === null || cursor === null) return null;
+    // Unchanged: nothing to read — unless it ended in a torn record, whose bytes may have been landing.
+    if (size === last.sizeBytes && last.loaded.tail === null) return last.loaded;
+    if (size < cursor.validBytes) return null; // not the file read before
+    const header = await storage.readRange(path, 0, MANIFEST_RECORD_HEADER_BYTES);
+    if (header.some((b, i) => b !== last.header[i])) return null;
+    const loaded = loadedFromLog(last.file, generation, continueManifestLog(cursor, await storage.readRange(path, cursor.validBytes, size - cursor.validBytes), path));
+    this.lastManifest = { ...last, sizeBytes: size, loaded };
+    return loaded;
   }
 
   /**

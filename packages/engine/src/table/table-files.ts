@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { Storage } from '../storage/storage.js';
 import { blockFileName, LEGACY_MANIFEST_FILE, parseAnyBlockFileName, parseBlockFileName, parseDerivedBlockFileName, parseManifestFileName, READERS_DIR, TABLE_FILE, TEMP_SUFFIX, WAL_DIR } from './layout.js';
-import { parseManifestLog, type ManifestTail } from './manifest-log.js';
+import { parseManifestLog, type ManifestLogCursor, type ManifestTail, type ParsedLog } from './manifest-log.js';
 import { decodeLegacyManifest, type Manifest } from './manifest.js';
 import type { ManifestWriterState } from './manifest-writer.js';
 
@@ -14,6 +14,8 @@ export interface LoadedManifest {
   readonly file: string;
   readonly tail: ManifestTail | null;
   readonly writer: ManifestWriterState;
+  /** Where the reading stopped, to read on from there (null for format 1). */
+  readonly cursor: ManifestLogCursor | null;
 }
 
 /** The newest manifest generation file among `names`, or null when there is none. */
@@ -26,25 +28,30 @@ export function newestManifestFile(names: readonly string[]): { file: string; ge
   return best;
 }
 
+/** What a reading of generation file `file` found. */
+export function loadedFromLog(file: string, generation: number, parsed: ParsedLog): LoadedManifest {
+  return {
+    manifest: parsed.manifest, file, tail: parsed.tail,
+    // After a torn tail the next write starts a new generation rather than append after it.
+    writer: { generation, sizeBytes: parsed.validBytes, snapshotBytes: parsed.snapshotBytes, needSnapshot: parsed.tail !== null },
+    cursor: parsed.cursor,
+  };
+}
+
 /** The current manifest, or null when the directory has none. */
 export async function loadManifest(storage: Storage, dir: string, names?: readonly string[]): Promise<LoadedManifest | null> {
   const entries = names ?? await storage.list(dir);
   const newest = newestManifestFile(entries);
   if (newest !== null) {
-    const { file, generation } = newest;
-    const path = join(dir, file);
-    const parsed = parseManifestLog(await storage.readFile(path), path);
-    return {
-      manifest: parsed.manifest, file, tail: parsed.tail,
-      // After a torn tail the next write starts a new generation rather than append after it.
-      writer: { generation, sizeBytes: parsed.validBytes, snapshotBytes: parsed.snapshotBytes, needSnapshot: parsed.tail !== null },
-    };
+    const path = join(dir, newest.file);
+    return loadedFromLog(newest.file, newest.generation, parseManifestLog(await storage.readFile(path), path));
   }
   if (!entries.includes(LEGACY_MANIFEST_FILE)) return null;
   const path = join(dir, LEGACY_MANIFEST_FILE);
   return {
     manifest: decodeLegacyManifest(await storage.readFile(path), path), file: LEGACY_MANIFEST_FILE, tail: null,
     writer: { generation: 0, sizeBytes: 0, snapshotBytes: 0, needSnapshot: true },
+    cursor: null,
   };
 }
 
