@@ -9,7 +9,7 @@ import { decodeRecordBatch } from '../wal/batch-codec.js';
 import { readWal, readWalFrom, type WalPosition } from '../wal/reader.js';
 import type { WalRecord } from '../wal/record.js';
 import { replayStartOf, WalReplay } from './wal-replay.js';
-import { tableDir, WAL_DIR } from './layout.js';
+import { TABLE_FILE, tableDir, WAL_DIR } from './layout.js';
 import { droppedRowsOf, sealedFromManifest } from './manifest.js';
 import { loadedFromLog, loadManifest, newestManifestFile, type LoadedManifest } from './table-files.js';
 import { continueManifestLog, MANIFEST_RECORD_HEADER_BYTES, parseManifestLog } from './manifest-log.js';
@@ -173,7 +173,11 @@ export class ReadOnlyTableStore {
       }
       // 2. The manifest, read second (see above).
       const loaded = await this.loadManifest();
-      if (loaded === null) continue;
+      if (loaded === null) {
+        // No manifest and no table.json: the directory went (a drop finished), not a snapshot being replaced.
+        if ((await this.ctx.storage.sizeOf(join(this.dir, TABLE_FILE))) === null) throw this.readOnlyError('read', `the table was dropped from ${this.ctx.dbDir}`);
+        continue;
+      }
       const m = loaded.manifest;
       const unchanged = loaded === this.applied;
       let { blocks, replay } = this.current;
