@@ -19,8 +19,8 @@ afterAll(() => pool.destroy());
 
 interface Writer { child: ChildProcess; run(cmd: string): Promise<void>; stop(): Promise<void> }
 
-async function startWriter(dir: string): Promise<Writer> {
-  const child = spawn(process.execPath, [WRITER, dir, String(ROWS), String(BLOCK_ROWS)], { stdio: ['pipe', 'pipe', 'pipe'] });
+async function startWriter(dir: string, rows = ROWS): Promise<Writer> {
+  const child = spawn(process.execPath, [WRITER, dir, String(rows), String(BLOCK_ROWS)], { stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let wake: () => void = () => undefined;
   let stderr = '';
@@ -40,7 +40,7 @@ async function startWriter(dir: string): Promise<Writer> {
     return lines.shift() as string;
   };
   const ready = await nextLine();
-  if (ready !== `READY ${ROWS}`) throw new Error(`writer: ${ready} ${stderr}`);
+  if (ready !== `READY ${rows}`) throw new Error(`writer: ${ready} ${stderr}`);
   return {
     child,
     async run(cmd) {
@@ -113,6 +113,30 @@ describe('read leases: a reader of another process keeps the files it may read',
       }
     });
   }
+
+  it('files a lease holds survive the writer closing and the next writer opening, and go once the reader ends', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btdb-lease-reopen-'));
+    const tdir = join(dir, 'leased');
+    const first = await startWriter(dir);
+    let second: Writer | null = null;
+    try {
+      const before = blockFiles(tdir);
+      const { ro, rest } = await pausedReader(dir);
+      await first.run('DELETE');
+      await first.run('CLOSE');
+      second = await startWriter(dir, 0); // its open finds the removed files still leased
+      await new Promise((r) => setTimeout(r, 300));
+      for (const f of before) expect(existsSync(join(tdir, f)), f).toBe(true);
+      expect(await rest()).toEqual(allRows);
+      await waitFor('the second writer deletes the replaced block files', () => before.every((f) => !existsSync(join(tdir, f))));
+      await ro.close();
+      await second.run('CLOSE');
+    } finally {
+      await first.stop();
+      await second?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('a lease left by a dead process does not keep files, and the writer removes it', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'btdb-lease-dead-'));
