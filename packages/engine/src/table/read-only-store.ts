@@ -71,9 +71,6 @@ export class ReadOnlyTableStore {
   /** The manifest generation the rows come from (0: none read yet, or format 1). */
   get generation(): number { return this.applied?.writer.generation ?? 0; }
 
-  /** Why readers run without a lease, relying on the vanished-file retry (null: they have one). */
-  get leaseFailure(): Error | null { return this.lease.disabledBy; }
-
   /**
    * A reader begins: the lease holds at most the generation seen so far BEFORE the manifest is
    * read, so a writer that looks at the leases after making a generation durable either sees

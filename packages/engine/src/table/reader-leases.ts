@@ -67,8 +67,8 @@ export interface LeasePin {
 /**
  * The lease of one read-only table in this process: the file holds the least generation pinned
  * by its readers in flight, is rewritten only when that least one changes, and is removed when
- * none is left. When it cannot be written (a read-only file system, no permission) it is given
- * up for good and readers rely on the vanished-file retry instead.
+ * none is left. When it cannot be written (a read-only file system, no permission) readers go
+ * on without it, relying on the vanished-file retry; the next change of the pins tries again.
  */
 export class ReaderLease {
   private readonly dir: string;
@@ -78,15 +78,12 @@ export class ReaderLease {
   /** What the file holds (null: no file). */
   private held: number | null = null;
   private chain: Promise<void> = Promise.resolve();
-  /** Why the lease could not be written (null: it works, or was not tried yet). */
-  private failure: Error | null = null;
+  /** The readers directory is known to exist. */
+  private dirReady = false;
 
   constructor(private readonly storage: Storage, private readonly tableDir: string) {
     this.dir = join(tableDir, READERS_DIR);
   }
-
-  /** Why this table's readers run without a lease (null: they have one). */
-  get disabledBy(): Error | null { return this.failure; }
 
   /**
    * A reader begins, knowing `generation` (the newest it has seen; the manifest it is about to
@@ -122,7 +119,7 @@ export class ReaderLease {
   private async write(): Promise<void> {
     let want: number | null = null;
     for (const g of this.pins.values()) if (want === null || g < want) want = g;
-    if (want === this.held || this.failure !== null) return;
+    if (want === this.held) return;
     const path = join(this.dir, this.name);
     if (want === null) {
       this.held = null;
@@ -130,11 +127,12 @@ export class ReaderLease {
       return;
     }
     try {
-      if (this.held === null && (await this.storage.sizeOf(this.dir)) === null) {
+      if (!this.dirReady && (await this.storage.sizeOf(this.dir)) === null) {
         // Created by the first reader; never for a table that is gone (a drop removes the directory).
         if ((await this.storage.sizeOf(join(this.tableDir, TABLE_FILE))) === null) throw new Error(`${this.tableDir} has no ${TABLE_FILE}`);
         await this.storage.mkdirp(this.dir);
       }
+      this.dirReady = true;
       const tmp = `${path}.tmp`;
       const fh = await this.storage.openWrite(tmp, { create: true });
       try {
@@ -145,11 +143,10 @@ export class ReaderLease {
       }
       await this.storage.rename(tmp, path);
       this.held = want;
-    } catch (err) {
-      this.failure = err as Error;
+    } catch {
+      // A lease already in place stays: it still holds what it held (a lower generation when raising).
+      this.dirReady = false;
       await this.storage.remove(`${path}.tmp`).catch(() => undefined);
-      if (this.held !== null) await this.storage.remove(path).catch(() => undefined);
-      this.held = null;
     }
   }
 }
