@@ -1,5 +1,5 @@
 // Issue 12, read leases across processes (docs/readers.md): a read-only reader of this process
-// that began before a writer process's deleteBefore / compact / dropTable still yields every
+// that began before a writer process's deleteBefore / retention / compact / dropTable yields every
 // row acknowledged before it began — the writer keeps the files the reader's lease covers and
 // deletes them once it has finished. A lease of a dead process blocks nothing; a reader that
 // cannot write its lease falls back to the vanished-file retry.
@@ -81,7 +81,7 @@ async function pausedReader(dir: string) {
 const allRows = Array.from({ length: ROWS }, (_, i) => BigInt(i));
 
 describe('read leases: a reader of another process keeps the files it may read', () => {
-  for (const op of ['DELETE', 'COMPACT', 'DROP'] as const) {
+  for (const op of ['DELETE', 'RETAIN', 'COMPACT', 'DROP'] as const) {
     it(`a paused reader yields every row acknowledged before it began, after the writer's ${op}`, { timeout: 60_000 }, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'btdb-lease-'));
       const tdir = join(dir, 'leased');
@@ -103,7 +103,7 @@ describe('read leases: a reader of another process keeps the files it may read',
           await expect(t.reader().count()).rejects.toThrow(/leased/);
         } else {
           await waitFor('the replaced block files are deleted', () => before.every((f) => !existsSync(join(tdir, f))));
-          expect(await t.reader().count()).toBe(op === 'DELETE' ? 0 : ROWS);
+          expect(await t.reader().count()).toBe(op === 'DELETE' ? 0 : op === 'RETAIN' ? BLOCK_ROWS : ROWS);
         }
         await ro.close();
         await w.run('CLOSE');
