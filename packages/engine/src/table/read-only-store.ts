@@ -1,8 +1,9 @@
 // A table opened read-only, next to a live writer (another process, or this one): it takes no
-// lock and changes no file. Its rows are the manifest's blocks plus the WAL rows past them,
-// read without moving anything aside (a torn record at a live writer's WAL tail is normal:
-// reading stops before it). `refresh()` — run at the start of every reader — picks up what the
-// writer has added since: a new manifest means new blocks; otherwise only new WAL records.
+// lock and changes no data file (only its read lease while readers run: reader-leases.ts). Its
+// rows are the manifest's blocks plus the WAL rows past them, read without moving anything
+// aside (a torn record at a live writer's WAL tail is normal: reading stops before it).
+// `beginRead()` — at the start of every reader — takes the lease, then picks up what the writer
+// has added since: new manifest records mean new blocks; otherwise only new WAL records.
 import { join } from 'node:path';
 import { resolveSchema, sameSchema, isSafeName, type ResolvedSchema, type TableSchema } from '../schema/schema.js';
 import { decodeRecordBatch } from '../wal/batch-codec.js';
