@@ -149,7 +149,7 @@ describe('read leases: a reader of another process keeps the files it may read',
       writeFileSync(join(tdir, 'readers', stale), '0\n');
       const before = blockFiles(tdir);
       await w.run('DELETE');
-      await waitFor('the replaced block files are deleted', () => before.every((f) => !existsSync(join(tdir, f))), 2_000);
+      await waitFor('the replaced block files are deleted', () => before.every((f) => !existsSync(join(tdir, f))));
       expect(leaseFiles(tdir)).toEqual([]);
       await w.run('CLOSE');
     } finally {
@@ -172,7 +172,7 @@ describe('read leases: a reader of another process keeps the files it may read',
       const { ro, t, rest } = await pausedReader(dir);
       await w.run('COMPACT');
       // Nothing holds the files: the writer deletes them at once…
-      await waitFor('the replaced block files are deleted', () => before.every((f) => !existsSync(join(tdir, f))), 2_000);
+      await waitFor('the replaced block files are deleted', () => before.every((f) => !existsSync(join(tdir, f))));
       // …and the reader resumes over the compacted blocks by row sequence number.
       expect(await rest()).toEqual(allRows);
       expect(await t.reader().count()).toBe(ROWS);
