@@ -2,7 +2,7 @@
 // with the fast reader, run the kernels, gather the selected rows.
 import { crc32 } from 'node:zlib';
 import type { ColumnView } from '@backtracedb/engine';
-import { applyPredicate, gather, scanViews, scratchSelection } from '@backtracedb/engine/scan';
+import { applyPredicate, gather, scanViews, scratchSelection } from '@backtracedb/engine/thread';
 import { freshView, readChunkColumns, scratchView, selectByStrings, type DecodedColumns } from '../parquet/read.js';
 import { CODEC_OF, codecsReady } from '../parquet/compress.js';
 import { timesToTableUnit } from '../parquet/timestamp.js';

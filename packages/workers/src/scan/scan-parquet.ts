@@ -3,7 +3,7 @@
 // Filter columns are decoded first; the projection only if some row matches.
 import { crc32 } from 'node:zlib';
 import type { ColumnView } from '@backtracedb/engine';
-import { aggregateRows, gather, selectRows } from '@backtracedb/engine/scan';
+import { aggregateRows, gather, selectRows } from '@backtracedb/engine/thread';
 import { readFooter, type Footer } from '../parquet/footer.js';
 import { codecsReady, isKnownCodec } from '../parquet/compress.js';
 import { freshView, readParquetColumns, scratchView, type DecodedColumns, type ViewAllocator } from '../parquet/read.js';
