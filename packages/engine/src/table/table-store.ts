@@ -165,6 +165,12 @@ export class TableStore {
     });
     if (this.wal !== null) {
       this.log?.capture();
+      // Sealed blocks whose rows the WAL has not written yet (a loop that never awaited): write
+      // the encoded ones first, so the WAL skips their rows instead of writing them twice.
+      if (this.settings.useDiskStorage && this.wal.hasQueuedRotation) {
+        // A block that fails to be written is reported by flush(); its rows go to the WAL here.
+        await this.persistEncoded().then(() => this.wal?.retireThrough(this.durableWalRowSeq), () => undefined);
+      }
       await this.wal.sync();
       // Backpressure: blocks sealed faster than they are encoded and written wait here.
       await this.blocks.waitForBacklog();
