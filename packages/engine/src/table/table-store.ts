@@ -7,15 +7,15 @@
 import { join } from 'node:path';
 import type { SealedBlock } from '../block/sealed-block.js';
 import type { ResolvedSchema } from '../schema/schema.js';
-import { writeFileSynced } from '../storage/atomic.js';
 import type { Storage } from '../storage/storage.js';
 import { WalCapture } from './wal-capture.js';
 import { boolOption } from './options.js';
-import { blockFileName, tableDir, WAL_DIR } from './layout.js';
+import { tableDir, WAL_DIR } from './layout.js';
 import { manifestBlockOf, NO_END, type ManifestBlock, type ManifestEnd } from './manifest.js';
 import { schemaCrcOf } from './manifest-log.js';
 import type { ManifestWriter } from './manifest-writer.js';
 import { DurableBlocks } from './durable-blocks.js';
+import { nextBlockGroup, writeBlockFiles } from './block-group.js';
 import { TableBlocks, type BlockEncoder } from './table-blocks.js';
 import { writeTableMeta, type TableSettings } from './table-meta.js';
 import { compressionOption, retentionOption, type Compression } from './create-options.js';
@@ -29,9 +29,6 @@ export interface TableContext {
   readonly walFlushDelayMs: number;
   readonly maxPendingSeals?: number;
 }
-
-/** Blocks written by one manifest commit at most (files written in parallel, bytes held). */
-export const MAX_BLOCKS_PER_COMMIT = 16;
 
 export class TableStore {
   readonly dir: string;
@@ -193,24 +190,12 @@ export class TableStore {
   private async persistInOrder(): Promise<void> {
     if (this.closed && this.closedReason !== 'the table is closed') return; // dropped: its files are going
     try {
-      for (let group = this.nextGroup(); group.length > 0; group = this.nextGroup()) await this.writeBlocks(group);
+      for (let group = nextBlockGroup(this.blocks.sealed); group.length > 0; group = nextBlockGroup(this.blocks.sealed)) await this.writeBlocks(group);
       this.lastPersistError = null;
     } catch (err) {
       this.lastPersistError = err as Error;
       throw new Error(`table "${this.name}": writing a block failed: ${(err as Error).message}`);
     }
-  }
-
-  /** The encoded blocks next in line to be written, in order (up to MAX_BLOCKS_PER_COMMIT). */
-  private nextGroup(): SealedBlock[] {
-    const out: SealedBlock[] = [];
-    for (const block of this.blocks.sealed) {
-      if (block.file !== null) continue;
-      if (block.parquet === null || block.zoneMap === null) break; // not encoded yet: its own turn comes
-      out.push(block);
-      if (out.length === MAX_BLOCKS_PER_COMMIT) break;
-    }
-    return out;
   }
 
   /**
@@ -221,15 +206,7 @@ export class TableStore {
    * flight, removed on open (recovery.ts), and its rows are still in the WAL.
    */
   private async writeBlocks(group: readonly SealedBlock[]): Promise<void> {
-    const { storage } = this.ctx;
-    let next = this.durableRowCount;
-    for (const block of group) {
-      if (block.firstRowSeq < next) throw new Error(`internal: block at row ${block.firstRowSeq} written out of order (durable: ${next})`);
-      next = block.firstRowSeq + block.rowCount;
-    }
-    await Promise.all(group.map((block) => writeFileSynced(storage, join(this.dir, blockFileName(block.firstRowSeq)), bytesOf(block))));
-    await storage.syncDir(this.dir);
-    for (const block of group) block.file = blockFileName(block.firstRowSeq);
+    await writeBlockFiles(this.ctx.storage, this.dir, group, this.durableRowCount);
     const entries = group.map((block) => manifestBlockOf(block, this.schemaCrc));
     // Under a window a block leaves rows unsealed that only the WAL holds: they must be on
     // disk before the manifest lets replay skip past the rows the block took.
@@ -332,7 +309,3 @@ export class TableStore {
   get persistError(): Error | null { return this.lastPersistError; }
 }
 
-function bytesOf(block: SealedBlock): Uint8Array {
-  if (block.parquet === null) throw new Error(`internal: writing block ${block.id} without its bytes`);
-  return block.parquet;
-}
