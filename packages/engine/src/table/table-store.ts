@@ -45,6 +45,8 @@ export class TableStore {
   afterReaders: (fn: () => void) => void = (fn) => fn();
   /** Called whenever a sealed block is encoded (and written): retention runs from here. */
   onBlockSettled: (() => void) | null = null;
+  /** Why the last retention pass failed (it runs again after the next seal); flush() reports it. */
+  retentionError: Error | null = null;
 
   /** @internal Use createTableStore / openTableStore. */
   constructor(
