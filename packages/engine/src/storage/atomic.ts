@@ -9,7 +9,18 @@ export function atomicTempPath(path: string): string {
 
 export async function writeFileAtomic(storage: Storage, path: string, bytes: Uint8Array): Promise<void> {
   const tmp = atomicTempPath(path);
-  const fh = await storage.openWrite(tmp, { create: true });
+  await writeFileSynced(storage, tmp, bytes);
+  await storage.rename(tmp, path);
+  await storage.syncDir(dirname(path));
+}
+
+/**
+ * Write a whole file under its own name and fsync it (not its directory: the caller syncs the
+ * directory once for several files). For files nothing refers to until a later commit (block
+ * files, before the manifest lists them), so a torn one is never read.
+ */
+export async function writeFileSynced(storage: Storage, path: string, bytes: Uint8Array): Promise<void> {
+  const fh = await storage.openWrite(path, { create: true });
   try {
     await fh.truncate(0);
     await fh.write(bytes, 0);
@@ -17,8 +28,6 @@ export async function writeFileAtomic(storage: Storage, path: string, bytes: Uin
   } finally {
     await fh.close();
   }
-  await storage.rename(tmp, path);
-  await storage.syncDir(dirname(path));
 }
 
 /** writeFileAtomic for content made in pieces (a CSV export), so it need not fit in memory at once. */

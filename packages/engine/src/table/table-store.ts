@@ -7,16 +7,16 @@
 import { join } from 'node:path';
 import type { SealedBlock } from '../block/sealed-block.js';
 import type { ResolvedSchema } from '../schema/schema.js';
-import { writeFileAtomic } from '../storage/atomic.js';
 import type { Storage } from '../storage/storage.js';
 import { WalCapture } from './wal-capture.js';
 import { boolOption } from './options.js';
-import { blockFileName, tableDir, WAL_DIR } from './layout.js';
+import { tableDir, WAL_DIR } from './layout.js';
 import { manifestBlockOf, NO_END, type ManifestBlock, type ManifestEnd } from './manifest.js';
 import { schemaCrcOf } from './manifest-log.js';
 import type { ManifestWriter } from './manifest-writer.js';
 import { DurableBlocks } from './durable-blocks.js';
 import { DeferredRemoval, unleasedFiles } from './deferred-removal.js';
+import { nextBlockGroup, writeBlockFiles } from './block-group.js';
 import { TableBlocks, type BlockEncoder } from './table-blocks.js';
 import { writeTableMeta, type TableSettings } from './table-meta.js';
 import { compressionOption, retentionOption, type Compression } from './create-options.js';
@@ -48,6 +48,8 @@ export class TableStore {
   afterReaders: (fn: () => void) => void = (fn) => fn();
   /** Called whenever a sealed block is encoded (and written): retention runs from here. */
   onBlockSettled: (() => void) | null = null;
+  /** Why the last retention pass failed (it runs again after the next seal); flush() reports it. */
+  retentionError: Error | null = null;
 
   /** @internal Use createTableStore / openTableStore. */
   constructor(
@@ -167,6 +169,12 @@ export class TableStore {
     });
     if (this.wal !== null) {
       this.log?.capture();
+      // Sealed blocks whose rows the WAL has not written yet (a loop that never awaited): write
+      // the encoded ones first, so the WAL skips their rows instead of writing them twice.
+      if (this.settings.useDiskStorage && this.wal.hasQueuedRotation) {
+        // A block that fails to be written is reported by flush(); its rows go to the WAL here.
+        await this.persistEncoded().then(() => this.wal?.retireThrough(this.durableWalRowSeq), () => undefined);
+      }
       await this.wal.sync();
       // Backpressure: blocks sealed faster than they are encoded and written wait here.
       await this.blocks.waitForBacklog();
@@ -189,11 +197,7 @@ export class TableStore {
   private async persistInOrder(): Promise<void> {
     if (this.closed && this.closedReason !== 'the table is closed') return; // dropped: its files are going
     try {
-      for (const block of this.blocks.sealed) {
-        if (block.file !== null) continue;
-        if (block.parquet === null || block.zoneMap === null) return; // not encoded yet: its own turn comes
-        await this.writeBlock(block);
-      }
+      for (let group = nextBlockGroup(this.blocks.sealed); group.length > 0; group = nextBlockGroup(this.blocks.sealed)) await this.writeBlocks(group);
       this.lastPersistError = null;
     } catch (err) {
       this.lastPersistError = err as Error;
@@ -201,26 +205,27 @@ export class TableStore {
     }
   }
 
-  private async writeBlock(block: SealedBlock): Promise<void> {
-    const { storage } = this.ctx;
-    const bytes = block.parquet;
-    if (bytes === null) throw new Error('internal: writing a block without bytes');
-    if (block.firstRowSeq < this.durableRowCount) throw new Error(`internal: block at row ${block.firstRowSeq} written out of order (durable: ${this.durableRowCount})`);
-    const name = blockFileName(block.firstRowSeq);
-    await writeFileAtomic(storage, join(this.dir, name), bytes);
-    block.file = name;
-    const entry = manifestBlockOf(block, this.schemaCrc);
-    // Under a window the block leaves rows unsealed that only the WAL holds: they must be on
+  /**
+   * Write a group of blocks: each file in parallel (write, fsync), one fsync of the directory,
+   * then one manifest write that lists them all, then WAL retirement. A backfill loop that never
+   * awaits leaves every block to sync(): one commit per group instead of ~5 fsyncs per block.
+   * Files are written under their own names: one the manifest does not list is a write in
+   * flight, removed on open (recovery.ts), and its rows are still in the WAL.
+   */
+  private async writeBlocks(group: readonly SealedBlock[]): Promise<void> {
+    await writeBlockFiles(this.ctx.storage, this.dir, group, this.durableRowCount);
+    const entries = group.map((block) => manifestBlockOf(block, this.schemaCrc));
+    // Under a window a block leaves rows unsealed that only the WAL holds: they must be on
     // disk before the manifest lets replay skip past the rows the block took.
-    if (entry.late != null && this.wal !== null) await this.wal.sync();
+    if (entries.some((e) => e.late != null) && this.wal !== null) await this.wal.sync();
     try {
-      await this.durable.add(entry);
+      await this.durable.add(entries);
     } catch (err) {
-      block.file = null; // not listed, so not durable: it will be written again
+      for (const block of group) block.file = null; // not listed, so not durable: written again
       throw err;
     }
-    // The bytes now live in the file; drop them so memory stays bounded by a few blocks.
-    if (this.settings.useDiskStorage) block.parquet = null;
+    // The bytes now live in the files; drop them so memory stays bounded by a few blocks.
+    if (this.settings.useDiskStorage) for (const block of group) block.parquet = null;
     if (this.wal !== null) await this.wal.retireThrough(this.durableWalRowSeq);
     void this.removal.attempt(); // replaced files a reader lease held may be free now
   }
@@ -315,3 +320,4 @@ export class TableStore {
 
   get persistError(): Error | null { return this.lastPersistError; }
 }
+
