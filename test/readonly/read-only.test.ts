@@ -1,6 +1,6 @@
-// Issue 12: read-only opens next to a live writer — no lock, no file changed, every
+// Issue 12: read-only opens next to a live writer — no lock, no data file changed, every
 // acknowledged row seen, writes refused.
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,12 +11,22 @@ import { trades, tradesSchema } from 'backtracedb/sample-data';
 const pool = createPool(2);
 afterAll(() => pool.destroy());
 
-/** Every file under dir with its size and mtime: a read-only open must change none. */
+/**
+ * Every file under dir with its size and mtime: a read-only open must change none, but for
+ * its read leases (<table>/readers/, docs/readers.md), which exist only while readers run.
+ */
 function listing(dir: string): string[] {
   const out: string[] = [];
-  const walk = (d: string) => { for (const n of readdirSync(d)) { const p = join(d, n); const s = statSync(p); if (s.isDirectory()) walk(p); else out.push(`${p}:${s.size}:${s.mtimeMs}`); } };
+  const walk = (d: string) => { for (const n of readdirSync(d)) { const p = join(d, n); const s = statSync(p); if (s.isDirectory()) { if (n !== 'readers') walk(p); } else out.push(`${p}:${s.size}:${s.mtimeMs}`); } };
   walk(dir);
   return out.sort();
+}
+
+/** The read leases left in a table directory once its readers have finished: none (removal is asynchronous). */
+async function leasesLeft(tableDir: string): Promise<string[]> {
+  const left = () => (existsSync(join(tableDir, 'readers')) ? readdirSync(join(tableDir, 'readers')) : []);
+  for (let i = 0; i < 100 && left().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  return left();
 }
 
 describe('open(dir, { readOnly: true })', () => {
@@ -37,6 +47,7 @@ describe('open(dir, { readOnly: true })', () => {
       expect(r.readOnly).toBe(true);
       expect(await r.reader().count()).toBe(2500);
       expect(listing(dir)).toEqual(before);
+      expect(await leasesLeft(join(dir, 'trades'))).toEqual([]);
       // More rows, a block sealed and written, WAL segments retired: the next reader sees them.
       t.appendBatch(trades(2500, 1700));
       await t.sync();

@@ -2,7 +2,7 @@
 import { join, resolve } from 'node:path';
 import {
   acquireLock, createTableStore, isSafeName, nodeStorage, openTableStore, ReadOnlyTableStore, resolveSchema, tableDir, tableSettingsFrom,
-  DEFAULT_MAX_PENDING_SEALS, dropTableDir, finishDrop, isDropped, markDropped, TABLE_FILE, type DbLock, type RecoveryReport, type Storage, type TableSchema,
+  DEFAULT_MAX_PENDING_SEALS, finishDropWhenUnleased, isDropped, markDropped, TABLE_FILE, type DbLock, type RecoveryReport, type Storage, type TableSchema,
 } from '@backtracedb/engine';
 import { createPool, defaultPoolSize, type BlockPool } from './pool.js';
 import { checkOpenOptions } from './open-options.js';
@@ -133,7 +133,8 @@ export class Database {
       throw new Error(`table "${name}": does not exist in ${this.path}`);
     }
     if (open === undefined) {
-      await dropTableDir(this.storage, this.path, name);
+      await markDropped(this.storage, dir);
+      await this.finishDrop(name);
       return;
     }
     await open.settleInternal();
@@ -145,15 +146,23 @@ export class Database {
     await markDropped(this.storage, dir);
     if (open.readersInFlightInternal > 0) {
       this.dropsInFlight.add(name);
-      open.afterReadersInternal(() => {
-        this.dropsInFlight.delete(name);
-        this.cache.dropPrefix(`${dir}/`);
-        finishDrop(this.storage, this.path, name).catch(() => undefined);
-      });
+      open.afterReadersInternal(() => { void this.finishDrop(name); });
       return;
     }
-    this.cache.dropPrefix(`${dir}/`);
-    await finishDrop(this.storage, this.path, name);
+    await this.finishDrop(name);
+  }
+
+  /**
+   * Remove a dropped table's files once no reader still reads them: those of this process
+   * have finished; readers of other processes (read-only opens) hold read leases in it, and
+   * the directory goes once none is left (not awaited: retried on a timer).
+   */
+  private finishDrop(name: string): Promise<void> {
+    this.dropsInFlight.add(name);
+    return finishDropWhenUnleased(this.storage, this.path, name, () => {
+      this.dropsInFlight.delete(name);
+      this.cache.dropPrefix(`${tableDir(this.path, name)}/`);
+    });
   }
 
   /** Names of the tables open in this database object. */

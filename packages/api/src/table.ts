@@ -49,8 +49,8 @@ export class Table<S extends TableSchema = TableSchema> {
         const active = blocks.activeView(); // in time order: a copy while late rows break it
         return { sealed: blocks.sealed.slice(), active: active.block, activeRows: active.rows };
       },
-      // Read-only: catch up with the writer before each reader takes its snapshot.
-      refresh: store instanceof ReadOnlyTableStore ? () => store.refresh() : null,
+      // Read-only: take the lease and catch up with the writer before each reader takes its snapshot.
+      beginRead: store instanceof ReadOnlyTableStore ? () => store.beginRead() : null,
     };
     this.scanner = new TableScanner(scanned, this.schemaJson, pool, cache);
     if (!(store instanceof ReadOnlyTableStore)) {

@@ -46,4 +46,6 @@ export * from './table/read-only-store.js';
 export * from './table/table-life.js';
 export * from './table/table-ops.js';
 export * from './table/drop.js';
+export * from './table/reader-leases.js';
+export * from './table/deferred-removal.js';
 export { compileRowChecker, type RowChecker } from './table/row-codegen.js';

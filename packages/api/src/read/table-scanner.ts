@@ -37,8 +37,11 @@ export interface ScannedTable {
   readonly schema: ResolvedSchema;
   readonly storage: Storage;
   snapshot(): Snapshot;
-  /** Catch up with files another writer changed (read-only tables); null: nothing to do. */
-  readonly refresh: (() => Promise<void>) | null;
+  /**
+   * Read-only tables: begin a reader — take the cross-process lease, catch up with the files
+   * the writer changed — resolving to the function that ends it; null: nothing to do.
+   */
+  readonly beginRead: (() => Promise<() => void>) | null;
 }
 
 export class TableScanner {
@@ -63,12 +66,13 @@ export class TableScanner {
 
   /** What a reader sees: after catching up with the writer (read-only tables), the state as of now. */
   async snapshot(): Promise<Snapshot> {
-    if (this.table.refresh !== null) await this.table.refresh();
-    return { ...this.table.snapshot(), release: this.leases.acquire() };
+    const endRead = this.table.beginRead === null ? null : await this.table.beginRead();
+    const release = this.leases.acquire();
+    return { ...this.table.snapshot(), release: endRead === null ? release : () => { release(); endRead(); } };
   }
 
   /** Whether files may vanish under a read (a read-only table next to a live writer): then reads retry. */
-  get readsLiveWriter(): boolean { return this.table.refresh !== null; }
+  get readsLiveWriter(): boolean { return this.table.beginRead !== null; }
 
   /**
    * `mayFillCache` false: the read may stop early (limit, latest), so planning a block must not

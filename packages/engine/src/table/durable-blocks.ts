@@ -10,14 +10,17 @@ export class DurableBlocks {
   private list: ManifestBlock[];
   private endRowSeq: number;
   private lastTime: bigint | null;
-  /** Files a durable manifest no longer lists, not yet deleted (readers may still read them). */
-  private readonly pendingRemoval = new Set<string>();
+  /**
+   * Files a durable manifest no longer lists, not yet deleted (readers may still read them),
+   * each with the generation that stopped listing it (a reader lease below it may read it).
+   */
+  private readonly pendingRemoval = new Map<string, number>();
 
   constructor(readonly manifest: ManifestWriter, list: ManifestBlock[], end: ManifestEnd) {
     this.list = list;
     this.endRowSeq = Math.max(end.durableRowCount, list[list.length - 1]?.endRowSeq ?? 0);
     this.lastTime = end.lastTime;
-    for (const f of end.removed) this.pendingRemoval.add(f);
+    for (const f of end.removed) this.pendingRemoval.set(f, manifest.generation);
   }
 
   get blocks(): readonly ManifestBlock[] { return this.list; }
@@ -27,7 +30,7 @@ export class DurableBlocks {
 
   /** The end a new manifest generation records now. */
   end(): ManifestEnd {
-    return { durableRowCount: this.endRowSeq, lastTime: this.lastTime, removed: [...this.pendingRemoval] };
+    return { durableRowCount: this.endRowSeq, lastTime: this.lastTime, removed: [...this.pendingRemoval.keys()] };
   }
 
   /** Record more blocks, in order (appended records in one write, or a new generation when due). */
@@ -42,15 +45,18 @@ export class DurableBlocks {
 
   /** List exactly `blocks` from now on, `removed` files as superseded, the WAL resuming at least at `advanceTo`. */
   async replace(blocks: ManifestBlock[], removed: readonly string[], advanceTo: number): Promise<void> {
-    const end = { ...this.end(), durableRowCount: Math.max(this.endRowSeq, advanceTo), removed: [...new Set([...this.pendingRemoval, ...removed])] };
+    const end = { ...this.end(), durableRowCount: Math.max(this.endRowSeq, advanceTo), removed: [...new Set([...this.pendingRemoval.keys(), ...removed])] };
     await this.manifest.snapshot(blocks, end);
     this.list = blocks;
     this.endRowSeq = end.durableRowCount;
-    for (const f of removed) this.pendingRemoval.add(f);
+    for (const f of removed) this.pendingRemoval.set(f, this.manifest.generation);
   }
 
+  /** Files not yet deleted, each with the generation that stopped listing it. */
+  get pending(): ReadonlyMap<string, number> { return this.pendingRemoval; }
+
   /** Delete superseded files; one that fails stays listed as removed (deleted on a later open). */
-  async removeFiles(storage: Storage, dir: string, files: readonly string[] = [...this.pendingRemoval]): Promise<void> {
+  async removeFiles(storage: Storage, dir: string, files: readonly string[] = [...this.pendingRemoval.keys()]): Promise<void> {
     for (const f of files) {
       try {
         await storage.remove(join(dir, f));

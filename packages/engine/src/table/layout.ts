@@ -7,6 +7,8 @@ export const TABLE_FILE = 'table.json';
 /** The format-1 manifest, rewritten whole per block; read and migrated, never written. */
 export const LEGACY_MANIFEST_FILE = 'manifest.json';
 export const WAL_DIR = 'wal';
+/** Read leases of read-only processes (reader-leases.ts): not data, never part of a snapshot. */
+export const READERS_DIR = 'readers';
 export const BLOCK_SUFFIX = '.parquet';
 /** Suffix of the files the engine writes before renaming them into place. */
 export const TEMP_SUFFIX = '.tmp';

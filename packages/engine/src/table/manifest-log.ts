@@ -63,6 +63,24 @@ export interface ManifestTail {
   readonly complete: boolean;
 }
 
+/**
+ * Where a reading of a generation file stands: enough to read on from `validBytes` once more
+ * records were appended (a read-only reader next to a live writer reads only the new bytes).
+ */
+export interface ManifestLogCursor {
+  readonly table: string;
+  readonly schema: TableSchema | null;
+  readonly schemaCrc: number;
+  readonly snapshotBlocks: number;
+  readonly snapshotBytes: number;
+  readonly recordedEnd: ManifestEnd | null;
+  readonly blocks: readonly ManifestBlock[];
+  /** Records read so far. */
+  readonly records: number;
+  /** Bytes of the readable records: the next record starts here. */
+  readonly validBytes: number;
+}
+
 export interface ParsedLog {
   readonly manifest: Manifest;
   /** Bytes of the readable records (where the next append goes once the tail is gone). */
@@ -70,6 +88,7 @@ export interface ParsedLog {
   /** Bytes of the snapshot part (begin + its add records). */
   readonly snapshotBytes: number;
   readonly tail: ManifestTail | null;
+  readonly cursor: ManifestLogCursor;
 }
 
 function damaged(path: string, offset: number, what: string): Error {
@@ -82,44 +101,54 @@ function damaged(path: string, offset: number, what: string): Error {
  * more bytes is damage and an error.
  */
 export function parseManifestLog(bytes: Uint8Array, path: string): ParsedLog {
+  return continueManifestLog(null, bytes, path);
+}
+
+/**
+ * Read the records of `bytes`, which start at `from.validBytes` of the file (`from` null: at
+ * its start, `bytes` being the whole file). Records read before are not read again.
+ */
+export function continueManifestLog(from: ManifestLogCursor | null, bytes: Uint8Array, path: string): ParsedLog {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  const base = from?.validBytes ?? 0;
   let off = 0;
-  let index = 0;
-  let table = '';
-  let schema: TableSchema | null = null;
-  let schemaCrc = 0;
-  let snapshotBlocks = -1;
-  let snapshotBytes = 0;
+  let index = from?.records ?? 0;
+  let table = from?.table ?? '';
+  let schema: TableSchema | null = from?.schema ?? null;
+  let schemaCrc = from?.schemaCrc ?? 0;
+  let snapshotBlocks = from?.snapshotBlocks ?? -1;
+  let snapshotBytes = from?.snapshotBytes ?? 0;
   let tail: ManifestTail | null = null;
-  const blocks: ManifestBlock[] = [];
-  let expected = 0;
-  let recordedEnd: ManifestEnd | null = null;
+  const blocks: ManifestBlock[] = from === null ? [] : from.blocks.slice();
+  let expected = blocks[blocks.length - 1]?.endRowSeq ?? 0;
+  let recordedEnd: ManifestEnd | null = from?.recordedEnd ?? null;
   while (off < bytes.byteLength) {
     const left = bytes.byteLength - off;
-    if (left < MANIFEST_RECORD_HEADER_BYTES) { tail = { offset: off, sizeBytes: left, complete: false }; break; }
+    const at = base + off;
+    if (left < MANIFEST_RECORD_HEADER_BYTES) { tail = { offset: at, sizeBytes: left, complete: false }; break; }
     const len = view.getUint32(off, true);
     const end = off + MANIFEST_RECORD_HEADER_BYTES + len;
     if (len > MAX_MANIFEST_RECORD_BYTES || end > bytes.byteLength) {
-      tail = { offset: off, sizeBytes: left, complete: false };
+      tail = { offset: at, sizeBytes: left, complete: false };
       break;
     }
     const body = bytes.subarray(off + MANIFEST_RECORD_HEADER_BYTES, end);
     if (crc32(body, crc32(bytes.subarray(off, off + 4))) !== view.getUint32(off + 4, true)) {
-      if (end === bytes.byteLength) { tail = { offset: off, sizeBytes: left, complete: true }; break; }
+      if (end === bytes.byteLength) { tail = { offset: at, sizeBytes: left, complete: true }; break; }
       // Some file systems show the unwritten end of an interrupted append as zeros.
-      if (bytes.subarray(off).every((b) => b === 0)) { tail = { offset: off, sizeBytes: left, complete: false }; break; }
-      throw damaged(path, off, `record ${index} fails its checksum`);
+      if (bytes.subarray(off).every((b) => b === 0)) { tail = { offset: at, sizeBytes: left, complete: false }; break; }
+      throw damaged(path, at, `record ${index} fails its checksum`);
     }
     let rec: Record<string, unknown>;
     try {
       rec = JSON.parse(decoder.decode(body)) as Record<string, unknown>;
     } catch (err) {
-      throw damaged(path, off, `record ${index}: ${(err as Error).message}`);
+      throw damaged(path, at, `record ${index}: ${(err as Error).message}`);
     }
     if (index === 0) {
       if (rec.t !== 'begin' || rec.format !== MANIFEST_FORMAT || typeof rec.table !== 'string' || !Number.isSafeInteger(rec.blocks) || rec.schema === null || typeof rec.schema !== 'object') {
-        throw damaged(path, off, `the first record is not a format-${MANIFEST_FORMAT} begin record`);
+        throw damaged(path, at, `the first record is not a format-${MANIFEST_FORMAT} begin record`);
       }
       table = rec.table;
       schema = rec.schema as TableSchema;
@@ -127,21 +156,23 @@ export function parseManifestLog(bytes: Uint8Array, path: string): ParsedLog {
       snapshotBlocks = rec.blocks as number;
       recordedEnd = endFromBegin(rec, path);
     } else if (rec.t === 'add') {
-      const b = blockFromJson(rec.block, expected, path, `record ${index} at byte ${off}`, recordedEnd !== null);
+      const b = blockFromJson(rec.block, expected, path, `record ${index} at byte ${at}`, recordedEnd !== null);
       // Blocks migrated from format 1 carry no schema record (verify checks their Parquet footers).
-      if (b.schemaCrc !== null && b.schemaCrc !== schemaCrc) throw damaged(path, off, `block ${b.file} was written with another schema than the manifest's`);
+      if (b.schemaCrc !== null && b.schemaCrc !== schemaCrc) throw damaged(path, at, `block ${b.file} was written with another schema than the manifest's`);
       blocks.push(b);
       expected = b.endRowSeq;
     } else {
-      throw damaged(path, off, `record ${index} has an unknown type ${JSON.stringify(rec.t)}`);
+      throw damaged(path, at, `record ${index} has an unknown type ${JSON.stringify(rec.t)}`);
     }
     off = end;
-    if (index === snapshotBlocks) snapshotBytes = off;
+    if (index === snapshotBlocks) snapshotBytes = base + off;
     index++;
   }
   // The snapshot is written whole before the file gets its name: a short one is damage.
   if (index === 0) throw damaged(path, 0, 'no begin record');
-  if (index <= snapshotBlocks) throw damaged(path, off, `the snapshot lists ${snapshotBlocks} blocks, the file holds ${index - 1}`);
+  if (index <= snapshotBlocks) throw damaged(path, base + off, `the snapshot lists ${snapshotBlocks} blocks, the file holds ${index - 1}`);
   const manifest = recordedEnd === null ? manifestOf(table, schema, MANIFEST_FORMAT, blocks) : manifestWithEnd(table, schema, MANIFEST_FORMAT, blocks, recordedEnd);
-  return { manifest, validBytes: off, snapshotBytes, tail };
+  const validBytes = base + off;
+  const cursor = { table, schema, schemaCrc, snapshotBlocks, snapshotBytes, recordedEnd, blocks, records: index, validBytes };
+  return { manifest, validBytes, snapshotBytes, tail, cursor };
 }

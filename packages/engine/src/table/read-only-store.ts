@@ -1,22 +1,25 @@
 // A table opened read-only, next to a live writer (another process, or this one): it takes no
-// lock and changes no file. Its rows are the manifest's blocks plus the WAL rows past them,
-// read without moving anything aside (a torn record at a live writer's WAL tail is normal:
-// reading stops before it). `refresh()` — run at the start of every reader — picks up what the
-// writer has added since: a new manifest means new blocks; otherwise only new WAL records.
+// lock and changes no data file (only its read lease while readers run: reader-leases.ts). Its
+// rows are the manifest's blocks plus the WAL rows past them, read without moving anything
+// aside (a torn record at a live writer's WAL tail is normal: reading stops before it).
+// `beginRead()` — at the start of every reader — takes the lease, then picks up what the writer
+// has added since: new manifest records mean new blocks; otherwise only new WAL records.
 import { join } from 'node:path';
 import { resolveSchema, sameSchema, isSafeName, type ResolvedSchema, type TableSchema } from '../schema/schema.js';
 import { decodeRecordBatch } from '../wal/batch-codec.js';
 import { readWal, readWalFrom, type WalPosition } from '../wal/reader.js';
 import type { WalRecord } from '../wal/record.js';
 import { replayStartOf, WalReplay } from './wal-replay.js';
-import { tableDir, WAL_DIR } from './layout.js';
+import { TABLE_FILE, tableDir, WAL_DIR } from './layout.js';
 import { droppedRowsOf, sealedFromManifest } from './manifest.js';
-import { loadManifest, newestManifestFile, type LoadedManifest } from './table-files.js';
+import { loadedFromLog, loadManifest, newestManifestFile, type LoadedManifest } from './table-files.js';
+import { continueManifestLog, MANIFEST_RECORD_HEADER_BYTES, parseManifestLog } from './manifest-log.js';
 import { TableBlocks } from './table-blocks.js';
 import { readTableMeta, type TableSettings } from './table-meta.js';
 import type { Compression } from './create-options.js';
 import type { TableContext } from './table-store.js';
 import { isDropped } from './drop.js';
+import { ReaderLease } from './reader-leases.js';
 
 /** How often a refresh starts over when the writer retires WAL segments under it. */
 export const MAX_REFRESH_ATTEMPTS = 50;
@@ -34,10 +37,13 @@ export class ReadOnlyTableStore {
   private walCursorRow = 0;
   private closed = false;
   private refreshing: Promise<void> | null = null;
+  /** This process's read lease on the table: the writer keeps files its readers may read. */
+  private readonly lease: ReaderLease;
 
   private constructor(readonly ctx: TableContext, readonly schema: ResolvedSchema, readonly settings: TableSettings) {
     this.dir = tableDir(ctx.dbDir, schema.name);
     this.current = { blocks: this.emptyBlocks(0, null, 0, null), firstRowSeqOfTail: 0, replay: null };
+    this.lease = new ReaderLease(ctx.storage, this.dir);
   }
 
   /** Open `nameOrSchema` read-only: table.json must exist; the schema, if given, must match. */
@@ -63,6 +69,27 @@ export class ReadOnlyTableStore {
     return new TableBlocks(this.schema, this.ctx.encoder, opts, { firstRowSeq, lastTime, nextBlockId, newest });
   }
 
+  /** The manifest generation the rows come from (0: none read yet, or format 1). */
+  get generation(): number { return this.applied?.writer.generation ?? 0; }
+
+  /**
+   * A reader begins: the lease holds at most the generation seen so far BEFORE the manifest is
+   * read, so a writer that looks at the leases after making a generation durable either sees
+   * this lease or made that generation durable before the read (docs/readers.md). Resolves,
+   * caught up, to the function that ends the reader.
+   */
+  async beginRead(): Promise<() => void> {
+    const pin = await this.lease.pin(this.generation);
+    try {
+      await this.refresh();
+    } catch (err) {
+      pin.release();
+      throw err;
+    }
+    pin.raise(this.generation);
+    return pin.release;
+  }
+
   /** Catch up with the writer. Concurrent calls share one run. */
   refresh(): Promise<void> {
     if (this.closed) return Promise.reject(this.readOnlyError('read', 'the table is closed'));
@@ -70,31 +97,56 @@ export class ReadOnlyTableStore {
     return this.refreshing;
   }
 
-  /** The manifest as last read, with the file and size it was read at. */
-  private lastManifest: { file: string; sizeBytes: number; loaded: LoadedManifest } | null = null;
+  /**
+   * The manifest as last read: its file, the file's size then, and its first record's header
+   * (a generation file is only ever appended to; a different header means another file).
+   */
+  private lastManifest: { file: string; sizeBytes: number; header: Uint8Array; loaded: LoadedManifest } | null = null;
 
   /**
-   * The current manifest. While its file has the name and size it had last time, nothing was
-   * appended: the last reading is reused without reading the file again.
+   * The current manifest. While the newest generation file is the one read last time, only the
+   * bytes appended since are read (a torn record at its end is a live writer's append in
+   * progress: reading stops before it and resumes there); otherwise the whole file.
    */
   private async loadManifest(): Promise<LoadedManifest | null> {
+    const { storage } = this.ctx;
     try {
-      const names = await this.ctx.storage.list(this.dir);
-      const newest = newestManifestFile(names)?.file;
+      const names = await storage.list(this.dir);
+      const newest = newestManifestFile(names);
       const last = this.lastManifest;
-      if (newest !== undefined && last !== null && last.file === newest && (await this.ctx.storage.sizeOf(join(this.dir, newest))) === last.sizeBytes) return last.loaded;
-      const loaded = await loadManifest(this.ctx.storage, this.dir, names);
-      if (loaded !== null) {
-        const size = await this.ctx.storage.sizeOf(join(this.dir, loaded.file));
-        // Remembered only when the size read matches what was parsed (no append in between).
-        this.lastManifest = size === loaded.writer.sizeBytes + (loaded.tail?.sizeBytes ?? 0) ? { file: loaded.file, sizeBytes: size, loaded } : null;
+      if (newest !== null && last !== null && last.file === newest.file) {
+        const appended = await this.readAppended(last, newest.generation);
+        if (appended !== null) return appended;
       }
+      this.lastManifest = null;
+      if (newest === null) return await loadManifest(storage, this.dir, names); // format 1, or none
+      const path = join(this.dir, newest.file);
+      const bytes = await storage.readFile(path);
+      const loaded = loadedFromLog(newest.file, newest.generation, parseManifestLog(bytes, path));
+      this.lastManifest = { file: newest.file, sizeBytes: bytes.byteLength, header: bytes.slice(0, MANIFEST_RECORD_HEADER_BYTES), loaded };
       return loaded;
     } catch (err) {
       // The writer replaced its snapshot between our listing and our read: look again.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw new Error(`table "${this.name}": ${(err as Error).message}`);
     }
+  }
+
+  /** The records appended to the file read last time; null when it must be read whole. */
+  private async readAppended(last: NonNullable<typeof this.lastManifest>, generation: number): Promise<LoadedManifest | null> {
+    const { storage } = this.ctx;
+    const path = join(this.dir, last.file);
+    const cursor = last.loaded.cursor;
+    const size = await storage.sizeOf(path);
+    if (size === null || cursor === null) return null;
+    // Unchanged: nothing to read — unless it ended in a torn record, whose bytes may have been landing.
+    if (size === last.sizeBytes && last.loaded.tail === null) return last.loaded;
+    if (size < cursor.validBytes) return null; // not the file read before
+    const header = await storage.readRange(path, 0, MANIFEST_RECORD_HEADER_BYTES);
+    if (header.some((b, i) => b !== last.header[i])) return null;
+    const loaded = loadedFromLog(last.file, generation, continueManifestLog(cursor, await storage.readRange(path, cursor.validBytes, size - cursor.validBytes), path));
+    this.lastManifest = { ...last, sizeBytes: size, loaded };
+    return loaded;
   }
 
   /**
@@ -105,6 +157,8 @@ export class ReadOnlyTableStore {
    */
   private async catchUp(): Promise<void> {
     const walDir = join(this.dir, WAL_DIR);
+    // Checked after the lease is written: a writer dropping the table writes its marker before it looks at leases.
+    if (await isDropped(this.ctx.storage, this.dir)) throw this.readOnlyError('read', `the table was dropped from ${this.ctx.dbDir}`);
     for (let attempt = 0; attempt < MAX_REFRESH_ATTEMPTS; attempt++) {
       // 1. The WAL: only the bytes past what was applied last time, while that segment is
       //    still there; otherwise everything past the manifest's end as last seen.
@@ -117,7 +171,11 @@ export class ReadOnlyTableStore {
       }
       // 2. The manifest, read second (see above).
       const loaded = await this.loadManifest();
-      if (loaded === null) continue;
+      if (loaded === null) {
+        // No manifest and no table.json: the directory went (a drop finished), not a snapshot being replaced.
+        if ((await this.ctx.storage.sizeOf(join(this.dir, TABLE_FILE))) === null) throw this.readOnlyError('read', `the table was dropped from ${this.ctx.dbDir}`);
+        continue;
+      }
       const m = loaded.manifest;
       const unchanged = loaded === this.applied;
       let { blocks, replay } = this.current;
@@ -164,6 +222,6 @@ export class ReadOnlyTableStore {
   sync(): Promise<void> { return Promise.reject(this.readOnlyError('sync')); }
   persistEncoded(): Promise<void> { return Promise.reject(this.readOnlyError('flush')); }
 
-  async close(): Promise<void> { this.closed = true; }
-  abandon(): void { this.closed = true; }
+  async close(): Promise<void> { this.closed = true; await this.lease.close(); }
+  abandon(): void { this.closed = true; void this.lease.close(); }
 }

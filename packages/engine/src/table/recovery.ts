@@ -16,6 +16,7 @@ import { dataFilesWithoutMeta, firstWalSegment, removeLeftovers } from './table-
 import { TableBlocks } from './table-blocks.js';
 import { readTableMeta, writeTableMeta, type TableSettings } from './table-meta.js';
 import { finishDrop } from './drop.js';
+import { leasedFiles } from './deferred-removal.js';
 import { replayStartOf, WalReplay } from './wal-replay.js';
 
 export interface RecoveryReport {
@@ -112,7 +113,9 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
   if (audit.unlistedBlocks.length > 0) {
     throw new Error(`table "${name}": block files not listed in the manifest ${manifestPath}: ${audit.unlistedBlocks.map((f) => join(dir, f)).join(', ')} (the manifest may have lost records; nothing was changed)`);
   }
-  const leftovers = [...audit.leftovers];
+  // Files the manifest lists as removed stay while a reader of another process may read them (docs/readers.md).
+  const held = await leasedFiles(storage, dir, audit.leftovers.filter((f) => manifest.removed.includes(f)), loaded.writer.generation);
+  const leftovers = audit.leftovers.filter((f) => !held.includes(f));
   if (audit.inFlight.length > 0) {
     // Blocks written but never recorded: their rows are still in the WAL, which is retired only
     // after the manifest records them. A WAL that starts past them means the manifest lost a record.
@@ -129,7 +132,7 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
   const writer = new ManifestWriter(storage, dir, name, meta.schema, loaded.writer);
   if (loaded.tail !== null) {
     report.manifestTail = `${manifestPath}: ${loaded.tail.sizeBytes} bytes at byte ${loaded.tail.offset} (${loaded.tail.complete ? 'fails its checksum' : 'incomplete'})`;
-    await writer.snapshot(manifest.blocks, { durableRowCount: manifest.durableRowCount, lastTime: manifest.lastTime, removed: [] }); // a fresh generation without the tail
+    await writer.snapshot(manifest.blocks, { durableRowCount: manifest.durableRowCount, lastTime: manifest.lastTime, removed: held }); // a fresh generation without the tail
   }
   const start = replayStartOf(manifest);
   const blocks = new TableBlocks(meta.schema, ctx.encoder, { maxBlockSize: settings.maxBlockSize, maxPendingSeals: ctx.maxPendingSeals, rowGroupRows: settings.rowGroupRows, outOfOrderWindow: settings.outOfOrderWindow }, {
@@ -137,8 +140,8 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
   });
   manifest.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
   blocks.droppedRows = droppedRowsOf(manifest);
-  // The files the manifest lists as removed were deleted above with the other leftovers.
-  const table = new TableStore(ctx, blocks, settings, [...manifest.blocks], writer, { durableRowCount: manifest.durableRowCount, lastTime: manifest.lastTime, removed: [] });
+  // The files the manifest lists as removed were deleted above with the other leftovers, but those a lease holds.
+  const table = new TableStore(ctx, blocks, settings, [...manifest.blocks], writer, { durableRowCount: manifest.durableRowCount, lastTime: manifest.lastTime, removed: held });
 
   // Replay: rows the blocks do not hold, each exactly once (sequence numbers; wal-replay.ts).
   const walDir = join(dir, WAL_DIR);

@@ -3,8 +3,8 @@
 // in flight when the writer stopped, and everything else (never touched, only named).
 import { join } from 'node:path';
 import type { Storage } from '../storage/storage.js';
-import { LEGACY_MANIFEST_FILE, parseAnyBlockFileName, parseBlockFileName, parseDerivedBlockFileName, parseManifestFileName, TABLE_FILE, TEMP_SUFFIX, WAL_DIR } from './layout.js';
-import { parseManifestLog, type ManifestTail } from './manifest-log.js';
+import { LEGACY_MANIFEST_FILE, parseAnyBlockFileName, parseBlockFileName, parseDerivedBlockFileName, parseManifestFileName, READERS_DIR, TABLE_FILE, TEMP_SUFFIX, WAL_DIR } from './layout.js';
+import { parseManifestLog, type ManifestLogCursor, type ManifestTail, type ParsedLog } from './manifest-log.js';
 import { decodeLegacyManifest, type Manifest } from './manifest.js';
 import type { ManifestWriterState } from './manifest-writer.js';
 
@@ -14,6 +14,8 @@ export interface LoadedManifest {
   readonly file: string;
   readonly tail: ManifestTail | null;
   readonly writer: ManifestWriterState;
+  /** Where the reading stopped, to read on from there (null for format 1). */
+  readonly cursor: ManifestLogCursor | null;
 }
 
 /** The newest manifest generation file among `names`, or null when there is none. */
@@ -26,25 +28,30 @@ export function newestManifestFile(names: readonly string[]): { file: string; ge
   return best;
 }
 
+/** What a reading of generation file `file` found. */
+export function loadedFromLog(file: string, generation: number, parsed: ParsedLog): LoadedManifest {
+  return {
+    manifest: parsed.manifest, file, tail: parsed.tail,
+    // After a torn tail the next write starts a new generation rather than append after it.
+    writer: { generation, sizeBytes: parsed.validBytes, snapshotBytes: parsed.snapshotBytes, needSnapshot: parsed.tail !== null },
+    cursor: parsed.cursor,
+  };
+}
+
 /** The current manifest, or null when the directory has none. */
 export async function loadManifest(storage: Storage, dir: string, names?: readonly string[]): Promise<LoadedManifest | null> {
   const entries = names ?? await storage.list(dir);
   const newest = newestManifestFile(entries);
   if (newest !== null) {
-    const { file, generation } = newest;
-    const path = join(dir, file);
-    const parsed = parseManifestLog(await storage.readFile(path), path);
-    return {
-      manifest: parsed.manifest, file, tail: parsed.tail,
-      // After a torn tail the next write starts a new generation rather than append after it.
-      writer: { generation, sizeBytes: parsed.validBytes, snapshotBytes: parsed.snapshotBytes, needSnapshot: parsed.tail !== null },
-    };
+    const path = join(dir, newest.file);
+    return loadedFromLog(newest.file, newest.generation, parseManifestLog(await storage.readFile(path), path));
   }
   if (!entries.includes(LEGACY_MANIFEST_FILE)) return null;
   const path = join(dir, LEGACY_MANIFEST_FILE);
   return {
     manifest: decodeLegacyManifest(await storage.readFile(path), path), file: LEGACY_MANIFEST_FILE, tail: null,
     writer: { generation: 0, sizeBytes: 0, snapshotBytes: 0, needSnapshot: true },
+    cursor: null,
   };
 }
 
@@ -78,7 +85,7 @@ export function auditTableDir(names: readonly string[], loaded: LoadedManifest |
   const superseded = new Set(loaded?.manifest.removed ?? []);
   const out = { leftovers: [] as string[], inFlight: [] as string[], unlistedBlocks: [] as string[], unexpected: [] as string[] };
   for (const name of names) {
-    if (name === TABLE_FILE || name === WAL_DIR || name === current || listed.has(name)) continue;
+    if (name === TABLE_FILE || name === WAL_DIR || name === READERS_DIR || name === current || listed.has(name)) continue;
     const gen = parseManifestFileName(name);
     if (isEngineTemp(name)) out.leftovers.push(name);
     else if (gen !== null && currentGen !== null && gen < currentGen) out.leftovers.push(name);

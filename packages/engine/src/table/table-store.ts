@@ -15,6 +15,7 @@ import { manifestBlockOf, NO_END, type ManifestBlock, type ManifestEnd } from '.
 import { schemaCrcOf } from './manifest-log.js';
 import type { ManifestWriter } from './manifest-writer.js';
 import { DurableBlocks } from './durable-blocks.js';
+import { DeferredRemoval, unleasedFiles } from './deferred-removal.js';
 import { nextBlockGroup, writeBlockFiles } from './block-group.js';
 import { TableBlocks, type BlockEncoder } from './table-blocks.js';
 import { writeTableMeta, type TableSettings } from './table-meta.js';
@@ -36,6 +37,8 @@ export class TableStore {
   /** Hands appended rows to `wal`; null without a WAL. */
   private log: WalCapture | null = null;
   private readonly durable: DurableBlocks;
+  /** Replaced files waiting for readers of other processes (their leases) before deletion. */
+  private readonly removal: DeferredRemoval;
   private persistChain: Promise<void> = Promise.resolve();
   private lastPersistError: Error | null = null;
   private closed = false;
@@ -59,6 +62,8 @@ export class TableStore {
   ) {
     this.dir = tableDir(ctx.dbDir, blocks.schema.name);
     this.durable = new DurableBlocks(manifest, durable, end);
+    this.removal = new DeferredRemoval(ctx.storage, this.dir, (files) => this.durable.removeFiles(ctx.storage, this.dir, files));
+    if (end.removed.length > 0) void this.removal.add(end.removed, manifest.generation); // kept at open for a reader lease
     this.schemaCrc = schemaCrcOf(blocks.schema);
     blocks.onSeal = (_block, from, end) => { this.log?.onSeal(from, end); };
     blocks.onEncoded = async () => { if (this.settings.useDiskStorage) await this.persistEncoded(); this.onBlockSettled?.(); };
@@ -222,6 +227,7 @@ export class TableStore {
     // The bytes now live in the files; drop them so memory stays bounded by a few blocks.
     if (this.settings.useDiskStorage) for (const block of group) block.parquet = null;
     if (this.wal !== null) await this.wal.retireThrough(this.durableWalRowSeq);
+    void this.removal.attempt(); // replaced files a reader lease held may be free now
   }
 
   // ---- replacing blocks (deleteBefore, retention, compact) ---------------------------
@@ -258,7 +264,8 @@ export class TableStore {
     for (const b of remove) this.blocks.droppedRows += b.rowCount;
     for (const b of add) this.blocks.droppedRows -= b.rowCount;
     if (this.wal !== null) await this.wal.retireThrough(this.durableWalRowSeq);
-    if (files.length > 0) this.afterReaders(() => { void this.durable.removeFiles(this.ctx.storage, this.dir, files); });
+    const generation = this.manifestWriter.generation; // readers with a lease below it may read `files`
+    if (files.length > 0) this.afterReaders(() => { void this.removal.add(files, generation); });
   }
 
   // ---- closing -----------------------------------------------------------------------
@@ -289,8 +296,10 @@ export class TableStore {
         await this.wal.sync();
         await this.wal.retireThrough(this.durableWalRowSeq);
       }
-      // Readers of a closed table end: files kept for them go now (or on the next open).
-      await this.durable.removeFiles(this.ctx.storage, this.dir);
+      // Readers of a closed table end: files kept for them go now unless a reader lease of
+      // another process still holds them (then the next open deletes them).
+      await this.removal.stop();
+      await this.durable.removeFiles(this.ctx.storage, this.dir, await unleasedFiles(this.ctx.storage, this.dir, this.durable.pending).catch(() => []));
       if (walFailure !== null) throw walFailure;
     } finally {
       this.closed = true;
@@ -302,6 +311,7 @@ export class TableStore {
   /** Stop timers and writers without writing anything (after a failure, or a drop: `reason`). */
   abandon(reason?: string): void {
     this.closed = true;
+    void this.removal.stop();
     if (reason !== undefined) this.closedReason = reason;
     this.log?.stop();
     this.wal?.close().catch(() => undefined);
