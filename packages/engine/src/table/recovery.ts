@@ -3,6 +3,7 @@
 // the manifest's end. A file nothing accounts for is named, never removed.
 import { join } from 'node:path';
 import { sameSchema, resolveSchema, schemaToJson, isSafeName, type TableSchema } from '../schema/schema.js';
+import { tailReader } from './reopen-tail.js';
 import type { Storage } from '../storage/storage.js';
 import { replayWal } from '../wal/reader.js';
 import { decodeRecordBatch } from '../wal/batch-codec.js';
@@ -141,6 +142,8 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
   const table = new TableStore(ctx, blocks, settings, [...manifest.blocks], writer, { durableRowCount: manifest.durableRowCount, lastTime: manifest.lastTime, removed: [] });
 
   // Replay: rows the blocks do not hold, each exactly once (sequence numbers; wal-replay.ts).
+  // A late row there may take sealed blocks back: their rows are read first (reopen-tail.ts).
+  await blocks.late?.loadTail(tailReader(ctx, dir, meta.schema));
   const walDir = join(dir, WAL_DIR);
   const replay = await replayWal(storage, walDir, { fromRowSeq: start.fromRowSeq });
   report.damaged = replay.damaged;

@@ -11,7 +11,8 @@ import { writeFileAtomic } from '../storage/atomic.js';
 import type { Storage } from '../storage/storage.js';
 import { WalCapture } from './wal-capture.js';
 import { boolOption } from './options.js';
-import { blockFileName, tableDir, WAL_DIR } from './layout.js';
+import { blockFileName, derivedBlockFileName, tableDir, WAL_DIR } from './layout.js';
+import type { NormalizedBatch } from '../column/values.js';
 import { manifestBlockOf, NO_END, type ManifestBlock, type ManifestEnd } from './manifest.js';
 import { schemaCrcOf } from './manifest-log.js';
 import type { ManifestWriter } from './manifest-writer.js';
@@ -28,6 +29,8 @@ export interface TableContext {
   /** Group-commit delay: appended rows reach the disk within this without sync(). */
   readonly walFlushDelayMs: number;
   readonly maxPendingSeals?: number;
+  /** Every row of a sealed block of the table in `dir` (a late row may take it back: reopen-tail.ts). */
+  readonly readBlock?: (dir: string, schema: ResolvedSchema, block: SealedBlock) => Promise<NormalizedBatch>;
 }
 
 export class TableStore {
@@ -187,7 +190,8 @@ export class TableStore {
       for (const block of this.blocks.sealed) {
         if (block.file !== null) continue;
         if (block.parquet === null || block.zoneMap === null) return; // not encoded yet: its own turn comes
-        await this.writeBlock(block);
+        if (block.replaces == null) await this.writeBlock(block);
+        else if (!(await this.writeReplacing(block.replaces))) return; // the rest of its group is not encoded yet
       }
       this.lastPersistError = null;
     } catch (err) {
@@ -219,6 +223,35 @@ export class TableStore {
     if (this.wal !== null) await this.wal.retireThrough(this.durableWalRowSeq);
   }
 
+  /**
+   * Blocks holding the rows a late row took back from `replaces` (reopen-tail.ts), sealed
+   * together: written under derived names (the plain one may be listed), then one manifest
+   * generation lists them instead of the replaced blocks that are durable; those files go once
+   * earlier readers are done. False (nothing written) while one of them is not encoded yet.
+   */
+  private async writeReplacing(replaces: readonly SealedBlock[]): Promise<boolean> {
+    const group = this.blocks.sealed.filter((b) => b.replaces === replaces);
+    if (group.some((b) => b.parquet === null || b.zoneMap === null)) return false;
+    const entries: ManifestBlock[] = [];
+    for (const b of group) {
+      const name = derivedBlockFileName(b.firstRowSeq, this.manifestWriter.generation + 1);
+      await writeFileAtomic(this.ctx.storage, join(this.dir, name), b.parquet as Uint8Array);
+      entries.push(manifestBlockOf({ ...b, file: name }, this.schemaCrc));
+    }
+    if (this.wal !== null) await this.wal.sync(); // the rows left unsealed first, as in writeBlock
+    const files = replaces.map((b) => b.file).filter((f): f is string => f !== null && this.durable.has(f));
+    const listed = [...this.durable.blocks.filter((b) => !files.includes(b.file)), ...entries].sort((a, b) => a.firstRowSeq - b.firstRowSeq);
+    await this.durable.replace(listed, files, Math.max(...entries.map((e) => e.endRowSeq)));
+    group.forEach((b, i) => {
+      b.file = entries[i].file;
+      b.replaces = null;
+      if (this.settings.useDiskStorage) b.parquet = null;
+    });
+    if (this.wal !== null) await this.wal.retireThrough(this.durableWalRowSeq);
+    if (files.length > 0) this.afterReaders(() => { void this.durable.removeFiles(this.ctx.storage, this.dir, files); });
+    return true;
+  }
+
   // ---- replacing blocks (deleteBefore, retention, compact) ---------------------------
 
   /** Run `fn` on the chain that writes blocks and manifests: no manifest write runs beside it. */
@@ -240,9 +273,11 @@ export class TableStore {
     const gone = new Set(remove);
     const byFile = new Map(this.durable.blocks.map((b) => [b.file, b]));
     const bySeq = (a: SealedBlock, b: SealedBlock) => a.firstRowSeq - b.firstRowSeq;
-    const next = [...this.blocks.sealed.filter((b) => !gone.has(b)), ...add].sort(bySeq);
-    const listed = next.filter((b) => b.file !== null).map((b) => byFile.get(b.file as string) ?? manifestBlockOf(b, this.schemaCrc));
     const files = remove.map((b) => b.file).filter((f): f is string => f !== null && byFile.has(f));
+    // From the durable list, not the sealed one: blocks a late row took back stay listed until
+    // the block that replaces them is written (reopen-tail.ts).
+    const listed = [...this.durable.blocks.filter((b) => !files.includes(b.file)), ...add.filter((b) => b.file !== null).map((b) => manifestBlockOf(b, this.schemaCrc))]
+      .sort((a, b) => a.firstRowSeq - b.firstRowSeq);
     try {
       await this.durable.replace(listed, files, advanceTo);
     } catch (err) {
