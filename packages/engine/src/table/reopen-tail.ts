@@ -97,13 +97,15 @@ export function planReopen(schema: ResolvedSchema, st: LateState, sealed: readon
     rows += sealed[i].rowCount;
     if (sealed[i].maxTime > maxTime) maxTime = sealed[i].maxTime;
   }
-  const what = `time ${t} is within outOfOrderWindow ${st.window} of the newest row (at ${st.newest}), but ${rows} sealed rows newer than it would go back into the active block`;
-  if (activeRows + rows + incoming > capacity) {
-    throw new Error(`table "${schema.name}": ${what}, which holds ${activeRows} rows and takes ${capacity} (2 × maxBlockSize); nothing was appended (raise maxBlockSize or lower outOfOrderWindow)`);
+  const what = `time ${t} is within outOfOrderWindow ${st.window} of the newest row (at ${st.newest}), but the ${rows} sealed rows newer than it would have to go back into the active block`;
+  const held = sealed.slice(from).every((b) => tail.rowsOf(b) !== null);
+  if (activeRows + rows + incoming > capacity || !held) {
+    // Not held: the reader was missing, or they were more than the bound when kept.
+    const why = held ? `it holds ${activeRows} rows and takes ${capacity} (2 × maxBlockSize)` : 'they are not held in memory';
+    throw new Error(`table "${schema.name}": the active block is full: ${what}, and ${why}; nothing was appended (raise maxBlockSize or lower outOfOrderWindow)`);
   }
-  for (let i = from; i < sealed.length; i++) {
-    if (tail.isPinned(sealed[i])) throw new Error(`table "${schema.name}": ${what} while deleteBefore rewrites them; nothing was appended (append it again once deleteBefore has resolved)`);
-    if (tail.rowsOf(sealed[i]) === null) throw new Error(`table "${schema.name}": ${what}, and they are not held in memory (no block reader); nothing was appended`);
+  if (sealed.slice(from).some((b) => tail.isPinned(b))) {
+    throw new Error(`table "${schema.name}": ${what}, which deleteBefore is rewriting; nothing was appended (append it again once deleteBefore has resolved)`);
   }
   return { from, rows, maxTime };
 }
