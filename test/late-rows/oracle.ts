@@ -42,6 +42,15 @@ export class LateOracle {
   /** Everything sealed (rows older than the newest are still taken). */
   sealAll(): void { this.sealedPast = this.newest; }
 
+  /** deleteBefore(cutoff): rows older than the cutoff go (the newest stays what it was); every row is sealed. */
+  deleteBefore(cutoff: bigint): number {
+    const before = this.appended.length;
+    const kept = this.appended.filter((r) => r.t >= cutoff);
+    this.appended.splice(0, this.appended.length, ...kept);
+    this.sealAll();
+    return before - kept.length;
+  }
+
   /** The table's rows in table order. */
   tableOrder(): LateRow[] {
     return this.appended.map((r, i) => ({ r, i })).sort((a, b) => (a.r.t < b.r.t ? -1 : a.r.t > b.r.t ? 1 : a.i - b.i)).map((e) => e.r);

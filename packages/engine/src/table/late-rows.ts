@@ -94,6 +94,8 @@ export interface LateSink {
   seal(limit: bigint): void;
   /** The lowest limit a seal may have now (rows taken back from sealed blocks must all go again), or null. */
   minSeal(): bigint | null;
+  /** Seal the rows at or below `limit` as part of those (written only once all of them are sealed again). */
+  sealPart(limit: bigint): void;
   write(from: number, count: number): void;
 }
 
@@ -140,11 +142,14 @@ export function runLate(times: BigInt64Array, n: number, window: bigint, maxRows
   while (from < n) {
     if (sink.rows() >= sink.capacity()) {
       const t = times[from];
-      // Sealing rows taken back from sealed blocks (all of them, up to `floor`) would leave an
-      // older row of this write behind them, needing them back again: the block is full.
+      // Sealing the rows taken back from sealed blocks (all of them, up to `floor`) would put
+      // them ahead of an older row of this write: seal only the rows at or below that row.
       const floor = sink.minSeal();
-      if (floor !== null && oldestFrom(times, from, n) < floor) return from;
-      if (!trySeal(sink, (newest === null || t > newest ? t : newest) - window, 1, maxRows)) return from;
+      const oldest = floor === null ? null : oldestFrom(times, from, n);
+      if (oldest !== null && floor !== null && oldest < floor) {
+        if (countAtOrBelow(sink.times(), sink.rows(), oldest) === 0) return from;
+        sink.sealPart(oldest);
+      } else if (!trySeal(sink, (newest === null || t > newest ? t : newest) - window, 1, maxRows)) return from;
     }
     const rows = sink.rows();
     const count = Math.min(n - from, sink.capacity() - rows, rowsUntilSealPoint(rows, maxRows));
@@ -174,6 +179,12 @@ export function dryRunLate(active: BigInt64Array, rows: number, capacity: number
     rows: () => count,
     capacity: () => cap,
     minSeal: () => floor,
+    sealPart: (limit) => {
+      let k = 0;
+      for (let i = 0; i < count; i++) if (buf[i] > limit) buf[k++] = buf[i];
+      count = k;
+      cap = nextCapacity;
+    },
     seal: (limit) => {
       if (floor !== null && floor > limit) limit = floor;
       let k = 0;

@@ -120,8 +120,23 @@ export class LateWriter {
     const { host } = this;
     const { block, blocks } = applyReopen(host.schema, this.state, host.sealed, this.tail, plan, host.activeBlock);
     host.replaceActive(block);
-    for (const b of blocks) this.replaces.push(...(b.replaces ?? []), b);
+    const groups = new Set<SealedBlock[]>();
+    for (const b of blocks) {
+      // A block of the pending group itself (sealPart) is in it already, with what it replaces.
+      if (b.replaces === this.replaces) continue;
+      if (b.replaces != null) { this.replaces.push(...b.replaces); groups.add(b.replaces); }
+      this.replaces.push(b);
+    }
+    // Blocks not written yet that were to replace others together with a block taken back now
+    // go with the next seal instead: written apart, one manifest generation could drop a
+    // replaced block while some of its rows are only in memory.
+    for (const b of host.sealed) if (b.replaces != null && groups.has(b.replaces)) b.replaces = this.replaces;
     if (this.reopenMax === null || plan.maxTime > this.reopenMax) this.reopenMax = plan.maxTime;
+  }
+
+  /** Whether `group` replaces blocks together with rows still in the active block (not to be written yet). */
+  isPending(group: readonly SealedBlock[]): boolean {
+    return this.reopenMax !== null && group === this.replaces;
   }
 
   /** At open, before WAL replay: read back the sealed blocks a late row may need (reopen-tail.ts). */
@@ -142,6 +157,7 @@ export class LateWriter {
       rows: () => host.activeBlock.rowCount,
       capacity: () => host.activeBlock.capacityRows,
       minSeal: () => this.reopenMax,
+      sealPart: (limit) => { this.sealPart(limit); },
       seal: (limit) => { this.seal(limit); },
       write: (from, count) => { write(from, count); noteWritten(st, times, from, count); },
     });
@@ -167,6 +183,19 @@ export class LateWriter {
     }
     if (this.state.seqs.includes(REOPENED_SEQ)) throw new Error('internal: a seal left a row taken back from a sealed block unsealed');
     return last;
+  }
+
+  /**
+   * A full active block that still holds rows taken back (reopen pending) and must take an
+   * older row than them: seal the rows at or below `limit` now, as blocks of the pending group
+   * (written only with the rest of it, TableStore.writeReplacing).
+   */
+  private sealPart(limit: bigint): void {
+    for (;;) {
+      const piece = this.pieceLimit(limit);
+      this.sealOne(piece, this.replaces);
+      if (piece >= limit) return;
+    }
   }
 
   /** `target`, or lower, so that at most about maxBlockSize rows are at or below it (rows of equal time go together). */

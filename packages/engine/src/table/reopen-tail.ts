@@ -85,12 +85,8 @@ export interface ReopenPlan {
  * `incoming` more they would pass its `capacity`, or deleteBefore is rewriting one of them.
  */
 export function planReopen(schema: ResolvedSchema, st: LateState, sealed: readonly SealedBlock[], tail: TailRows, t: bigint, activeRows: number, incoming: number, capacity: number): ReopenPlan | null {
-  let from = tailStart(sealed, t);
+  const from = tailStart(sealed, t);
   if (from === sealed.length) return null;
-  // Blocks that replace others together, not written yet, come back together: written apart,
-  // one generation could drop a replaced block while some of its rows are only in memory.
-  const group = sealed[from].replaces;
-  while (group != null && from > 0 && sealed[from - 1].replaces === group) from--;
   let rows = 0;
   let maxTime = sealed[from].maxTime;
   for (let i = from; i < sealed.length; i++) {

@@ -107,7 +107,7 @@ export async function retentionPass(store: TableStore): Promise<number> {
   // Under an outOfOrderWindow the newest block stays: its `late` record says where replay starts.
   const candidates = store.blocks.late === null ? store.blocks.sealed : store.blocks.sealed.slice(0, -1);
   for (const b of candidates) {
-    if (b.zoneMap === null || b.raw !== null || b.maxTime >= horizon || mayComeBack(store, b)) break;
+    if (b.zoneMap === null || b.raw !== null || b.maxTime >= horizon || mayComeBack(store, b) || b.replaces != null) break;
     remove.push(b);
   }
   if (remove.length === 0) return 0;

@@ -227,9 +227,11 @@ export class TableStore {
    * Blocks holding the rows a late row took back from `replaces` (reopen-tail.ts), sealed
    * together: written under derived names (the plain one may be listed), then one manifest
    * generation lists them instead of the replaced blocks that are durable; those files go once
-   * earlier readers are done. False (nothing written) while one of them is not encoded yet.
+   * earlier readers are done. False (nothing written) while one of them is not encoded yet,
+   * or a late row took some of them back and the rest of their rows are not sealed again yet.
    */
   private async writeReplacing(replaces: readonly SealedBlock[]): Promise<boolean> {
+    if (this.blocks.late?.isPending(replaces) === true) return false; // more of its rows are not sealed yet
     const group = this.blocks.sealed.filter((b) => b.replaces === replaces);
     if (group.some((b) => b.parquet === null || b.zoneMap === null)) return false;
     const entries: ManifestBlock[] = [];
