@@ -40,7 +40,7 @@ function batchOf(rows: readonly LateRow[]) {
 function appendLate(t: Tbl, oracle: LateOracle): void {
   const newest = oracle.newest as bigint;
   const one = row(newest - 5n);
-  t.append(one);
+  t.append({ ...one });
   oracle.accept([one]);
   const batch = [row(newest - WINDOW), row(newest - 17n), row(newest), row(newest - 1n)];
   expect(t.appendBatch(batchOf(batch))).toBe(4);
@@ -55,7 +55,7 @@ function appendLate(t: Tbl, oracle: LateOracle): void {
 async function expectTooLateRefused(t: Tbl, oracle: LateOracle, where: string): Promise<void> {
   const before = t.rowCount;
   const limit = (oracle.newest as bigint) - WINDOW;
-  expect(() => t.append(row(limit - 1n)), where).toThrow(`table "lr", column "t": time ${limit - 1n} is too late: the newest row is at ${oracle.newest} and outOfOrderWindow is ${WINDOW}, so the oldest time accepted is ${limit}`);
+  expect(() => t.append({ ...row(limit - 1n) }), where).toThrow(`table "lr", column "t": time ${limit - 1n} is too late: the newest row is at ${oracle.newest} and outOfOrderWindow is ${WINDOW}, so the oldest time accepted is ${limit}`);
   expect(() => t.appendBatch(batchOf([row(limit + 3n), row(limit - 2n)])), where).toThrow(`row 1: time ${limit - 2n} is too late`);
   expect(t.rowCount, where).toBe(before);
   await expectReads(t, oracle, `${where} after the refusals`);
@@ -71,7 +71,7 @@ async function scenario(dir: string, op: Op, disk: boolean, cacheBytes: number):
   // Rows 3 apart, some late: the window holds about 13 rows, blocks 16.
   for (let i = 0; i < 60; i++) {
     const r = row(BigInt(1000 + 3 * i) - (i % 5 === 2 ? 20n : 0n));
-    t.append(r);
+    t.append({ ...r });
     oracle.accept([r]);
   }
   for (let round = 0; round < 3; round++) {
@@ -94,7 +94,7 @@ async function scenario(dir: string, op: Op, disk: boolean, cacheBytes: number):
     // Newer rows seal the taken-back rows again (their blocks replace the old ones).
     for (let i = 0; i < 25; i++) {
       const r = row((oracle.newest as bigint) + 2n - (i % 4 === 1 ? 25n : 0n));
-      t.append(r);
+      t.append({ ...r });
       oracle.accept([r]);
     }
     await expectReads(t, oracle, `${where} round ${round} newer rows`);
@@ -124,7 +124,7 @@ describe('late rows after every row was sealed', () => {
     const db = await open(dir, { pool });
     const t = await db.createTable(schema, { outOfOrderWindow: WINDOW, maxBlockSize: BLOCK, enableWal: true, useDiskStorage: true });
     const oracle = new LateOracle(WINDOW);
-    const add = (r: LateRow) => { t.append(r); oracle.accept([r]); };
+    const add = (r: LateRow) => { t.append({ ...r }); oracle.accept([r]); };
     for (let i = 0; i < 30; i++) add(row(BigInt(500 + 4 * i)));
     await t.flush();
     oracle.sealAll();
@@ -154,11 +154,11 @@ describe('late rows after every row was sealed', () => {
     t.appendBatch(batchOf(rows));
     oracle.accept(rows);
     await t.flush();
-    expect(() => t.append(row(99n))).toThrow('table "lr": the active block is full: time 99 is within outOfOrderWindow 1000 of the newest row (at 100), but the 8 sealed rows newer than it would have to go back into the active block, and it holds 0 rows and takes 8 (2 × maxBlockSize); nothing was appended (raise maxBlockSize or lower outOfOrderWindow)');
+    expect(() => t.append({ ...row(99n) })).toThrow('table "lr": the active block is full: time 99 is within outOfOrderWindow 1000 of the newest row (at 100), but the 8 sealed rows newer than it would have to go back into the active block, and it holds 0 rows and takes 8 (2 × maxBlockSize); nothing was appended (raise maxBlockSize or lower outOfOrderWindow)');
     expect(t.rowCount).toBe(8);
     await expectReads(t, oracle, 'after the refusal');
     const ok = row(100n); // not older than any sealed row: no block comes back
-    t.append(ok);
+    t.append({ ...ok });
     oracle.accept([ok]);
     await expectReads(t, oracle, 'a row at the sealed time');
     await db.close();
