@@ -127,7 +127,7 @@ export class ReadOnlyTableStore {
         blocks = this.emptyBlocks(m.durableRowCount, m.lastTime, m.blocks.length, start.newest);
         m.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
         blocks.droppedRows = droppedRowsOf(m);
-        replay = new WalReplay(blocks, (rec) => decodeRecordBatch(this.schema.columns, rec), start, `table "${this.name}": WAL in ${walDir}`);
+        replay = new WalReplay(blocks, (rec) => decodeRecordBatch(this.schema.columns, rec), start, `table "${this.name}": WAL in ${walDir}`, this.settings.enableWal);
         // A WAL row older than the newest sealed one takes sealed blocks back (reopen-tail.ts);
         // a block file the writer replaced under us means a newer manifest: read again.
         try { await blocks.late?.loadTail(tailReader(this.ctx, this.dir, this.schema)); } catch { this.walCursor = null; continue; }

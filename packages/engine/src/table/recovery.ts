@@ -147,7 +147,7 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
   const walDir = join(dir, WAL_DIR);
   const replay = await replayWal(storage, walDir, { fromRowSeq: start.fromRowSeq });
   report.damaged = replay.damaged;
-  const apply = new WalReplay(blocks, (rec) => decodeRecordBatch(meta.schema.columns, rec), start, `table "${name}": WAL in ${walDir}`);
+  const apply = new WalReplay(blocks, (rec) => decodeRecordBatch(meta.schema.columns, rec), start, `table "${name}": WAL in ${walDir}`, settings.enableWal);
   for (const rec of replay.records) report.replayedRows += apply.apply(rec);
   apply.finish();
   await table.startWal();
