@@ -20,7 +20,13 @@ import type { NormalizedBatch } from '../column/values.js';
 import type { ResolvedSchema } from '../schema/schema.js';
 import { oldestAllowed, REOPENED_SEQ, type LateState } from './late-rows.js';
 import { batchFromBlock } from './wal-capture.js';
-import type { TableContext } from './table-store.js';
+import type { TableContext, TableStore } from './table-store.js';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../storage/atomic.js';
+import type { WalWriter } from '../wal/writer.js';
+import type { DurableBlocks } from './durable-blocks.js';
+import { derivedBlockFileName } from './layout.js';
+import { manifestBlockOf, type ManifestBlock } from './manifest.js';
 
 /** Decoded rows of the sealed blocks a late row may take back, newest blocks last. */
 export class TailRows {
@@ -43,11 +49,9 @@ export class TailRows {
   /** Forget blocks no late row can need any more (not listed, or wholly at or below `floor`), and the oldest past `maxRows`. */
   prune(sealed: readonly SealedBlock[], floor: bigint | null, maxRows: number): void {
     if (this.entries.length === 0) return;
-    // Blocks not written yet may replace others: they come back together (planReopen).
-    let start = tailStart(sealed, floor);
-    while (start > 0 && sealed[start - 1].file === null) start--;
-    const live = new Set(sealed.slice(start));
-    const kept = this.entries.filter((e) => live.has(e.block));
+    // Blocks of a group not written yet stay too: a late row older than them takes them back.
+    const live = new Set(sealed.slice(tailStart(sealed, floor)));
+    const kept = this.entries.filter((e) => live.has(e.block) || e.block.replaces != null);
     let rows = 0;
     let from = kept.length;
     while (from > 0 && rows + kept[from - 1].rows.rowCount <= maxRows) rows += kept[--from].rows.rowCount;
@@ -180,4 +184,36 @@ export async function loadTail(schema: ResolvedSchema, st: LateState, tail: Tail
     if (batch.rowCount !== b.rowCount) throw new Error(`table "${schema.name}": block ${b.file ?? b.id} read back ${batch.rowCount} rows, the manifest says ${b.rowCount}`);
     tail.remember(b, blockOfBatch(schema, batch));
   }
+}
+
+/**
+ * Blocks holding the rows a late row took back from `replaces`, sealed together (TableStore's
+ * block writer calls this in order): written under derived names (the plain one may be
+ * listed), then one manifest generation lists them instead of the replaced blocks that are
+ * durable; those files go once earlier readers are done. False (nothing written) while one of
+ * them is not encoded yet, or some of their rows are back in the active block (not sealed).
+ */
+export async function writeReplacing(store: TableStore, durable: DurableBlocks, wal: WalWriter | null, schemaCrc: number, replaces: readonly SealedBlock[]): Promise<boolean> {
+  const { blocks } = store;
+  if (blocks.late?.isPending(replaces) === true) return false;
+  const group = blocks.sealed.filter((b) => b.replaces === replaces);
+  if (group.some((b) => b.parquet === null || b.zoneMap === null)) return false;
+  const entries: ManifestBlock[] = [];
+  for (const b of group) {
+    const name = derivedBlockFileName(b.firstRowSeq, store.manifestWriter.generation + 1);
+    await writeFileAtomic(store.ctx.storage, join(store.dir, name), b.parquet as Uint8Array);
+    entries.push(manifestBlockOf({ ...b, file: name }, schemaCrc));
+  }
+  if (wal !== null) await wal.sync(); // the rows they leave unsealed first, as for any block
+  const files = replaces.map((b) => b.file).filter((f): f is string => f !== null && durable.has(f));
+  const listed = [...durable.blocks.filter((b) => !files.includes(b.file)), ...entries].sort((a, b) => a.firstRowSeq - b.firstRowSeq);
+  await durable.replace(listed, files, Math.max(...entries.map((e) => e.endRowSeq)));
+  group.forEach((b, i) => {
+    b.file = entries[i].file;
+    b.replaces = null;
+    if (store.settings.useDiskStorage) b.parquet = null;
+  });
+  if (wal !== null) await wal.retireThrough(store.durableWalRowSeq);
+  if (files.length > 0) store.afterReaders(() => { void durable.removeFiles(store.ctx.storage, store.dir, files); });
+  return true;
 }

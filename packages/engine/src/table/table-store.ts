@@ -11,7 +11,8 @@ import { writeFileAtomic } from '../storage/atomic.js';
 import type { Storage } from '../storage/storage.js';
 import { WalCapture } from './wal-capture.js';
 import { boolOption } from './options.js';
-import { blockFileName, derivedBlockFileName, tableDir, WAL_DIR } from './layout.js';
+import { blockFileName, tableDir, WAL_DIR } from './layout.js';
+import { writeReplacing } from './reopen-tail.js';
 import type { NormalizedBatch } from '../column/values.js';
 import { manifestBlockOf, NO_END, type ManifestBlock, type ManifestEnd } from './manifest.js';
 import { schemaCrcOf } from './manifest-log.js';
@@ -191,7 +192,7 @@ export class TableStore {
         if (block.file !== null) continue;
         if (block.parquet === null || block.zoneMap === null) return; // not encoded yet: its own turn comes
         if (block.replaces == null) await this.writeBlock(block);
-        else if (!(await this.writeReplacing(block.replaces))) return; // the rest of its group is not encoded yet
+        else if (!(await writeReplacing(this, this.durable, this.wal, this.schemaCrc, block.replaces))) return; // the rest of its group is not ready
       }
       this.lastPersistError = null;
     } catch (err) {
@@ -221,37 +222,6 @@ export class TableStore {
     // The bytes now live in the file; drop them so memory stays bounded by a few blocks.
     if (this.settings.useDiskStorage) block.parquet = null;
     if (this.wal !== null) await this.wal.retireThrough(this.durableWalRowSeq);
-  }
-
-  /**
-   * Blocks holding the rows a late row took back from `replaces` (reopen-tail.ts), sealed
-   * together: written under derived names (the plain one may be listed), then one manifest
-   * generation lists them instead of the replaced blocks that are durable; those files go once
-   * earlier readers are done. False (nothing written) while one of them is not encoded yet,
-   * or a late row took some of them back and the rest of their rows are not sealed again yet.
-   */
-  private async writeReplacing(replaces: readonly SealedBlock[]): Promise<boolean> {
-    if (this.blocks.late?.isPending(replaces) === true) return false; // more of its rows are not sealed yet
-    const group = this.blocks.sealed.filter((b) => b.replaces === replaces);
-    if (group.some((b) => b.parquet === null || b.zoneMap === null)) return false;
-    const entries: ManifestBlock[] = [];
-    for (const b of group) {
-      const name = derivedBlockFileName(b.firstRowSeq, this.manifestWriter.generation + 1);
-      await writeFileAtomic(this.ctx.storage, join(this.dir, name), b.parquet as Uint8Array);
-      entries.push(manifestBlockOf({ ...b, file: name }, this.schemaCrc));
-    }
-    if (this.wal !== null) await this.wal.sync(); // the rows left unsealed first, as in writeBlock
-    const files = replaces.map((b) => b.file).filter((f): f is string => f !== null && this.durable.has(f));
-    const listed = [...this.durable.blocks.filter((b) => !files.includes(b.file)), ...entries].sort((a, b) => a.firstRowSeq - b.firstRowSeq);
-    await this.durable.replace(listed, files, Math.max(...entries.map((e) => e.endRowSeq)));
-    group.forEach((b, i) => {
-      b.file = entries[i].file;
-      b.replaces = null;
-      if (this.settings.useDiskStorage) b.parquet = null;
-    });
-    if (this.wal !== null) await this.wal.retireThrough(this.durableWalRowSeq);
-    if (files.length > 0) this.afterReaders(() => { void this.durable.removeFiles(this.ctx.storage, this.dir, files); });
-    return true;
   }
 
   // ---- replacing blocks (deleteBefore, retention, compact) ---------------------------
