@@ -130,7 +130,7 @@ export class LateWriter {
     // Blocks not written yet that were to replace others together with a block taken back now
     // go with the next seal instead: written apart, one manifest generation could drop a
     // replaced block while some of its rows are only in memory.
-    for (const b of host.sealed) if (b.replaces != null && groups.has(b.replaces)) b.replaces = this.replaces;
+    if (groups.size > 0) for (const b of host.sealed) if (b.replaces != null && groups.has(b.replaces)) b.replaces = this.replaces;
     if (this.reopenMax === null || plan.maxTime > this.reopenMax) this.reopenMax = plan.maxTime;
   }
 
@@ -242,7 +242,7 @@ export class LateWriter {
     for (;;) {
       const piece = this.pieceLimit(target);
       last = this.seal(piece) ?? last;
-      if (piece >= target || this.state.newest === null) return last;
+      if (piece >= target) return last;
     }
   }
 
