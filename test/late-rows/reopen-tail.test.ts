@@ -145,6 +145,23 @@ describe('late rows after every row was sealed', () => {
     await db.close();
   }));
 
+  it('while deleteBefore rewrites the blocks a late row needs back, the row is refused (and taken once it resolved)', () => withDir(async (dir) => {
+    const db = await open(dir, { pool });
+    const t = await db.createTable(schema, { outOfOrderWindow: WINDOW, maxBlockSize: BLOCK, useDiskStorage: true });
+    const oracle = new LateOracle(WINDOW);
+    for (let i = 0; i < 40; i++) { const r = row(BigInt(1000 + 3 * i)); t.append({ ...r }); oracle.accept([r]); }
+    const newest = oracle.newest as bigint;
+    const deleting = t.deleteBefore(newest - 10n); // seals every row now; rewrites the newest block
+    const late = row(newest - 20n);
+    expect(() => t.append({ ...late })).toThrow(`table "lr": time ${newest - 20n} is within outOfOrderWindow ${WINDOW} of the newest row (at ${newest}), but the`);
+    expect(() => t.append({ ...late })).toThrow('which deleteBefore is rewriting; nothing was appended (append it again once deleteBefore has resolved)');
+    expect(await deleting).toBe(oracle.deleteBefore(newest - 10n));
+    t.append({ ...late }); // the rewritten block comes back from the rows deleteBefore kept
+    oracle.accept([late]);
+    await expectReads(t, oracle, 'after deleteBefore resolved');
+    await db.close();
+  }));
+
   it('a late row that would take back more than the active block holds is refused, changing nothing', () => withDir(async (dir) => {
     const db = await open(dir, { pool });
     const t = await db.createTable(schema, { outOfOrderWindow: 1000n, maxBlockSize: 4 });
