@@ -81,7 +81,7 @@ describe('migrating format 1 under power loss', () => {
       await db.close();
       const names = await storage.list(DIR);
       expect(names).not.toContain('manifest.json');
-      expect({ ...auditTableDir(names, await loadManifest(storage, DIR, names)) }).toEqual({ leftovers: [], inFlight: null, unlistedBlocks: [], unexpected: [] });
+      expect({ ...auditTableDir(names, await loadManifest(storage, DIR, names)) }).toEqual({ leftovers: [], inFlight: [], unlistedBlocks: [], unexpected: [] });
     }
   });
 });

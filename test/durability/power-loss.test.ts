@@ -79,7 +79,7 @@ async function expectOnlyAccountedFiles(storage: FaultyStorage): Promise<void> {
   const dir = `${DB}/${crashSchema.name as string}`;
   const names = await storage.list(dir);
   const audit = auditTableDir(names, await loadManifest(storage, dir, names));
-  expect({ ...audit }).toEqual({ leftovers: [], inFlight: null, unlistedBlocks: [], unexpected: [] });
+  expect({ ...audit }).toEqual({ leftovers: [], inFlight: [], unlistedBlocks: [], unexpected: [] });
 }
 
 describe('power loss', () => {

@@ -1,7 +1,8 @@
 // Encode a sealed block: the engine's own Parquet writer (parquet/write.ts) and the zone maps
 // of the block and of each row group, computed from the same column views.
 import { crc32 } from 'node:zlib';
-import { computeZoneMap, mergeZoneMaps, type EncodedBlock, type EncodeTask, type RowGroupZone } from '@backtracedb/engine';
+import type { EncodedBlock, EncodeTask, RowGroupZone } from '@backtracedb/engine';
+import { computeZoneMap, mergeZoneMaps } from '@backtracedb/engine/thread';
 import { writeParquet } from './parquet/write.js';
 import { parquetColumnsOf } from './parquet/timestamp.js';
 import { CODEC_OF, codecsReady } from './parquet/compress.js';

@@ -1,6 +1,7 @@
 // The Piscina task module: scans. (Encoding runs on encoder threads: encode-thread.ts.)
 import { Piscina } from 'piscina';
-import { transferablesOf, type ScanResult } from '@backtracedb/engine';
+import type { ScanResult } from '@backtracedb/engine';
+import { transferablesOf } from '@backtracedb/engine/thread';
 import { scanBlock, type ScanTask } from './scan-block.js';
 
 export type PoolTask = ScanTask;

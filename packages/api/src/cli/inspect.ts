@@ -119,8 +119,8 @@ export async function verifyTable(db: string, name: string): Promise<{ checked: 
   // The block named by the manifest's end is an interrupted write while the WAL still holds its
   // rows (the next open removes it); once the WAL starts past it, the manifest lost a record.
   const firstWal = await firstWalSegment(nodeStorage, join(dir, WAL_DIR));
-  if (audit.inFlight !== null && firstWal !== null && firstWal > info.manifest.durableRowCount) {
-    problems.push(`${join(dir, audit.inFlight)}: not listed in the manifest, and the WAL starts at row ${firstWal}: the manifest may have lost records`);
+  if (audit.inFlight.length > 0 && firstWal !== null && firstWal > info.manifest.durableRowCount) {
+    problems.push(`${join(dir, audit.inFlight[0])}: not listed in the manifest, and the WAL starts at row ${firstWal}: the manifest may have lost records`);
   }
   checked += info.wal.segments;
   problems.push(...info.wal.damaged);

@@ -17,6 +17,12 @@ export async function isDropped(storage: Storage, dir: string): Promise<boolean>
 export async function finishDrop(storage: Storage, dbDir: string, name: string): Promise<boolean> {
   const dir = tableDir(dbDir, name);
   if (!(await isDropped(storage, dir))) return false;
+  // A recursive remove takes entries in no set order: killed in the middle, it could have taken
+  // the marker and left a WAL without table.json (which open refuses as damage). So everything
+  // else goes first, durably, then the marker, then the directory.
+  for (const entry of await storage.list(dir)) if (entry !== DROPPED_FILE) await storage.remove(join(dir, entry));
+  await storage.syncDir(dir);
+  await storage.remove(join(dir, DROPPED_FILE));
   await storage.remove(dir);
   await storage.syncDir(dbDir);
   return true;

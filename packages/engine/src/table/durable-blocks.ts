@@ -30,12 +30,14 @@ export class DurableBlocks {
     return { durableRowCount: this.endRowSeq, lastTime: this.lastTime, removed: [...this.pendingRemoval] };
   }
 
-  /** Record one more block (one appended record, or a new generation when due). */
-  async add(entry: ManifestBlock): Promise<void> {
-    await this.manifest.add(entry, () => ({ blocks: [...this.list, entry], end: this.end() }));
-    this.list.push(entry);
-    this.endRowSeq = Math.max(this.endRowSeq, entry.endRowSeq);
-    if (this.lastTime === null || entry.maxTime > this.lastTime) this.lastTime = entry.maxTime;
+  /** Record more blocks, in order (appended records in one write, or a new generation when due). */
+  async add(entries: readonly ManifestBlock[]): Promise<void> {
+    await this.manifest.add(entries, () => ({ blocks: [...this.list, ...entries], end: this.end() }));
+    for (const entry of entries) {
+      this.list.push(entry);
+      this.endRowSeq = Math.max(this.endRowSeq, entry.endRowSeq);
+      if (this.lastTime === null || entry.maxTime > this.lastTime) this.lastTime = entry.maxTime;
+    }
   }
 
   /** List exactly `blocks` from now on, `removed` files as superseded, the WAL resuming at least at `advanceTo`. */

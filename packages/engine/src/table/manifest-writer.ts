@@ -40,9 +40,15 @@ export class ManifestWriter {
 
   get path(): string { return join(this.dir, manifestFileName(this.state.generation)); }
 
-  /** Record one more block; `all` gives the full list including it, and the end (for a snapshot). */
-  async add(block: ManifestBlock, all: () => ManifestSnapshot): Promise<void> {
-    const rec = encodeManifestRecord(addRecord(block));
+  /**
+   * Record more blocks, in one write and one fsync; `all` gives the full list including them,
+   * and the end (for a snapshot). A torn write leaves a prefix of the records: the reader stops
+   * at the first incomplete one, so the blocks listed are still a prefix, in order.
+   */
+  async add(blocks: readonly ManifestBlock[], all: () => ManifestSnapshot): Promise<void> {
+    const recs = blocks.map((b) => encodeManifestRecord(addRecord(b)));
+    const rec = new Uint8Array(recs.reduce((n, r) => n + r.byteLength, 0));
+    recs.reduce((at, r) => { rec.set(r, at); return at + r.byteLength; }, 0);
     const s = this.state;
     if (s.needSnapshot || s.sizeBytes + rec.byteLength > 2 * s.snapshotBytes + MANIFEST_SNAPSHOT_SLACK_BYTES) {
       const snap = all();

@@ -114,14 +114,14 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
     throw new Error(`table "${name}": block files not listed in the manifest ${manifestPath}: ${audit.unlistedBlocks.map((f) => join(dir, f)).join(', ')} (the manifest may have lost records; nothing was changed)`);
   }
   const leftovers = [...audit.leftovers];
-  if (audit.inFlight !== null) {
-    // A block written but never recorded: its rows are still in the WAL, which is retired only
-    // after the manifest records a block. A WAL that starts past it means the manifest lost a record.
+  if (audit.inFlight.length > 0) {
+    // Blocks written but never recorded: their rows are still in the WAL, which is retired only
+    // after the manifest records them. A WAL that starts past them means the manifest lost a record.
     const first = await firstWalSegment(storage, join(dir, WAL_DIR));
     if (first !== null && first > manifest.durableRowCount) {
-      throw new Error(`table "${name}": block file ${join(dir, audit.inFlight)} is not listed in the manifest ${manifestPath} and the WAL starts at row ${first}: the manifest may have lost records; nothing was changed`);
+      throw new Error(`table "${name}": block file ${join(dir, audit.inFlight[0])} is not listed in the manifest ${manifestPath} and the WAL starts at row ${first}: the manifest may have lost records; nothing was changed`);
     }
-    leftovers.push(audit.inFlight);
+    leftovers.push(...audit.inFlight);
   }
   report.removedFiles = await removeLeftovers(storage, dir, leftovers);
   report.unexpectedFiles = [...audit.unexpected.map((f) => join(dir, f)), ...leftovers.filter((f) => !report.removedFiles.includes(join(dir, f))).map((f) => join(dir, f))];

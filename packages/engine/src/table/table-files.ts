@@ -51,8 +51,11 @@ export async function loadManifest(storage: Storage, dir: string, names?: readon
 export interface DirAudit {
   /** Engine temp files and superseded manifests: removable, nothing refers to them. */
   readonly leftovers: string[];
-  /** The block file named by the manifest's end: a block write the manifest never recorded. */
-  readonly inFlight: string | null;
+  /**
+   * Block files at or past the manifest's end: writes the manifest never recorded (a group of
+   * blocks is written before one manifest record lists them all), in name order.
+   */
+  readonly inFlight: string[];
   /** Block files that are not listed and not the one in flight: maybe data, never removed. */
   readonly unlistedBlocks: string[];
   /** Anything else (the user's files): never touched. */
@@ -70,10 +73,10 @@ export function auditTableDir(names: readonly string[], loaded: LoadedManifest |
   const listed = new Set(loaded?.manifest.blocks.map((b) => b.file) ?? []);
   const current = loaded === null ? null : loaded.file;
   const currentGen = current === null ? null : parseManifestFileName(current);
-  const inFlightName = blockFileName(loaded?.manifest.durableRowCount ?? 0);
+  const end = loaded?.manifest.durableRowCount ?? 0;
   // Blocks a durable manifest replaced (removal deferred, or cut short by a crash).
   const superseded = new Set(loaded?.manifest.removed ?? []);
-  const out = { leftovers: [] as string[], inFlight: null as string | null, unlistedBlocks: [] as string[], unexpected: [] as string[] };
+  const out = { leftovers: [] as string[], inFlight: [] as string[], unlistedBlocks: [] as string[], unexpected: [] as string[] };
   for (const name of names) {
     if (name === TABLE_FILE || name === WAL_DIR || name === current || listed.has(name)) continue;
     const gen = parseManifestFileName(name);
@@ -82,10 +85,11 @@ export function auditTableDir(names: readonly string[], loaded: LoadedManifest |
     else if (name === LEGACY_MANIFEST_FILE && currentGen !== null) out.leftovers.push(name);
     else if (loaded !== null && (superseded.has(name) || parseDerivedBlockFileName(name) !== null)) out.leftovers.push(name);
     else if (parseBlockFileName(name) !== null) {
-      if (name === inFlightName && loaded !== null) out.inFlight = name;
+      if (loaded !== null && (parseBlockFileName(name) ?? -1) >= end) out.inFlight.push(name);
       else out.unlistedBlocks.push(name);
     } else out.unexpected.push(name);
   }
+  out.inFlight.sort();
   return out;
 }
 

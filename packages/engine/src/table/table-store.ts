@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { SealedBlock } from '../block/sealed-block.js';
 import type { ResolvedSchema } from '../schema/schema.js';
-import { writeFileAtomic } from '../storage/atomic.js';
+import { writeFileSynced } from '../storage/atomic.js';
 import type { Storage } from '../storage/storage.js';
 import { WalCapture } from './wal-capture.js';
 import { boolOption } from './options.js';
@@ -33,6 +33,9 @@ export interface TableContext {
   /** Every row of a sealed block of the table in `dir` (a late row may take it back: reopen-tail.ts). */
   readonly readBlock?: (dir: string, schema: ResolvedSchema, block: SealedBlock) => Promise<NormalizedBatch>;
 }
+
+/** Blocks written by one manifest commit at most (files written in parallel, bytes held). */
+export const MAX_BLOCKS_PER_COMMIT = 16;
 
 export class TableStore {
   readonly dir: string;
@@ -188,11 +191,12 @@ export class TableStore {
   private async persistInOrder(): Promise<void> {
     if (this.closed && this.closedReason !== 'the table is closed') return; // dropped: its files are going
     try {
-      for (const block of this.blocks.sealed) {
-        if (block.file !== null) continue;
-        if (block.parquet === null || block.zoneMap === null) return; // not encoded yet: its own turn comes
-        if (block.replaces == null) await this.writeBlock(block);
-        else if (!(await writeReplacing(this, this.durable, this.wal, this.schemaCrc, block.replaces))) return; // the rest of its group is not ready
+      for (;;) {
+        const group = this.nextGroup();
+        if (group.length > 0) { await this.writeBlocks(group); continue; }
+        // Next in line may be blocks that replace ones a late row took back (reopen-tail.ts).
+        const head = this.blocks.sealed.find((b) => b.file === null);
+        if (head?.replaces == null || head.parquet === null || !(await writeReplacing(this, this.durable, this.wal, this.schemaCrc, head.replaces))) break;
       }
       this.lastPersistError = null;
     } catch (err) {
@@ -201,26 +205,48 @@ export class TableStore {
     }
   }
 
-  private async writeBlock(block: SealedBlock): Promise<void> {
+  /** The encoded blocks next in line to be written, in order (up to MAX_BLOCKS_PER_COMMIT). */
+  private nextGroup(): SealedBlock[] {
+    const out: SealedBlock[] = [];
+    for (const block of this.blocks.sealed) {
+      if (block.file !== null) continue;
+      if (block.parquet === null || block.zoneMap === null) break; // not encoded yet: its own turn comes
+      if (block.replaces != null) break; // written with the rest of its group (reopen-tail.ts)
+      out.push(block);
+      if (out.length === MAX_BLOCKS_PER_COMMIT) break;
+    }
+    return out;
+  }
+
+  /**
+   * Write a group of blocks: each file in parallel (write, fsync), one fsync of the directory,
+   * then one manifest write that lists them all, then WAL retirement. A backfill loop that never
+   * awaits leaves every block to sync(): one commit per group instead of ~5 fsyncs per block.
+   * Files are written under their own names: one the manifest does not list is a write in
+   * flight, removed on open (recovery.ts), and its rows are still in the WAL.
+   */
+  private async writeBlocks(group: readonly SealedBlock[]): Promise<void> {
     const { storage } = this.ctx;
-    const bytes = block.parquet;
-    if (bytes === null) throw new Error('internal: writing a block without bytes');
-    if (block.firstRowSeq < this.durableRowCount) throw new Error(`internal: block at row ${block.firstRowSeq} written out of order (durable: ${this.durableRowCount})`);
-    const name = blockFileName(block.firstRowSeq);
-    await writeFileAtomic(storage, join(this.dir, name), bytes);
-    block.file = name;
-    const entry = manifestBlockOf(block, this.schemaCrc);
-    // Under a window the block leaves rows unsealed that only the WAL holds: they must be on
+    let next = this.durableRowCount;
+    for (const block of group) {
+      if (block.firstRowSeq < next) throw new Error(`internal: block at row ${block.firstRowSeq} written out of order (durable: ${next})`);
+      next = block.firstRowSeq + block.rowCount;
+    }
+    await Promise.all(group.map((block) => writeFileSynced(storage, join(this.dir, blockFileName(block.firstRowSeq)), bytesOf(block))));
+    await storage.syncDir(this.dir);
+    for (const block of group) block.file = blockFileName(block.firstRowSeq);
+    const entries = group.map((block) => manifestBlockOf(block, this.schemaCrc));
+    // Under a window a block leaves rows unsealed that only the WAL holds: they must be on
     // disk before the manifest lets replay skip past the rows the block took.
-    if (entry.late != null && this.wal !== null) await this.wal.sync();
+    if (entries.some((e) => e.late != null) && this.wal !== null) await this.wal.sync();
     try {
-      await this.durable.add(entry);
+      await this.durable.add(entries);
     } catch (err) {
-      block.file = null; // not listed, so not durable: it will be written again
+      for (const block of group) block.file = null; // not listed, so not durable: written again
       throw err;
     }
-    // The bytes now live in the file; drop them so memory stays bounded by a few blocks.
-    if (this.settings.useDiskStorage) block.parquet = null;
+    // The bytes now live in the files; drop them so memory stays bounded by a few blocks.
+    if (this.settings.useDiskStorage) for (const block of group) block.parquet = null;
     if (this.wal !== null) await this.wal.retireThrough(this.durableWalRowSeq);
   }
 
@@ -311,4 +337,9 @@ export class TableStore {
   }
 
   get persistError(): Error | null { return this.lastPersistError; }
+}
+
+function bytesOf(block: SealedBlock): Uint8Array {
+  if (block.parquet === null) throw new Error(`internal: writing block ${block.id} without its bytes`);
+  return block.parquet;
 }

@@ -3,7 +3,8 @@
 // in the RLE / bit-packed hybrid encoding with bit width 1. The page's values that follow hold
 // only the non-null rows. Kept apart from the page writer and reader: only nullable columns
 // pass through here, and REQUIRED columns are written exactly as before.
-import { presentRows, type ColumnView } from '@backtracedb/engine';
+import type { ColumnView } from '@backtracedb/engine';
+import { presentRows } from '@backtracedb/engine/thread';
 
 /** Rows [first, end) of a nullable column: its levels, and a view of only its non-null values. */
 export interface OptionalRows {

@@ -4,7 +4,8 @@
 import type { ColumnType, ColumnView, Compression } from '@backtracedb/engine';
 import { readFooter, type ChunkInfo, type Footer } from './footer.js';
 import { copy8, dictionaryIndices, dictionaryMatches, pagesOf, plainBools, plainStrings, PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY } from './pages.js';
-import { compareScalar, type CompareOp, type Predicate } from '@backtracedb/engine';
+import type { CompareOp, Predicate } from '@backtracedb/engine';
+import { compareScalar } from '@backtracedb/engine/thread';
 import { UnsupportedParquetError } from './thrift.js';
 import { PhysicalType } from './fields.js';
 import { CODEC_OF, isKnownCodec } from './compress.js';

@@ -51,7 +51,31 @@ function packIndices(codes: Int32Array, width: number): Uint8Array {
   const out = new Uint8Array(1 + header.length + groups * width);
   out[0] = width;
   out.set(header, 1);
-  let o = 1 + header.length;
+  const o = 1 + header.length;
+  if (width <= 24) packNarrow(codes, width, out, o);
+  else packWide(codes, groups, width, out, o);
+  return out;
+}
+
+/**
+ * Indices of up to 24 bits in 32-bit integer arithmetic: fewer than 8 bits wait in `acc`, so
+ * one more index still fits (7 + 24 < 32). The padding of the last group stays 0 (`out` is new).
+ */
+function packNarrow(codes: Int32Array, width: number, out: Uint8Array, at: number): void {
+  let o = at;
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < codes.length; i++) {
+    acc |= codes[i] << bits;
+    bits += width;
+    while (bits >= 8) { out[o++] = acc & 0xff; acc >>>= 8; bits -= 8; }
+  }
+  if (bits > 0) out[o] = acc & 0xff;
+}
+
+/** Wider indices (more than 16M strings in a row group): exact in float arithmetic. */
+function packWide(codes: Int32Array, groups: number, width: number, out: Uint8Array, at: number): void {
+  let o = at;
   let acc = 0;
   let bits = 0;
   for (let i = 0; i < groups * 8; i++) {
@@ -59,7 +83,6 @@ function packIndices(codes: Int32Array, width: number): Uint8Array {
     bits += width;
     while (bits >= 8) { const low = acc & 0xff; out[o++] = low; acc = (acc - low) / 256; bits -= 8; }
   }
-  return out;
 }
 
 /** A row group's strings: its own dictionary (entries in first-use order) and indices into it. */

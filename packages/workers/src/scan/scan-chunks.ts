@@ -1,7 +1,8 @@
 // Scan column chunks read from a block file: verify each chunk's CRC32, decode the chunks
 // with the fast reader, run the kernels, gather the selected rows.
 import { crc32 } from 'node:zlib';
-import { applyPredicate, gather, scanViews, scratchSelection, type ColumnView } from '@backtracedb/engine';
+import type { ColumnView } from '@backtracedb/engine';
+import { applyPredicate, gather, scanViews, scratchSelection } from '@backtracedb/engine/thread';
 import { freshView, readChunkColumns, scratchView, selectByStrings, type DecodedColumns } from '../parquet/read.js';
 import { CODEC_OF, codecsReady } from '../parquet/compress.js';
 import { timesToTableUnit } from '../parquet/timestamp.js';

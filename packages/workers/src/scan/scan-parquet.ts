@@ -2,7 +2,8 @@
 // for the engine's own layout; parquet-wasm, loaded only then, for anything outside it.
 // Filter columns are decoded first; the projection only if some row matches.
 import { crc32 } from 'node:zlib';
-import { aggregateRows, gather, selectRows, type ColumnView } from '@backtracedb/engine';
+import type { ColumnView } from '@backtracedb/engine';
+import { aggregateRows, gather, selectRows } from '@backtracedb/engine/thread';
 import { readFooter, type Footer } from '../parquet/footer.js';
 import { codecsReady, isKnownCodec } from '../parquet/compress.js';
 import { freshView, readParquetColumns, scratchView, type DecodedColumns, type ViewAllocator } from '../parquet/read.js';

@@ -1,5 +1,6 @@
 // Scan columns that are already decoded (shared memory): the kernels, nothing to decode.
-import { scanViews, type ScanResult } from '@backtracedb/engine';
+import type { ScanResult } from '@backtracedb/engine';
+import { scanViews } from '@backtracedb/engine/thread';
 import type { ViewsScanTask } from './task.js';
 
 export function scanViewsTask(task: ViewsScanTask): ScanResult {

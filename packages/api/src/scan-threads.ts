@@ -1,0 +1,102 @@
+// Scan threads, one Piscina of one thread each, started one after another. On a machine with
+// few cores, threads that load their modules while the first query runs take the cores that
+// query needs (measured on 2 cores: the first query after open took ~120 ms with two threads
+// starting at once, ~80 with one, ~65 with none). So as many start at once as leave a core to
+// the calling thread, and each further one when the one before it is up. Scans go to the
+// ready thread with the fewest scans in flight; while none is ready, the caller runs them.
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { taskFileUrl, type PoolTask, type ScanOutput, type ScanTask } from '@backtracedb/workers';
+import type { ScanResult } from '@backtracedb/engine';
+import { settledWithin, THREAD_STARTUP_WAIT_MS } from './settle.js';
+
+interface ScanThread {
+  readonly piscina: Piscina<PoolTask, ScanResult>;
+  /** Settles once the thread has loaded the task module (or failed to). */
+  readonly started: Promise<void>;
+  ready: boolean;
+  inFlight: number;
+  /** Scans this thread has been given (for tests and diagnostics). */
+  scans: number;
+}
+
+/** An empty scan: its answer tells that a thread is up. */
+const PROBE: ScanTask = { kind: 'scan', source: 'views', label: 'probe', views: [], rowCount: 0, request: { predicates: [], projection: [], countOnly: true, timeColumn: 0 } };
+
+export class ScanThreads {
+  private readonly threads: ScanThread[] = [];
+  private destroyed = false;
+
+  constructor(private readonly count: number) {}
+
+  /** Start the threads (at once: as many as leave the caller a core; the rest one by one). */
+  start(): void {
+    if (this.threads.length > 0 || this.count === 0 || this.destroyed) return;
+    const atOnce = Math.max(1, Math.min(this.count, availableParallelism() - 1));
+    for (let i = 0; i < atOnce; i++) this.startOne();
+  }
+
+  private startOne(): void {
+    if (this.destroyed || this.threads.length >= this.count) return;
+    const piscina = new Piscina<PoolTask, ScanResult>({
+      filename: taskFileUrl.href,
+      minThreads: 1,
+      maxThreads: 1,
+      idleTimeout: 30_000,
+      // A second task waits in the thread, so it never idles while the main thread dispatches.
+      concurrentTasksPerWorker: 2,
+      atomics: 'disabled',
+      // Piscina loads the task module with require() first; on Node 20.19+ that takes the
+      // synchronous require(esm) path, which aborted whole processes now and then ("Module::
+      // IsGraphAsync must be used on an instantiated module"). Without it, require() refuses
+      // the ES module at once and Piscina imports it instead.
+      execArgv: [...process.execArgv.filter((a) => !a.startsWith('--input-type')), ...NO_REQUIRE_ESM],
+      // Bounded queue: readers keep at most 4 scans per thread in flight.
+      maxQueue: 4096,
+    });
+    const thread: ScanThread = {
+      piscina,
+      ready: false,
+      inFlight: 0,
+      scans: 0,
+      started: piscina.run(PROBE).then(() => { thread.ready = true; }, () => undefined).then(() => { this.startOne(); }),
+    };
+    this.threads.push(thread);
+  }
+
+  /** The ready thread with the fewest scans in flight; null while none is up. */
+  private pick(): ScanThread | null {
+    let best: ScanThread | null = null;
+    for (const t of this.threads) if (t.ready && (best === null || t.inFlight < best.inFlight)) best = t;
+    return best;
+  }
+
+  /** Run a scan in a thread; null when none is ready (the caller runs it). */
+  run(task: ScanTask, transferList: ArrayBuffer[]): Promise<ScanOutput> | null {
+    this.start();
+    const t = this.pick();
+    if (t === null) return null;
+    t.inFlight++;
+    t.scans++;
+    const out = t.piscina.run(task, { transferList }) as Promise<ScanOutput>;
+    return out.finally(() => { t.inFlight--; });
+  }
+
+  /** Each started thread: whether it is up, and how many scans it was given. */
+  state(): Array<{ ready: boolean; scans: number }> {
+    return this.threads.map((t) => ({ ready: t.ready, scans: t.scans }));
+  }
+
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    // Never terminate a thread while it is still loading its modules: Node 20 aborts the whole
+    // process when a worker dies inside module instantiation (an open-query-close that is over
+    // before the threads are up hit this).
+    await Promise.all(this.threads.map((t) => settledWithin(t.started, THREAD_STARTUP_WAIT_MS)));
+    await Promise.all(this.threads.map((t) => t.piscina.destroy()));
+    this.threads.length = 0;
+  }
+}
+
+/** The flag, where this Node has require(esm) at all (20.17 on): an older one would refuse it. */
+const NO_REQUIRE_ESM = process.allowedNodeEnvironmentFlags.has('--experimental-require-module') ? ['--no-experimental-require-module'] : [];
