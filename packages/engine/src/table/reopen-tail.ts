@@ -4,8 +4,8 @@
 // whose newest row is newer than it (whole blocks) go back into the active block, ahead of its
 // rows (they were appended before every row there of equal time), and leave the block list so
 // readers do not count them twice. The next seal takes every one of those rows again (the WAL
-// may no longer hold them) and its block replaces them in one manifest generation
-// (TableStore.persistInOrder); the old files go once earlier readers are done. Blocks stay
+// may no longer hold them); its blocks, written together (writeReplacing, below), replace them
+// in one manifest generation, and the old files go once earlier readers are done. Blocks stay
 // immutable, and readers still see sealed blocks plus the active block in time order.
 //
 // append() must not wait for a block to be read back, so the rows of every block a late row
@@ -43,8 +43,6 @@ export class TailRows {
   rowsOf(block: SealedBlock): ActiveBlock | null {
     return this.entries.find((e) => e.block === block)?.rows ?? null;
   }
-
-  get rowCount(): number { return this.entries.reduce((n, e) => n + e.rows.rowCount, 0); }
 
   /** Forget blocks no late row can need any more (not listed, or wholly at or below `floor`), and the oldest past `maxRows`. */
   prune(sealed: readonly SealedBlock[], floor: bigint | null, maxRows: number): void {
