@@ -8,7 +8,7 @@ import type { Compression } from '@backtracedb/engine';
 import { tradesSchema, trades, type TradeColumns } from './data.js';
 import { appendTrades, createTrades, openDuck, scalar } from './duck.js';
 import { freshDir } from './dirs.js';
-import { bestOfMs, fmtMs, fmtRate, timeMs, type ResultRow } from './measure.js';
+import { bestOfMs, fmtMs, fmtRate, timeMs, warmUp, type ResultRow } from './measure.js';
 
 const BLOCK_ROWS = 100_000;
 const CODECS: readonly Compression[] = ['none', 'snappy', 'zstd'];
@@ -42,6 +42,7 @@ async function coldCountMs(dir: string, iterations: number): Promise<{ ms: numbe
   const t = await db.openTable(tradesSchema);
   const q = () => t.reader().filter('symbol', '==', 'AAPL').filter('price', '>', 200).filter('price', '<', 900);
   const count = await q().count();
+  await warmUp(() => q().count());
   const ms = await timeMs('cold count', () => q().count(), iterations);
   await db.close();
   return { ms, count };

@@ -45,3 +45,12 @@ export const fmtRate = (rows: number, ms: number): string => {
   return perSec >= 100_000 ? `${(perSec / 1e6).toFixed(2)} M rows/s` : `${(perSec / 1e3).toFixed(1)} k rows/s`;
 };
 export const fmtMs = (ms: number): string => `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
+
+/**
+ * Run `fn` `times` times, untimed. Scan threads start one after another and each tiers up its
+ * kernels on its first scans: a steady-state figure is taken after this (the first query after
+ * open has its own row, in startup.ts).
+ */
+export async function warmUp(fn: () => Promise<unknown>, times = 10): Promise<void> {
+  for (let i = 0; i < times; i++) await fn();
+}

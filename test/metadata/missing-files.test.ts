@@ -64,11 +64,13 @@ describe('missing metadata', () => {
     expect(existsSync(join(tdir, 'README.txt'))).toBe(true);
   });
 
-  it('a block file the manifest does not list (beyond the one in flight) is an error, and is kept', async () => {
+  it('a block file the manifest does not list, below its end (not a write in flight), is an error, and is kept', async () => {
     const dir = tempDir();
     await makeTable(dir, pool, 2);
     const tdir = join(dir, 'm');
-    const stray = '00000000000000000999.parquet';
+    // Blocks at or past the manifest's end are writes in flight (a group written before its
+    // manifest record); one below it can only be data the manifest lost.
+    const stray = '00000000000000000050.parquet';
     writeFileSync(join(tdir, stray), 'PAR1');
     const db = await open(dir, { pool });
     await expect(db.openTable('m')).rejects.toThrow(new RegExp(`not listed in the manifest.*${stray}`));
@@ -84,10 +86,11 @@ describe('missing metadata', () => {
     writeFileSync(join(tdir, 'table.json.tmp'), '{');
     writeFileSync(join(tdir, '00000000000000000200.parquet.tmp'), 'x');
     writeFileSync(join(tdir, '00000000000000000200.parquet'), 'PAR1 never recorded');
+    writeFileSync(join(tdir, '00000000000000000300.parquet'), 'PAR1 the next block of the same group');
     const db = await open(dir, { pool });
     const t = await db.openTable('m');
     expect(t.rowCount).toBe(200);
-    expect(db.lastRecovery?.removedFiles.sort()).toEqual(['00000000000000000200.parquet', '00000000000000000200.parquet.tmp', 'table.json.tmp'].map((f) => join(tdir, f)));
+    expect(db.lastRecovery?.removedFiles.sort()).toEqual(['00000000000000000200.parquet', '00000000000000000200.parquet.tmp', '00000000000000000300.parquet', 'table.json.tmp'].map((f) => join(tdir, f)));
     expect(db.lastRecovery?.unexpectedFiles).toEqual([]);
     t.appendBatch({ ts: new BigInt64Array([300n]), s: ['a'], x: new Float64Array([1]) });
     await db.close();

@@ -64,4 +64,27 @@ describe('openInWorker', () => {
     expect(await lt.reader().filter('symbol', '!=', 'ETH').filter('price', '>', 100).filter('ts', '>=', 100n * 2n ** 40n).toArray()).toEqual(want);
     await local.close();
   });
+
+  it('sets compression and retention like the local setters; they persist', async () => {
+    const dir = join(root, 'settings');
+    const db = await openInWorker(dir, { poolSize: 1 });
+    const t = await db.createTable(schema, { enableWal: true, useDiskStorage: true, maxBlockSize: 100 });
+    expect(await t.compression).toBe('none');
+    expect(await t.retention).toBeNull();
+    await t.setCompression('zstd');
+    await t.setRetention(1000n * 2n ** 40n);
+    await expect(t.setCompression('lz4' as 'zstd')).rejects.toThrow(/compression/);
+    await t.appendBatch({ ts: Array.from({ length: 2000 }, (_, k) => BigInt(k) * 2n ** 40n), symbol: Array(2000).fill('BTC'), price: Array(2000).fill(1), buy: Array(2000).fill(true) });
+    await t.flush();
+    expect(await t.compression).toBe('zstd');
+    await db.close();
+    const local = await open(dir);
+    const lt = await local.openTable(schema);
+    expect(lt.compression).toBe('zstd');
+    expect(lt.retention).toBe(1000n * 2n ** 40n);
+    // Retention removed whole blocks older than newest − span as they sealed.
+    expect(lt.rowCount).toBeLessThan(2000);
+    expect(await lt.reader().filter('ts', '<', 999n * 2n ** 40n - 100n * 2n ** 40n).count()).toBe(0);
+    await local.close();
+  });
 });

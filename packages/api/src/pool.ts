@@ -6,6 +6,7 @@ import { scanBlock, type ScanOutput, type ScanTask } from '@backtracedb/workers'
 import type { BlockEncoder, EncodeDone, EncodedBlock, EncodeTask } from '@backtracedb/engine';
 import { EncoderThreads } from './encoder-threads.js';
 import { ScanThreads } from './scan-threads.js';
+import { ReadBuffers } from './read/read-buffers.js';
 
 export interface BlockPool extends BlockEncoder {
   /** Scan one block (or slice) in a pool thread, or here while none is ready; bytes read for the task are handed over. */
@@ -16,6 +17,8 @@ export interface BlockPool extends BlockEncoder {
   warm(): void;
   /** Load the encoder on the calling thread (for tables that encode every block inline). */
   loadInlineEncoder(): Promise<void>;
+  /** Buffers block chunks are read into, reused across scans (read-buffers.ts). */
+  readonly readBuffers: ReadBuffers;
   destroy(): Promise<void>;
 }
 
@@ -37,6 +40,7 @@ export function createPool(threads: number): BlockPool {
   const scanThreads = new ScanThreads(threads);
   return {
     threads,
+    readBuffers: new ReadBuffers(),
     // Encoder threads start with the first sealed block (submit): a reader never pays for them.
     warm: () => { scanThreads.start(); },
     submit: (task: EncodeTask, done: EncodeDone) => encoders.submit(task, done),

@@ -157,6 +157,12 @@ export class Table<S extends TableSchema = TableSchema> {
     this.store.blocks.seal();
     await this.store.blocks.waitUntilEncoded();
     if (this.useDiskStorage) await this.store.persistEncoded();
+    if (this.store.settings.retention !== null) await this.store.lifecycle(async () => undefined); // the retention pass those seals queued
+    const retention = this.store.retentionError;
+    if (retention !== null) {
+      this.store.retentionError = null;
+      throw new Error(`table "${this.name}": removing rows by retention failed (it runs again after the next seal): ${retention.message}`);
+    }
   }
 
   /** Append an apache-arrow Table or RecordBatch: same rules as appendBatch (exact types, no nulls). */

@@ -117,12 +117,16 @@ export class TableScanner {
       }
       case 'file-chunks': {
         const groups = plan.rowGroups ?? source.layout.rowGroups.map((_, g) => g);
-        const chunks = await readColumnChunks(storage, name, join(dir, source.file), source.layout, groups, plan.columns);
+        const chunks = await readColumnChunks(storage, name, join(dir, source.file), source.layout, groups, plan.columns, (n) => this.pool.readBuffers.take(n));
         task = { kind: 'scan', source: 'chunks', request: req, label, schema: this.schemaJson, chunks, fillCache: plan.fillCache };
         break;
       }
     }
     const out = await this.pool.scan(task);
+    if (out.spent !== undefined) {
+      for (const b of out.spent) this.pool.readBuffers.give(b);
+      delete out.spent;
+    }
     if (out.decoded !== undefined) {
       this.cache.put(this.cacheKey(block), out.decoded, block.rowCount);
       delete out.decoded;

@@ -8,7 +8,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import * as arrow from 'apache-arrow';
 import {
   noteThreadExited, resolveSchema,
-  type BatchInputOf, type CompareOp, type ResolvedSchema, type RowInputOf, type RowOf, type TableSchema,
+  type BatchInputOf, type CompareOp, type Compression, type ResolvedSchema, type RowInputOf, type RowOf, type TableSchema,
 } from '@backtracedb/engine';
 import type { OpenOptions } from '../database.js';
 import type { CreateTableOptions } from '../table.js';
@@ -82,6 +82,12 @@ export class RemoteTable<S extends TableSchema = TableSchema> {
   get maxBlockSize(): Promise<number> { return this.drain().then(() => this.remote.state(this.name)).then((s) => s.maxBlockSize); }
   setMaxBlockSize(n: number): Promise<void> { return this.drain().then(() => this.remote.setMaxBlockSize(this.name, n)); }
   setUseDiskStorage(on: boolean): Promise<void> { return this.drain().then(() => this.remote.setUseDiskStorage(this.name, on)); }
+  get compression(): Promise<Compression> { return this.drain().then(() => this.remote.state(this.name)).then((s) => s.compression); }
+  /** Compression of blocks sealed from now on (see Table.compression). */
+  setCompression(c: Compression): Promise<void> { return this.drain().then(() => this.remote.setCompression(this.name, c)); }
+  get retention(): Promise<bigint | null> { return this.drain().then(() => this.remote.state(this.name)).then((s) => s.retention); }
+  /** Rows older than newest − span are removed as blocks seal (see Table.retention); null: keep all. */
+  setRetention(span: bigint | number | null): Promise<void> { return this.drain().then(() => this.remote.setRetention(this.name, span)); }
 
   /** Remove every row with time < cutoff; resolves to how many (see Table.deleteBefore). */
   async deleteBefore(cutoff: bigint | number): Promise<number> { await this.drain(); return this.remote.deleteBefore(this.name, cutoff); }

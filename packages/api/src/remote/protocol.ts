@@ -1,5 +1,5 @@
 // What crosses the thread boundary of openInWorker: plain data, typed arrays handed over.
-import type { ColumnView, Predicate, ScanResult, TableSchema } from '@backtracedb/engine';
+import type { ColumnView, Compression, Predicate, ScanResult, TableSchema } from '@backtracedb/engine';
 import type { CreateTableOptions } from '../table.js';
 import type { OpenOptions } from '../database.js';
 import type { AggregateSpec } from '../read/aggregate-spec.js';
@@ -27,9 +27,11 @@ export interface EngineWorkerApi {
   appendBatch(table: string, columns: Record<string, unknown>): Promise<number>;
   sync(table: string): Promise<void>;
   flush(table: string): Promise<void>;
-  state(table: string): Promise<{ rowCount: number; maxBlockSize: number; useDiskStorage: boolean; lastTimestamp: bigint | null }>;
+  state(table: string): Promise<{ rowCount: number; maxBlockSize: number; useDiskStorage: boolean; lastTimestamp: bigint | null; compression: Compression; retention: bigint | null }>;
   setMaxBlockSize(table: string, n: number): Promise<void>;
   setUseDiskStorage(table: string, on: boolean): Promise<void>;
+  setCompression(table: string, c: Compression): Promise<void>;
+  setRetention(table: string, span: bigint | number | null): Promise<void>;
   query(table: string, q: RemoteQuery): Promise<{ count: number; results: ScanResult[]; rows?: Array<Record<string, RowValue | null>> }>;
   deleteBefore(table: string, cutoff: bigint | number): Promise<number>;
   compact(table: string): Promise<{ blocksBefore: number; blocksAfter: number }>;

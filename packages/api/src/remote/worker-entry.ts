@@ -60,9 +60,11 @@ const api: EngineWorkerApi = {
   async appendBatch(name, columns) { return table(name).appendBatch(columns as never); },
   async sync(name) { await table(name).sync(); },
   async flush(name) { await table(name).flush(); },
-  async state(name) { const t = table(name); return { rowCount: t.rowCount, maxBlockSize: t.maxBlockSize, useDiskStorage: t.useDiskStorage, lastTimestamp: t.lastTimestamp }; },
+  async state(name) { const t = table(name); return { rowCount: t.rowCount, maxBlockSize: t.maxBlockSize, useDiskStorage: t.useDiskStorage, lastTimestamp: t.lastTimestamp, compression: t.compression, retention: t.retention }; },
   async setMaxBlockSize(name, n) { table(name).maxBlockSize = n; },
   async setUseDiskStorage(name, on) { table(name).useDiskStorage = on; },
+  async setCompression(name, c) { table(name).compression = c; },
+  async setRetention(name, span) { table(name).retention = span; },
   async query(name, q: RemoteQuery) {
     const t = table(name);
     let r = t.reader();

@@ -35,7 +35,8 @@ export async function readBlockFile(storage: Storage, table: string, path: strin
 }
 
 /** The given columns of the given row groups, as laid out in `layout`. */
-export async function readColumnChunks(storage: Storage, table: string, path: string, layout: BlockLayout, rowGroups: readonly number[], columns: readonly number[]): Promise<ColumnChunks> {
+/** `alloc`: where to read each coalesced range (a reused buffer), or fresh memory without it. */
+export async function readColumnChunks(storage: Storage, table: string, path: string, layout: BlockLayout, rowGroups: readonly number[], columns: readonly number[], alloc?: (lengthBytes: number) => Uint8Array): Promise<ColumnChunks> {
   const out = await Promise.all(rowGroups.map(async (g) => {
     const group = layout.rowGroups[g];
     if (group === undefined) throw new Error(`table "${table}": block file ${path}: no row group ${g}`);
@@ -51,7 +52,7 @@ export async function readColumnChunks(storage: Storage, table: string, path: st
       const end = ranges[order[j]][1];
       let bytes: Uint8Array;
       try {
-        bytes = await storage.readRange(path, start, end - start);
+        bytes = await storage.readRange(path, start, end - start, alloc?.(end - start));
       } catch (err) {
         throw unreadable(table, path, err);
       }

@@ -9,14 +9,7 @@ export function atomicTempPath(path: string): string {
 
 export async function writeFileAtomic(storage: Storage, path: string, bytes: Uint8Array): Promise<void> {
   const tmp = atomicTempPath(path);
-  const fh = await storage.openWrite(tmp, { create: true });
-  try {
-    await fh.truncate(0);
-    await fh.write(bytes, 0);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  await writeFileSynced(storage, tmp, bytes);
   await storage.rename(tmp, path);
   await storage.syncDir(dirname(path));
 }

@@ -121,13 +121,18 @@ export const nodeStorage: Storage = {
     const buf = await readFile(path);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   },
-  async readRange(path, offsetBytes, lengthBytes) {
+  async readRange(path, offsetBytes, lengthBytes, into) {
     const entry = await acquireHandle(path);
     try {
       const fh = await entry.handle;
-      // Not zero-filled: every byte is overwritten by the read (or the read fails).
-      const raw = Buffer.allocUnsafeSlow(lengthBytes);
-      const out = new Uint8Array(raw.buffer, raw.byteOffset, lengthBytes);
+      let out: Uint8Array;
+      if (into !== undefined && into.byteLength >= lengthBytes) {
+        out = into.subarray(0, lengthBytes);
+      } else {
+        // Not zero-filled: every byte is overwritten by the read (or the read fails).
+        const raw = Buffer.allocUnsafeSlow(lengthBytes);
+        out = new Uint8Array(raw.buffer, raw.byteOffset, lengthBytes);
+      }
       let done = 0;
       while (done < lengthBytes) {
         const { bytesRead } = await fh.read(out, done, lengthBytes - done, offsetBytes + done);

@@ -17,8 +17,11 @@ export interface Storage {
   openWrite(path: string, opts: { create: boolean; exclusive?: boolean }): Promise<FileHandle>;
   /** Whole file; rejects with code ENOENT when missing. */
   readFile(path: string): Promise<Uint8Array>;
-  /** `lengthBytes` bytes at `offsetBytes`; rejects if the file is shorter. */
-  readRange(path: string, offsetBytes: number, lengthBytes: number): Promise<Uint8Array>;
+  /**
+   * `lengthBytes` bytes at `offsetBytes`; rejects if the file is shorter. With `into` (at least
+   * `lengthBytes` long) the bytes may be read into it (a reused buffer: no fresh pages to fault in).
+   */
+  readRange(path: string, offsetBytes: number, lengthBytes: number, into?: Uint8Array): Promise<Uint8Array>;
   /** Size in bytes, or null when missing. */
   sizeOf(path: string): Promise<number | null>;
   /** Entry names, sorted; [] when the directory is missing. */

@@ -18,7 +18,26 @@ export type RowWriter = (columns: readonly ColumnStore[], values: readonly unkno
 
 
 /** Fast acceptance of well-formed rows; the exact error comes from the same values. */
+/**
+ * Compiled once per schema object: a read-only table rebuilds its blocks (and so asked for these)
+ * at each manifest change, and compiling costs ~1 ms per open.
+ */
+const checkers = new WeakMap<ResolvedSchema, RowChecker>();
+const writers = new WeakMap<ResolvedSchema, RowWriter>();
+
 export function compileRowChecker(schema: ResolvedSchema): RowChecker {
+  let f = checkers.get(schema);
+  if (f === undefined) { f = buildRowChecker(schema); checkers.set(schema, f); }
+  return f;
+}
+
+export function compileRowWriter(schema: ResolvedSchema): RowWriter {
+  let f = writers.get(schema);
+  if (f === undefined) { f = buildRowWriter(schema); writers.set(schema, f); }
+  return f;
+}
+
+function buildRowChecker(schema: ResolvedSchema): RowChecker {
   const lines: string[] = [
     'if (row === null || typeof row !== "object" || Array.isArray(row)) return slow(row, lastTime, out);',
     'let n = 0; for (const k in row) n++;',
@@ -63,7 +82,7 @@ export function compileRowChecker(schema: ResolvedSchema): RowChecker {
 }
 
 /** Writes one checked row's values at index `at` (capacity already ensured). */
-export function compileRowWriter(schema: ResolvedSchema): RowWriter {
+function buildRowWriter(schema: ResolvedSchema): RowWriter {
   const lines: string[] = [];
   schema.columns.forEach((c, i) => {
     const v = `values[${i}]`;

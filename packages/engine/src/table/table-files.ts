@@ -3,7 +3,7 @@
 // in flight when the writer stopped, and everything else (never touched, only named).
 import { join } from 'node:path';
 import type { Storage } from '../storage/storage.js';
-import { blockFileName, LEGACY_MANIFEST_FILE, parseAnyBlockFileName, parseBlockFileName, parseDerivedBlockFileName, parseManifestFileName, TABLE_FILE, TEMP_SUFFIX, WAL_DIR } from './layout.js';
+import { LEGACY_MANIFEST_FILE, parseAnyBlockFileName, parseBlockFileName, parseDerivedBlockFileName, parseManifestFileName, TABLE_FILE, TEMP_SUFFIX, WAL_DIR } from './layout.js';
 import { parseManifestLog, type ManifestTail } from './manifest-log.js';
 import { decodeLegacyManifest, type Manifest } from './manifest.js';
 import type { ManifestWriterState } from './manifest-writer.js';

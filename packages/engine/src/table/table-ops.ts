@@ -124,7 +124,8 @@ export function startRetention(store: TableStore): void {
     store.lifecycle(async () => {
       queued = false;
       if (!store.isClosed) await retentionPass(store);
-    }).catch(() => undefined); // retried after the next seal
+      store.retentionError = null;
+    }).catch((err: unknown) => { store.retentionError = err instanceof Error ? err : new Error(String(err)); }); // retried after the next seal; flush() reports it
   };
 }
 

@@ -7,17 +7,17 @@
 import { join } from 'node:path';
 import type { SealedBlock } from '../block/sealed-block.js';
 import type { ResolvedSchema } from '../schema/schema.js';
-import { writeFileSynced } from '../storage/atomic.js';
 import type { Storage } from '../storage/storage.js';
 import { WalCapture } from './wal-capture.js';
 import { boolOption } from './options.js';
-import { blockFileName, tableDir, WAL_DIR } from './layout.js';
+import { tableDir, WAL_DIR } from './layout.js';
 import { writeReplacing } from './reopen-tail.js';
 import type { NormalizedBatch } from '../column/values.js';
 import { manifestBlockOf, NO_END, type ManifestBlock, type ManifestEnd } from './manifest.js';
 import { schemaCrcOf } from './manifest-log.js';
 import type { ManifestWriter } from './manifest-writer.js';
 import { DurableBlocks } from './durable-blocks.js';
+import { nextBlockGroup, writeBlockFiles } from './block-group.js';
 import { TableBlocks, type BlockEncoder } from './table-blocks.js';
 import { writeTableMeta, type TableSettings } from './table-meta.js';
 import { compressionOption, retentionOption, type Compression } from './create-options.js';
@@ -34,9 +34,6 @@ export interface TableContext {
   readonly readBlock?: (dir: string, schema: ResolvedSchema, block: SealedBlock) => Promise<NormalizedBatch>;
 }
 
-/** Blocks written by one manifest commit at most (files written in parallel, bytes held). */
-export const MAX_BLOCKS_PER_COMMIT = 16;
-
 export class TableStore {
   readonly dir: string;
   private wal: WalWriter | null = null;
@@ -52,6 +49,8 @@ export class TableStore {
   afterReaders: (fn: () => void) => void = (fn) => fn();
   /** Called whenever a sealed block is encoded (and written): retention runs from here. */
   onBlockSettled: (() => void) | null = null;
+  /** Why the last retention pass failed (it runs again after the next seal); flush() reports it. */
+  retentionError: Error | null = null;
 
   /** @internal Use createTableStore / openTableStore. */
   constructor(
@@ -169,6 +168,12 @@ export class TableStore {
     });
     if (this.wal !== null) {
       this.log?.capture();
+      // Sealed blocks whose rows the WAL has not written yet (a loop that never awaited): write
+      // the encoded ones first, so the WAL skips their rows instead of writing them twice.
+      if (this.settings.useDiskStorage && this.wal.hasQueuedRotation) {
+        // A block that fails to be written is reported by flush(); its rows go to the WAL here.
+        await this.persistEncoded().then(() => this.wal?.retireThrough(this.durableWalRowSeq), () => undefined);
+      }
       await this.wal.sync();
       // Backpressure: blocks sealed faster than they are encoded and written wait here.
       await this.blocks.waitForBacklog();
@@ -192,7 +197,7 @@ export class TableStore {
     if (this.closed && this.closedReason !== 'the table is closed') return; // dropped: its files are going
     try {
       for (;;) {
-        const group = this.nextGroup();
+        const group = nextBlockGroup(this.blocks.sealed);
         if (group.length > 0) { await this.writeBlocks(group); continue; }
         // Next in line may be blocks that replace ones a late row took back (reopen-tail.ts).
         const head = this.blocks.sealed.find((b) => b.file === null);
@@ -205,19 +210,6 @@ export class TableStore {
     }
   }
 
-  /** The encoded blocks next in line to be written, in order (up to MAX_BLOCKS_PER_COMMIT). */
-  private nextGroup(): SealedBlock[] {
-    const out: SealedBlock[] = [];
-    for (const block of this.blocks.sealed) {
-      if (block.file !== null) continue;
-      if (block.parquet === null || block.zoneMap === null) break; // not encoded yet: its own turn comes
-      if (block.replaces != null) break; // written with the rest of its group (reopen-tail.ts)
-      out.push(block);
-      if (out.length === MAX_BLOCKS_PER_COMMIT) break;
-    }
-    return out;
-  }
-
   /**
    * Write a group of blocks: each file in parallel (write, fsync), one fsync of the directory,
    * then one manifest write that lists them all, then WAL retirement. A backfill loop that never
@@ -226,15 +218,7 @@ export class TableStore {
    * flight, removed on open (recovery.ts), and its rows are still in the WAL.
    */
   private async writeBlocks(group: readonly SealedBlock[]): Promise<void> {
-    const { storage } = this.ctx;
-    let next = this.durableRowCount;
-    for (const block of group) {
-      if (block.firstRowSeq < next) throw new Error(`internal: block at row ${block.firstRowSeq} written out of order (durable: ${next})`);
-      next = block.firstRowSeq + block.rowCount;
-    }
-    await Promise.all(group.map((block) => writeFileSynced(storage, join(this.dir, blockFileName(block.firstRowSeq)), bytesOf(block))));
-    await storage.syncDir(this.dir);
-    for (const block of group) block.file = blockFileName(block.firstRowSeq);
+    await writeBlockFiles(this.ctx.storage, this.dir, group, this.durableRowCount);
     const entries = group.map((block) => manifestBlockOf(block, this.schemaCrc));
     // Under a window a block leaves rows unsealed that only the WAL holds: they must be on
     // disk before the manifest lets replay skip past the rows the block took.
@@ -339,7 +323,3 @@ export class TableStore {
   get persistError(): Error | null { return this.lastPersistError; }
 }
 
-function bytesOf(block: SealedBlock): Uint8Array {
-  if (block.parquet === null) throw new Error(`internal: writing block ${block.id} without its bytes`);
-  return block.parquet;
-}

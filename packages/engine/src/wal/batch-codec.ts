@@ -180,6 +180,17 @@ function need(ok: boolean, what: string): void {
   if (!ok) throw new Error(`WAL payload is malformed: ${what}`);
 }
 
+/** `n` little-endian u32 at `at`: a view when aligned (and the machine little-endian), else a copy. */
+function uint32s(bytes: Uint8Array, at: number, n: number): Uint32Array {
+  if (LITTLE_ENDIAN && (bytes.byteOffset + at) % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset + at, n);
+  const out = new Uint32Array(n);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + at, 4 * n);
+  for (let i = 0; i < n; i++) out[i] = dv.getUint32(4 * i, true);
+  return out;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 export function decodeBatch(types: readonly ColumnType[], rowCount: number, bytes: Uint8Array, nullable: readonly boolean[] | null = null): NormalizedBatch {
   const n = rowCount;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -213,12 +224,12 @@ export function decodeBatch(types: readonly ColumnType[], rowCount: number, byte
           at += 4 + len;
         }
         need(at + 4 * n <= bytes.byteLength, 'string codes overrun the payload');
+        const codes = uint32s(bytes, at, n);
+        let max = 0;
+        for (let i = 0; i < n; i++) if (codes[i] > max) max = codes[i];
+        need(n === 0 || max < count, 'string code outside the dictionary');
         const out = new Array<string>(n);
-        for (let i = 0; i < n; i++) {
-          const code = dv.getUint32(at + 4 * i, true);
-          need(code < count, 'string code outside the dictionary');
-          out[i] = dict[code];
-        }
+        for (let i = 0; i < n; i++) out[i] = dict[codes[i]];
         at += 4 * n;
         return out;
       }

@@ -104,11 +104,16 @@ export interface WalRead {
  * first problem. `onRecord` (optional) receives each good record as it is read, so a caller
  * can apply a large WAL without holding all of it; records are then not collected.
  */
-export async function readWal(storage: Storage, dir: string, opts: { fromRowSeq: number; onRecord?: (r: WalRecord, at: WalPosition) => void; skipMissing?: boolean }): Promise<WalRead> {
+export async function readWal(storage: Storage, dir: string, opts: { fromRowSeq: number; onRecord?: (r: WalRecord, at: WalPosition) => void; /** A reader next to a live writer: segments may vanish (retired) or start past the one before. */ skipMissing?: boolean }): Promise<WalRead> {
   const names = (await storage.list(dir)).filter((n) => parseSegmentName(n) !== null);
   const out: WalRead = { records: [], nextRowSeq: opts.fromRowSeq, problems: [], sizeBytes: 0, segments: names.length };
   let expected: number | null = null;
-  for (const name of names) {
+  for (const [k, name] of names.entries()) {
+    // Rows wholly below fromRowSeq (the next segment starts at or before it) are in blocks: not
+    // read at all. A writer may drop such rows it had not written yet (WalWriter.retireThrough),
+    // so the segment before may also end early; neither is a gap for the rows wanted.
+    const nextSeq = k + 1 < names.length ? parseSegmentName(names[k + 1]) : null;
+    if (nextSeq !== null && nextSeq <= opts.fromRowSeq) continue;
     if (out.problems.length > 0) {
       // Rows after a damaged record would leave a gap.
       out.problems.push({ segment: name, kind: 'after', offset: 0, reason: 'follows a damaged record' });
@@ -129,6 +134,12 @@ export async function readWal(storage: Storage, dir: string, opts: { fromRowSeq:
     const headerProblem = checkSegmentHeader(bytes);
     if (headerProblem !== null) { out.problems.push({ segment: name, kind: 'header', offset: 0, reason: headerProblem }); continue; }
     const segmentSeq = parseSegmentName(name) as number;
+    if (expected !== null && segmentSeq !== expected && opts.skipMissing === true && segmentSeq > expected) {
+      // A reader next to a live writer: the writer skips writing rows its durable blocks hold,
+      // so a segment may start past where the one before it ended. Whether the rows between are
+      // in the blocks the reader sees is for its replay to judge (WalReplay: a gap there).
+      expected = segmentSeq;
+    }
     if (expected !== null && segmentSeq !== expected) {
       // Only possible when the previous segment lost its tail; this one's rows cannot be applied.
       out.problems.push({ segment: name, kind: 'gap', offset: 0, reason: `starts at row ${segmentSeq}, the log before it ends at row ${expected}` });

@@ -28,6 +28,8 @@ export class WalWriter {
   private bufferedBytes = 0;
   private nextSeq: number;
   private committing: Promise<void> | null = null;
+  /** Rows below this are durable in blocks: queued records of theirs need not be written. */
+  private durableFloor = 0;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly commitDelayMs: number;
@@ -114,9 +116,32 @@ export class WalWriter {
     return run;
   }
 
+  /** Whether a rotation waits in the queue: records of a sealed block are not written yet. */
+  get hasQueuedRotation(): boolean { return this.queue.some((q) => q.kind === 'rotate'); }
+
+  /**
+   * Drop queued items before the last queued rotation at or below the durable floor: their
+   * rows are all in durable blocks. A backfill loop that never awaits seals many blocks whose
+   * records are still queued at sync(); written, they would only be retired again.
+   */
+  private dropDurable(): void {
+    let cut = -1;
+    for (let i = 0; i < this.queue.length; i++) {
+      const q = this.queue[i];
+      if (q.kind !== 'rotate') continue;
+      if (q.firstRowSeq > this.durableFloor) break;
+      cut = i;
+    }
+    if (cut <= 0) return;
+    for (let i = 0; i < cut; i++) { const q = this.queue[i]; if (q.kind === 'record') this.bufferedBytes -= q.bytes.byteLength; }
+    this.queue.splice(0, cut);
+    this.durableCount += cut;
+  }
+
   /** Write queued items in order; each item leaves the queue only once durable. */
   private async writeQueued(): Promise<void> {
     while (this.queue.length > 0) {
+      this.dropDurable();
       const head = this.queue[0];
       if (head.kind === 'rotate') {
         const next = await createSegment(this.storage, this.dir, head.firstRowSeq);
@@ -163,10 +188,12 @@ export class WalWriter {
   }
 
   /**
-   * Delete segments all of whose rows are below durableRowCount (held by durable blocks).
-   * A segment ends where the next one starts; the newest segment is never deleted.
+   * Delete segments all of whose rows are below durableRowCount (held by durable blocks), and
+   * skip writing queued ones (dropDurable). A segment ends where the next one starts; the
+   * newest segment is never deleted.
    */
   async retireThrough(durableRowCount: number): Promise<void> {
+    this.durableFloor = Math.max(this.durableFloor, durableRowCount);
     const seqs = (await this.storage.list(this.dir)).map(parseSegmentName).filter((s): s is number => s !== null).sort((a, b) => a - b);
     let removed = false;
     for (let i = 0; i + 1 < seqs.length; i++) {

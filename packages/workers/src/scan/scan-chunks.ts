@@ -6,7 +6,7 @@ import { applyPredicate, gather, scanViews, scratchSelection } from '@backtraced
 import { freshView, readChunkColumns, scratchView, selectByStrings, type DecodedColumns } from '../parquet/read.js';
 import { CODEC_OF, codecsReady } from '../parquet/compress.js';
 import { timesToTableUnit } from '../parquet/timestamp.js';
-import { damaged, toShared, type ChunksScanTask, type ScanOutput } from './task.js';
+import { chunkBuffers, damaged, toShared, type ChunksScanTask, type ScanOutput } from './task.js';
 
 /**
  * The first filter on a string column, evaluated on the dictionary indices as they are
@@ -58,8 +58,14 @@ export function scanChunksTask(task: ChunksScanTask): ScanOutput | Promise<ScanO
   return loading === null ? scanChecked(task) : loading.then(() => scanChecked(task));
 }
 
-/** The scan of chunks whose CRC32s are verified. */
+/** The scan of chunks whose CRC32s are verified; the chunks' buffers go back with the result. */
 function scanChecked(task: ChunksScanTask): ScanOutput {
+  const out = scanCheckedChunks(task);
+  out.spent = chunkBuffers(task.chunks.chunks);
+  return out;
+}
+
+function scanCheckedChunks(task: ChunksScanTask): ScanOutput {
   const set = task.chunks;
   const fused = scanByStrings(task);
   if (fused !== null) return fused;

@@ -43,7 +43,18 @@ export interface ParquetScanTask extends ScanCommon {
 export type ScanTask = ViewsScanTask | ChunksScanTask | ParquetScanTask;
 
 /** A scan's rows, plus every column decoded on shared memory when the cache asked for them. */
-export type ScanOutput = ScanResult & { decoded?: ColumnView[] };
+/**
+ * `decoded`: the block's columns for the cache. `spent`: the buffers the chunks were read into,
+ * handed back once scanned (nothing of the result refers to them) so the reader reuses them.
+ */
+export type ScanOutput = ScanResult & { decoded?: ColumnView[]; spent?: ArrayBuffer[] };
+
+/** The distinct non-shared buffers under a task's chunks. */
+export function chunkBuffers(chunks: readonly Uint8Array[][]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const row of chunks) for (const b of row) if (b.buffer instanceof ArrayBuffer) out.add(b.buffer);
+  return [...out];
+}
 
 /** An error naming the block, for bytes the readers refuse. */
 export function damaged(label: string, err: unknown): Error {

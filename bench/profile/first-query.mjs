@@ -1,0 +1,12 @@
+import { open } from 'backtracedb';
+import { tradesSchema } from '../dist/data.js';
+const dir = process.argv[2]; const pool = process.argv[3];
+const t0 = performance.now();
+const db = await open(dir, pool === undefined ? {} : { poolSize: Number(pool) });
+const t1 = performance.now();
+const t = await db.openTable(tradesSchema);
+const t2 = performance.now();
+await t.reader().filter('symbol', '==', 'AAPL').filter('price', '>', 200).filter('price', '<', 900).count();
+const t3 = performance.now();
+await db.close();
+console.log(`open ${(t1-t0).toFixed(1)} openTable ${(t2-t1).toFixed(1)} count ${(t3-t2).toFixed(1)} total ${(t3-t0).toFixed(1)}`);
