@@ -8,15 +8,17 @@ export class LateOracle {
   /** Accepted rows in append order. */
   readonly appended: LateRow[] = [];
   newest: bigint | null = null;
-  /** Rows older than this are refused too: flush(), or close() without a WAL, sealed every row. */
-  floor: bigint | null = null;
+  /**
+   * The newest row when flush(), close() without a WAL or deleteBefore last sealed every row: a
+   * row older than it takes sealed blocks back into the active block, which may then be full.
+   */
+  sealedPast: bigint | null = null;
 
   constructor(readonly window: bigint) {}
 
+  /** DESIGN.md: a row is refused only when older than newest − window, whatever was sealed. */
   oldestAllowed(newest: bigint | null): bigint | null {
-    const byWindow = newest === null ? null : newest - this.window;
-    if (this.floor === null) return byWindow;
-    return byWindow === null || this.floor > byWindow ? this.floor : byWindow;
+    return newest === null ? null : newest - this.window;
   }
 
   /** The index of the first row of `rows` the table must refuse, or -1. */
@@ -37,8 +39,17 @@ export class LateOracle {
     }
   }
 
-  /** Everything sealed: nothing older than the newest row may follow. */
-  sealAll(): void { this.floor = this.newest; }
+  /** Everything sealed (rows older than the newest are still taken). */
+  sealAll(): void { this.sealedPast = this.newest; }
+
+  /** deleteBefore(cutoff): rows older than the cutoff go (the newest stays what it was); every row is sealed. */
+  deleteBefore(cutoff: bigint): number {
+    const before = this.appended.length;
+    const kept = this.appended.filter((r) => r.t >= cutoff);
+    this.appended.splice(0, this.appended.length, ...kept);
+    this.sealAll();
+    return before - kept.length;
+  }
 
   /** The table's rows in table order. */
   tableOrder(): LateRow[] {
@@ -51,6 +62,9 @@ export class LateOracle {
    * so at least that many accepted rows are newer than it.
    */
   mayBeFull(rows: readonly LateRow[], capacity: number): boolean {
+    // Rows taken back from sealed blocks count against the bound too (whole blocks).
+    const past = this.sealedPast;
+    if (past !== null && rows.some((r) => r.t < past)) return true;
     let newest = this.newest;
     for (let at = 0; at < rows.length; at++) {
       const t = rows[at].t;

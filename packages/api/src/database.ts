@@ -8,6 +8,7 @@ import { createPool, defaultPoolSize, type BlockPool } from './pool.js';
 import { checkOpenOptions } from './open-options.js';
 import { Table, type CreateTableOptions } from './table.js';
 import { BlockCache, DEFAULT_CACHE_BYTES } from './block-cache.js';
+import { wholeBlockReader } from './read/whole-block.js';
 
 export interface OpenOptions {
   /**
@@ -69,7 +70,7 @@ export class Database {
   }
 
   private context() {
-    return { storage: this.storage, dbDir: this.path, encoder: this.pool, walFlushDelayMs: this.opts.walFlushDelayMs, maxPendingSeals: this.opts.maxPendingSeals };
+    return { storage: this.storage, dbDir: this.path, encoder: this.pool, walFlushDelayMs: this.opts.walFlushDelayMs, maxPendingSeals: this.opts.maxPendingSeals, readBlock: wholeBlockReader(this.pool, this.storage) };
   }
 
   /** Create a table; it must not exist yet. */

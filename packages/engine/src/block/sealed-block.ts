@@ -52,6 +52,11 @@ export interface SealedBlock {
   layout: BlockLayout | null;
   /** Sealed under an outOfOrderWindow: which WAL rows it took (absent or null otherwise). */
   late?: LateSeal | null;
+  /**
+   * Blocks whose rows a late row took back (reopen-tail.ts): this block holds them all and
+   * replaces them in one manifest generation when written; null once written (or none).
+   */
+  replaces?: SealedBlock[] | null;
 }
 
 /**

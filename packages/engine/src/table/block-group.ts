@@ -16,6 +16,7 @@ export function nextBlockGroup(sealed: readonly SealedBlock[]): SealedBlock[] {
   for (const block of sealed) {
     if (block.file !== null) continue;
     if (block.parquet === null || block.zoneMap === null) break; // not encoded yet: its own turn comes
+    if (block.replaces != null) break; // written with the rest of its own group (reopen-tail.ts)
     out.push(block);
     if (out.length === MAX_BLOCKS_PER_COMMIT) break;
   }

@@ -2,8 +2,10 @@
 // block stays in arrival order and append-only (the WAL captures it by sequence number, and
 // readers in flight scan it unchanged); a seal takes the rows at or below a watermark
 // (newest − window), stably sorted by time, and carries the rest, sorted, into the next
-// active block. Every later row is at or above that watermark, so blocks follow each other in
-// time order and a block, once sealed, never needs a row inserted.
+// active block. Every later row is at or above that watermark, so blocks sealed there never
+// need a row inserted. flush(), close() without a WAL and deleteBefore seal past it (every
+// row): a later row older than the newest sealed one takes the tail blocks back into the
+// active block first (reopen-tail.ts), so blocks still follow each other in time order.
 import type { ActiveBlock } from '../block/active-block.js';
 import type { LateSeal } from '../block/sealed-block.js';
 import { countAtOrBelow, gatherRows, timeOrder } from '../block/sorted-rows.js';
@@ -14,8 +16,6 @@ export interface LateState {
   readonly window: bigint;
   /** The newest time ever appended (null: none). */
   newest: bigint | null;
-  /** The newest time already sealed: nothing older may follow (it binds after flush/close). */
-  sealedMax: bigint | null;
   /** Time of the active block's last row in arrival order. */
   activeLast: bigint | null;
   /** Whether the active block's rows are in time order as they lie (readers then scan it as is). */
@@ -26,9 +26,12 @@ export interface LateState {
   view: { source: ActiveBlock; rows: number; block: ActiveBlock } | null;
 }
 
-export function newLateState(window: bigint, newest: bigint | null, sealedMax: bigint | null): LateState {
-  return { window, newest, sealedMax, activeLast: null, activeSorted: true, seqs: [], view: null };
+export function newLateState(window: bigint, newest: bigint | null): LateState {
+  return { window, newest, activeLast: null, activeSorted: true, seqs: [], view: null };
 }
+
+/** Marks, in LateState.seqs, a row taken back from a sealed block: every seal takes it again (its WAL record may be gone). */
+export const REOPENED_SEQ = -1;
 
 /** Active block rows under a window: a full block plus room for the rows a seal leaves behind. */
 export function lateCapacity(maxRows: number, limitRows: number): number {
@@ -51,34 +54,30 @@ export function isSealPoint(rows: number, maxRows: number): boolean {
   return rows >= maxRows && (rows - maxRows) % sealStep(maxRows) === 0;
 }
 
-/** The oldest time a new row may have (null: any). */
-export function oldestAllowed(st: Pick<LateState, 'newest' | 'sealedMax' | 'window'>): bigint | null {
-  const byWindow = st.newest === null ? null : st.newest - st.window;
-  if (st.sealedMax === null) return byWindow;
-  return byWindow === null || st.sealedMax > byWindow ? st.sealedMax : byWindow;
+/** The oldest time a new row may have (null: any): newest − window, whatever is sealed. */
+export function oldestAllowed(st: Pick<LateState, 'newest' | 'window'>): bigint | null {
+  return st.newest === null ? null : st.newest - st.window;
 }
 
-export function refuseLate(schema: ResolvedSchema, t: bigint, st: Pick<LateState, 'newest' | 'sealedMax' | 'window'>, row: number | null): never {
+export function refuseLate(schema: ResolvedSchema, t: bigint, st: Pick<LateState, 'newest' | 'window'>, row: number | null): never {
   const at = row === null ? '' : `row ${row}: `;
-  const byWindow = st.newest === null ? null : st.newest - st.window;
-  if (byWindow !== null && (st.sealedMax === null || byWindow >= st.sealedMax)) {
-    fail(schema, schema.timeColumn, `${at}time ${t} is too late: the newest row is at ${st.newest} and outOfOrderWindow is ${st.window}, so the oldest time accepted is ${byWindow}`);
-  }
-  fail(schema, schema.timeColumn, `${at}time ${t} is too late: rows up to ${st.sealedMax} are sealed already (flush() and close() seal every row; the newest row is at ${st.newest})`);
+  fail(schema, schema.timeColumn, `${at}time ${t} is too late: the newest row is at ${st.newest} and outOfOrderWindow is ${st.window}, so the oldest time accepted is ${oldestAllowed(st)}`);
 }
 
-/** Check a batch's times, each against the newest before it, earlier rows of the batch included. */
-export function checkLateTimes(schema: ResolvedSchema, times: BigInt64Array, n: number, st: LateState): void {
+/**
+ * Check a batch's times, each against the newest before it, earlier rows of the batch
+ * included; returns the oldest time of the batch (null when empty).
+ */
+export function checkLateTimes(schema: ResolvedSchema, times: BigInt64Array, n: number, st: LateState): bigint | null {
   let newest = st.newest;
-  let limit = oldestAllowed(st);
+  let oldest: bigint | null = null;
   for (let i = 0; i < n; i++) {
     const t = times[i];
-    if (limit !== null && t < limit) refuseLate(schema, t, { newest, sealedMax: st.sealedMax, window: st.window }, i);
-    if (newest === null || t > newest) {
-      newest = t;
-      limit = oldestAllowed({ newest, sealedMax: st.sealedMax, window: st.window });
-    }
+    if (newest !== null && t < newest - st.window) refuseLate(schema, t, { newest, window: st.window }, i);
+    if (newest === null || t > newest) newest = t;
+    if (oldest === null || t < oldest) oldest = t;
   }
+  return oldest;
 }
 
 export function fullBlockError(schema: ResolvedSchema, st: LateState, rows: number): Error {
@@ -93,6 +92,10 @@ export interface LateSink {
   capacity(): number;
   /** Seal every row at or below `limit`. */
   seal(limit: bigint): void;
+  /** The lowest limit a seal may have now (rows taken back from sealed blocks must all go again), or null. */
+  minSeal(): bigint | null;
+  /** Seal the rows at or below `limit` as part of those (written only once all of them are sealed again). */
+  sealPart(limit: bigint): void;
   write(from: number, count: number): void;
 }
 
@@ -104,14 +107,26 @@ export interface LateSink {
 function trySeal(sink: LateSink, limit: bigint, least: number, maxRows: number): boolean {
   const times = sink.times();
   const n = sink.rows();
+  const floor = sink.minSeal();
+  const raised = (l: bigint): bigint => (floor !== null && floor > l ? floor : l);
+  // Rows taken back from sealed blocks must all go in one seal: at a seal point, wait until the
+  // watermark passes them; only a full block seals them early.
+  if (floor !== null && limit < floor && least > 1) return false;
+  limit = raised(limit);
   const k = countAtOrBelow(times, n, limit);
   if (k < least) return false;
   if (k > maxRows) {
     const sorted = times.slice(0, n).sort();
-    limit = sorted[maxRows - 1];
+    limit = raised(sorted[maxRows - 1]);
   }
   sink.seal(limit);
   return true;
+}
+
+function oldestFrom(times: BigInt64Array, from: number, n: number): bigint {
+  let min = times[from];
+  for (let i = from + 1; i < n; i++) if (times[i] < min) min = times[i];
+  return min;
 }
 
 /**
@@ -127,7 +142,14 @@ export function runLate(times: BigInt64Array, n: number, window: bigint, maxRows
   while (from < n) {
     if (sink.rows() >= sink.capacity()) {
       const t = times[from];
-      if (!trySeal(sink, (newest === null || t > newest ? t : newest) - window, 1, maxRows)) return from;
+      // Sealing the rows taken back from sealed blocks (all of them, up to `floor`) would put
+      // them ahead of an older row of this write: seal only the rows at or below that row.
+      const floor = sink.minSeal();
+      const oldest = floor === null ? null : oldestFrom(times, from, n);
+      if (oldest !== null && floor !== null && oldest < floor) {
+        if (countAtOrBelow(sink.times(), sink.rows(), oldest) === 0) return from;
+        sink.sealPart(oldest);
+      } else if (!trySeal(sink, (newest === null || t > newest ? t : newest) - window, 1, maxRows)) return from;
     }
     const rows = sink.rows();
     const count = Math.min(n - from, sink.capacity() - rows, rowsUntilSealPoint(rows, maxRows));
@@ -141,21 +163,35 @@ export function runLate(times: BigInt64Array, n: number, window: bigint, maxRows
   return -1;
 }
 
-/** runLate over the times alone: whether a batch would find the block full (nothing changes). */
-export function dryRunLate(active: BigInt64Array, rows: number, capacity: number, nextCapacity: number, times: BigInt64Array, n: number, window: bigint, maxRows: number, newest: bigint | null): number {
+/**
+ * runLate over the times alone: whether a batch would find the block full (nothing changes).
+ * `active`: the block's times as they would stand (rows taken back from sealed blocks first);
+ * `minSeal`: the lowest limit of the first seal (those rows must all go again), or null.
+ */
+export function dryRunLate(active: BigInt64Array, rows: number, capacity: number, nextCapacity: number, times: BigInt64Array, n: number, window: bigint, maxRows: number, newest: bigint | null, minSeal: bigint | null = null): number {
   const buf = new BigInt64Array(Math.max(capacity, nextCapacity));
   buf.set(active.subarray(0, rows));
   let count = rows;
   let cap = capacity;
+  let floor = minSeal;
   return runLate(times, n, window, maxRows, newest, {
     times: () => buf,
     rows: () => count,
     capacity: () => cap,
-    seal: (limit) => {
+    minSeal: () => floor,
+    sealPart: (limit) => {
       let k = 0;
       for (let i = 0; i < count; i++) if (buf[i] > limit) buf[k++] = buf[i];
       count = k;
       cap = nextCapacity;
+    },
+    seal: (limit) => {
+      if (floor !== null && floor > limit) limit = floor;
+      let k = 0;
+      for (let i = 0; i < count; i++) if (buf[i] > limit) buf[k++] = buf[i];
+      count = k;
+      cap = nextCapacity;
+      floor = null;
     },
     write: (from, c) => { buf.set(times.subarray(from, from + c), count); count += c; },
   });
@@ -206,7 +242,8 @@ export function splitActive(schema: ResolvedSchema, st: LateState, active: Activ
     const i = order[j];
     const seq = i < st.seqs.length ? st.seqs[i] : active.firstRowSeq + i;
     seqs.push(seq);
-    if (seq < firstUnsealed) firstUnsealed = seq;
+    // Rows taken back go in a later block of the same seal (LateWriter.seal), before this one counts.
+    if (seq !== REOPENED_SEQ && seq < firstUnsealed) firstUnsealed = seq;
   }
   const maxTime = times[order[k - 1]];
   const late: LateSeal = { rowSeq: end, time: limit, firstUnsealedSeq: firstUnsealed, newest: st.newest };
@@ -214,7 +251,6 @@ export function splitActive(schema: ResolvedSchema, st: LateState, active: Activ
   st.activeSorted = true;
   st.activeLast = k < n ? times[order[n - 1]] : null;
   st.view = null;
-  if (st.sealedMax === null || maxTime > st.sealedMax) st.sealedMax = maxTime;
   return { sealed, minTime: times[order[0]], maxTime, next, late };
 }
 

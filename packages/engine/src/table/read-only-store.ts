@@ -20,6 +20,7 @@ import type { Compression } from './create-options.js';
 import type { TableContext } from './table-store.js';
 import { isDropped } from './drop.js';
 import { ReaderLease } from './reader-leases.js';
+import { tailReader } from './reopen-tail.js';
 
 /** How often a refresh starts over when the writer retires WAL segments under it. */
 export const MAX_REFRESH_ATTEMPTS = 50;
@@ -184,7 +185,10 @@ export class ReadOnlyTableStore {
         blocks = this.emptyBlocks(m.durableRowCount, m.lastTime, m.blocks.length, start.newest);
         m.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
         blocks.droppedRows = droppedRowsOf(m);
-        replay = new WalReplay(blocks, (rec) => decodeRecordBatch(this.schema.columns, rec), start, `table "${this.name}": WAL in ${walDir}`);
+        replay = new WalReplay(blocks, (rec) => decodeRecordBatch(this.schema.columns, rec), start, `table "${this.name}": WAL in ${walDir}`, this.settings.enableWal);
+        // A WAL row older than the newest sealed one takes sealed blocks back (reopen-tail.ts);
+        // a block file the writer replaced under us means a newer manifest: read again.
+        try { await blocks.late?.loadTail(tailReader(this.ctx, this.dir, this.schema)); } catch { this.walCursor = null; continue; }
       }
       // 3. WAL rows past what `blocks` holds, in order; a record starting beyond them means the
       //    read did not reach back far enough: read again from scratch.

@@ -3,6 +3,7 @@
 // the manifest's end. A file nothing accounts for is named, never removed.
 import { join } from 'node:path';
 import { sameSchema, resolveSchema, schemaToJson, isSafeName, type TableSchema } from '../schema/schema.js';
+import { tailReader } from './reopen-tail.js';
 import type { Storage } from '../storage/storage.js';
 import { replayWal } from '../wal/reader.js';
 import { decodeRecordBatch } from '../wal/batch-codec.js';
@@ -144,10 +145,12 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
   const table = new TableStore(ctx, blocks, settings, [...manifest.blocks], writer, { durableRowCount: manifest.durableRowCount, lastTime: manifest.lastTime, removed: held });
 
   // Replay: rows the blocks do not hold, each exactly once (sequence numbers; wal-replay.ts).
+  // A late row there may take sealed blocks back: their rows are read first (reopen-tail.ts).
+  await blocks.late?.loadTail(tailReader(ctx, dir, meta.schema));
   const walDir = join(dir, WAL_DIR);
   const replay = await replayWal(storage, walDir, { fromRowSeq: start.fromRowSeq });
   report.damaged = replay.damaged;
-  const apply = new WalReplay(blocks, (rec) => decodeRecordBatch(meta.schema.columns, rec), start, `table "${name}": WAL in ${walDir}`);
+  const apply = new WalReplay(blocks, (rec) => decodeRecordBatch(meta.schema.columns, rec), start, `table "${name}": WAL in ${walDir}`, settings.enableWal);
   for (const rec of replay.records) report.replayedRows += apply.apply(rec);
   apply.finish();
   await table.startWal();

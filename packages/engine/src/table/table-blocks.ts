@@ -99,7 +99,7 @@ export class TableBlocks {
     this.writeRow = compileRowWriter(schema);
     this.rowValues = new Array<unknown>(schema.columns.length);
     const window = opts.outOfOrderWindow ?? 0n;
-    this.late = window === 0n ? null : new LateWriter(this, newLateState(window, start?.newest ?? this.lastTime, this.lastTime), this.checkRow, this.writeRow, this.rowValues);
+    this.late = window === 0n ? null : new LateWriter(this, newLateState(window, start?.newest ?? this.lastTime), this.checkRow, this.writeRow, this.rowValues);
     this.active = newActiveBlock(schema, start?.firstRowSeq ?? 0, this.activeCapacity);
   }
   get activeCapacity(): number { return this.late === null ? this.maxRows : lateCapacity(this.maxRows, MAX_BLOCK_SIZE_LIMIT); } // + room for a seal's leftovers
@@ -192,10 +192,13 @@ export class TableBlocks {
     return block;
   }
 
+  /** @internal A late row took sealed blocks back (LateWriter): `block` holds their rows and the active block's. */
+  replaceActive(block: ActiveBlock): void { this.active = block; }
+
   /** @internal A seal under a window (LateWriter): sealed rows to the encoder, the rest stay active. */
-  publishSplit(split: SplitSeal, from: ActiveBlock): SealedBlock {
+  publishSplit(split: SplitSeal, from: ActiveBlock, replaces: SealedBlock[] | null = null): SealedBlock {
     const block: SealedBlock = { id: this.nextBlockId++, firstRowSeq: from.firstRowSeq, rowCount: split.sealed.rowCount, minTime: split.minTime, maxTime: split.maxTime,
-      raw: split.sealed, zoneMap: null, rowGroups: null, parquet: null, file: null, sizeBytes: 0, checksum: 0, layout: null, late: split.late };
+      raw: split.sealed, zoneMap: null, rowGroups: null, parquet: null, file: null, sizeBytes: 0, checksum: 0, layout: null, late: split.late, replaces };
     this.sealed.push(block); this.active = split.next;
     this.onSeal?.(block, from, split.late.rowSeq);
     this.startEncode(block);

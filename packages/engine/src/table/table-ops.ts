@@ -2,6 +2,7 @@
 // rebuilt and swapped). All three run one at a time per table (TableStore.lifecycle); only the
 // manifest swap excludes block writes, so appends and seals go on meanwhile.
 import type { SealedBlock } from '../block/sealed-block.js';
+import type { NormalizedBatch } from '../column/values.js';
 import { INT64_MAX, INT64_MIN } from '../column/int64.js';
 import { concatBatches, endOf, rowsFrom, writeDerivedBlock, writeEverything, type BlockRowsReader } from './table-life.js';
 import type { TableStore } from './table-store.js';
@@ -50,12 +51,18 @@ export function deleteBefore(store: TableStore, cutoff: bigint, read: BlockRowsR
   // left unsealed (its `late` field) may be removed or rewritten here, and replay would then
   // skip rows only the active block and the WAL hold.
   if ((activeMin !== null && activeMin < cutoff) || store.blocks.late !== null) store.blocks.seal();
-  return store.lifecycle(async () => {
+  // The blocks present now (not those a late row seals later, even from rows taken back): a
+  // late row may not take back the ones this call rewrites until it is done (reopen-tail.ts).
+  const present = store.blocks.sealed.filter((b) => b.firstRowSeq < endSeq && b.minTime < cutoff);
+  const late = store.blocks.late;
+  late?.tail.pin(present);
+  const run = store.lifecycle(async () => {
     await writeEverything(store, false);
-    const doomed = store.blocks.sealed.filter((b) => b.firstRowSeq < endSeq && b.minTime < cutoff);
+    const doomed = store.blocks.sealed.filter((b) => present.includes(b));
     let removed = 0;
     const add: SealedBlock[] = [];
     const remove: SealedBlock[] = [];
+    const rowsOf = new Map<SealedBlock, NormalizedBatch>();
     try {
       for (const b of doomed) {
         if (b.maxTime < cutoff) { remove.push(b); removed += b.rowCount; continue; }
@@ -63,15 +70,27 @@ export function deleteBefore(store: TableStore, cutoff: bigint, read: BlockRowsR
         if (kept.rowCount === b.rowCount) continue;
         remove.push(b);
         removed += b.rowCount - kept.rowCount;
-        if (kept.rowCount > 0) add.push(await writeDerivedBlock(store, kept, b.firstRowSeq, endOf(b)));
+        if (kept.rowCount > 0) { const nb = await writeDerivedBlock(store, kept, b.firstRowSeq, endOf(b)); add.push(nb); rowsOf.set(nb, kept); }
       }
     } catch (err) {
       await removeQuietly(store, add);
       throw err;
     }
     if (remove.length > 0) await swap(store, remove, add);
+    // A rewritten block a late row may need back: its rows are at hand.
+    for (const [b, rows] of rowsOf) late?.rememberRows(b, rows);
     return removed;
   });
+  return run.finally(() => late?.tail.unpin(present));
+}
+
+/**
+ * Whether a late row may still take `b` back (its newest row is newer than newest − window):
+ * retention and compact leave such blocks alone, so they never replace a block taken back.
+ */
+function mayComeBack(store: TableStore, b: SealedBlock): boolean {
+  const late = store.blocks.late;
+  return late !== null && late.state.newest !== null && b.maxTime > late.state.newest - late.state.window;
 }
 
 /**
@@ -88,7 +107,7 @@ export async function retentionPass(store: TableStore): Promise<number> {
   // Under an outOfOrderWindow the newest block stays: its `late` record says where replay starts.
   const candidates = store.blocks.late === null ? store.blocks.sealed : store.blocks.sealed.slice(0, -1);
   for (const b of candidates) {
-    if (b.zoneMap === null || b.raw !== null || b.maxTime >= horizon) break;
+    if (b.zoneMap === null || b.raw !== null || b.maxTime >= horizon || mayComeBack(store, b) || b.replaces != null) break;
     remove.push(b);
   }
   if (remove.length === 0) return 0;
@@ -119,7 +138,7 @@ export function compact(store: TableStore, read: BlockRowsReader): Promise<{ blo
     await writeEverything(store, false);
     // Under an outOfOrderWindow the newest block is not merged: its `late` record says where replay starts.
     const sealed = store.blocks.late === null ? store.blocks.sealed : store.blocks.sealed.slice(0, -1);
-    const list = sealed.filter((b) => b.file !== null);
+    const list = sealed.filter((b) => b.file !== null && !mayComeBack(store, b));
     const blocksBefore = store.blocks.sealed.length;
     const max = store.blocks.maxBlockSize;
     const groups: SealedBlock[][] = [];

@@ -11,6 +11,8 @@ import type { Storage } from '../storage/storage.js';
 import { WalCapture } from './wal-capture.js';
 import { boolOption } from './options.js';
 import { tableDir, WAL_DIR } from './layout.js';
+import { writeReplacing } from './reopen-tail.js';
+import type { NormalizedBatch } from '../column/values.js';
 import { manifestBlockOf, NO_END, type ManifestBlock, type ManifestEnd } from './manifest.js';
 import { schemaCrcOf } from './manifest-log.js';
 import type { ManifestWriter } from './manifest-writer.js';
@@ -29,6 +31,8 @@ export interface TableContext {
   /** Group-commit delay: appended rows reach the disk within this without sync(). */
   readonly walFlushDelayMs: number;
   readonly maxPendingSeals?: number;
+  /** Every row of a sealed block of the table in `dir` (a late row may take it back: reopen-tail.ts). */
+  readonly readBlock?: (dir: string, schema: ResolvedSchema, block: SealedBlock) => Promise<NormalizedBatch>;
 }
 
 export class TableStore {
@@ -197,7 +201,13 @@ export class TableStore {
   private async persistInOrder(): Promise<void> {
     if (this.closed && this.closedReason !== 'the table is closed') return; // dropped: its files are going
     try {
-      for (let group = nextBlockGroup(this.blocks.sealed); group.length > 0; group = nextBlockGroup(this.blocks.sealed)) await this.writeBlocks(group);
+      for (;;) {
+        const group = nextBlockGroup(this.blocks.sealed);
+        if (group.length > 0) { await this.writeBlocks(group); continue; }
+        // Next in line may be blocks that replace ones a late row took back (reopen-tail.ts).
+        const head = this.blocks.sealed.find((b) => b.file === null);
+        if (head?.replaces == null || head.parquet === null || !(await writeReplacing(this, this.durable, this.wal, this.schemaCrc, head.replaces))) break;
+      }
       this.lastPersistError = null;
     } catch (err) {
       this.lastPersistError = err as Error;
@@ -251,9 +261,11 @@ export class TableStore {
     const gone = new Set(remove);
     const byFile = new Map(this.durable.blocks.map((b) => [b.file, b]));
     const bySeq = (a: SealedBlock, b: SealedBlock) => a.firstRowSeq - b.firstRowSeq;
-    const next = [...this.blocks.sealed.filter((b) => !gone.has(b)), ...add].sort(bySeq);
-    const listed = next.filter((b) => b.file !== null).map((b) => byFile.get(b.file as string) ?? manifestBlockOf(b, this.schemaCrc));
     const files = remove.map((b) => b.file).filter((f): f is string => f !== null && byFile.has(f));
+    // From the durable list, not the sealed one: blocks a late row took back stay listed until
+    // the block that replaces them is written (reopen-tail.ts).
+    const listed = [...this.durable.blocks.filter((b) => !files.includes(b.file)), ...add.filter((b) => b.file !== null).map((b) => manifestBlockOf(b, this.schemaCrc))]
+      .sort((a, b) => a.firstRowSeq - b.firstRowSeq);
     try {
       await this.durable.replace(listed, files, advanceTo);
     } catch (err) {
