@@ -89,6 +89,10 @@ describe('late rows', () => {
     expect(() => t.append({ ts: 8n, v: 8n, s: 'a' })).toThrow('table "q": the active block is full: its 8 rows are all within outOfOrderWindow 1000 of the newest row (at 7), so none can be sealed; nothing was appended (raise maxBlockSize or lower outOfOrderWindow)');
     expect(() => t.appendBatch({ ts: [5n, 6n], v: [9n, 9n], s: ['b', 'b'] })).toThrow(/the active block is full/);
     expect(t.rowCount).toBe(8);
+    // The first batch of an empty table, too big on its own: the message names the batch (it said "at null").
+    const e = await db.createTable({ ...schema, name: 'e' }, { outOfOrderWindow: 1000n, maxBlockSize: 4 });
+    expect(() => e.appendBatch({ ts: [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n], v: Array(9).fill(0n), s: Array(9).fill('a') })).toThrow('table "e": the active block is full: the batch holds more rows within outOfOrderWindow 1000 of its newest row than the 8 the block takes, so none can be sealed; nothing was appended (raise maxBlockSize, lower outOfOrderWindow or append in smaller batches)');
+    expect(e.rowCount).toBe(0);
     // A larger maxBlockSize gives the active block room at once, rows and order kept.
     t.maxBlockSize = 6;
     t.append({ ts: 3n, v: 8n, s: 'a' });

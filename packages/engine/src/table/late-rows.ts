@@ -81,6 +81,10 @@ export function checkLateTimes(schema: ResolvedSchema, times: BigInt64Array, n: 
 }
 
 export function fullBlockError(schema: ResolvedSchema, st: LateState, rows: number): Error {
+  if (st.newest === null) {
+    // The first batch of an empty table: it alone holds more rows than the block takes, all within the window.
+    return new Error(`table "${schema.name}": the active block is full: the batch holds more rows within outOfOrderWindow ${st.window} of its newest row than the ${rows} the block takes, so none can be sealed; nothing was appended (raise maxBlockSize, lower outOfOrderWindow or append in smaller batches)`);
+  }
   return new Error(`table "${schema.name}": the active block is full: its ${rows} rows are all within outOfOrderWindow ${st.window} of the newest row (at ${st.newest}), so none can be sealed; nothing was appended (raise maxBlockSize or lower outOfOrderWindow)`);
 }
 
