@@ -42,6 +42,11 @@ export function gatherRows(schema: ResolvedSchema, src: ActiveBlock, order: Uint
   const n = to - from;
   const out = newActiveBlock(schema, firstRowSeq, Math.max(1, capacityRows, n));
   ensureCapacity(out.columns, n, out.capacityRows);
+  if (isRun(order, from, to)) {
+    copyRun(src, out, n === 0 ? 0 : order[from], n);
+    out.rowCount = n;
+    return out;
+  }
   for (let c = 0; c < src.columns.length; c++) {
     const s = src.columns[c];
     const d = out.columns[c];
@@ -63,6 +68,32 @@ export function gatherRows(schema: ResolvedSchema, src: ActiveBlock, order: Uint
   }
   out.rowCount = n;
   return out;
+}
+
+/** Whether order[from..to) is a run of consecutive rows (rows in order: a seal under a window with no late row). */
+function isRun(order: Uint32Array, from: number, to: number): boolean {
+  for (let i = from + 1; i < to; i++) if (order[i] !== order[i - 1] + 1) return false;
+  return true;
+}
+
+/** Rows [start, start + n) of `src` into `out`: numbers and validity as one copy each. */
+function copyRun(src: ActiveBlock, out: ActiveBlock, start: number, n: number): void {
+  for (let c = 0; c < src.columns.length; c++) {
+    const s = src.columns[c];
+    const d = out.columns[c];
+    if (s.type === 'string' && d.type === 'string') {
+      const remap = new Int32Array(s.dictionary.values.length).fill(-1);
+      for (let i = 0; i < n; i++) {
+        const code = s.values[start + i];
+        let k = remap[code];
+        if (k < 0) { k = codeFor(d.dictionary, s.dictionary.values[code]); remap[code] = k; }
+        d.values[i] = k;
+      }
+    } else {
+      (d.values as BigInt64Array).set((s.values as BigInt64Array).subarray(start, start + n));
+    }
+    if (s.validity !== null && d.validity !== null) d.validity.values.set(s.validity.values.subarray(start, start + n));
+  }
 }
 
 /** A nullable column's validity bytes (1 = a value) go with the rows. */
