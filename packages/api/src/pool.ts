@@ -13,7 +13,7 @@ export interface BlockPool extends BlockEncoder {
   scan(task: ScanTask): Promise<ScanOutput>;
   /** Scan threads (0: everything runs on the calling thread). */
   readonly threads: number;
-  /** Start the scan threads now, in the background. */
+  /** Start the scan threads in the background, once the calling thread is idle (scan-threads.ts). */
   warm(): void;
   /** Load the encoder on the calling thread (for tables that encode every block inline). */
   loadInlineEncoder(): Promise<void>;
@@ -42,7 +42,7 @@ export function createPool(threads: number): BlockPool {
     threads,
     readBuffers: new ReadBuffers(),
     // Encoder threads start with the first sealed block (submit): a reader never pays for them.
-    warm: () => { scanThreads.start(); },
+    warm: () => { scanThreads.startWhenIdle(); },
     submit: (task: EncodeTask, done: EncodeDone) => encoders.submit(task, done),
     harvest: () => encoders.harvest(),
     waitForOne: (timeoutMs: number) => encoders.waitForOne(timeoutMs),

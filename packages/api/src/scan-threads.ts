@@ -23,14 +23,39 @@ interface ScanThread {
 /** An empty scan: its answer tells that a thread is up. */
 const PROBE: ScanTask = { kind: 'scan', source: 'views', label: 'probe', views: [], rowCount: 0, request: { predicates: [], projection: [], countOnly: true, timeColumn: 0 } };
 
+/** The calling thread counts as idle once it has run no scan for this long: threads start then. */
+export const IDLE_START_MS = 20;
+/** A query that has kept the calling thread scanning this long starts the threads anyway. */
+export const BUSY_START_MS = 50;
+
 export class ScanThreads {
   private readonly threads: ScanThread[] = [];
   private destroyed = false;
+  /** Scans run here before any thread was started: when the last one ran, and since when they have. */
+  private lastInlineMs = -Infinity;
+  private busySinceMs = -Infinity;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly count: number) {}
 
-  /** Start the threads (at once: as many as leave the caller a core; the rest one by one). */
+  /**
+   * Start the threads once the calling thread is idle, or once a query has kept it scanning
+   * for BUSY_START_MS. A query right after open() is over in tens of milliseconds, while a
+   * thread takes 70-100 ms to load: started under it, the threads only took its cores (first
+   * query after open on 2 cores: ~70 ms with one thread loading, ~55 ms with none).
+   */
+  startWhenIdle(): void {
+    if (this.threads.length > 0 || this.count === 0 || this.destroyed || this.idleTimer !== null) return;
+    this.idleTimer = setInterval(() => {
+      if (performance.now() - this.lastInlineMs < IDLE_START_MS) return;
+      this.start();
+    }, IDLE_START_MS);
+    this.idleTimer.unref();
+  }
+
+  /** Start the threads now (at once: as many as leave the caller a core; the rest one by one). */
   start(): void {
+    if (this.idleTimer !== null) { clearInterval(this.idleTimer); this.idleTimer = null; }
     if (this.threads.length > 0 || this.count === 0 || this.destroyed) return;
     const atOnce = Math.max(1, Math.min(this.count, availableParallelism() - 1));
     for (let i = 0; i < atOnce; i++) this.startOne();
@@ -73,7 +98,13 @@ export class ScanThreads {
 
   /** Run a scan in a thread; null when none is ready (the caller runs it). */
   run(task: ScanTask, transferList: ArrayBuffer[]): Promise<ScanOutput> | null {
-    this.start();
+    if (this.threads.length === 0) {
+      const now = performance.now();
+      if (now - this.lastInlineMs >= IDLE_START_MS) this.busySinceMs = now;
+      this.lastInlineMs = now;
+      if (now - this.busySinceMs >= BUSY_START_MS) this.start();
+      else this.startWhenIdle();
+    }
     const t = this.pick();
     if (t === null) return null;
     t.inFlight++;
@@ -89,6 +120,7 @@ export class ScanThreads {
 
   async destroy(): Promise<void> {
     this.destroyed = true;
+    if (this.idleTimer !== null) { clearInterval(this.idleTimer); this.idleTimer = null; }
     // Never terminate a thread while it is still loading its modules: Node 20 aborts the whole
     // process when a worker dies inside module instantiation (an open-query-close that is over
     // before the threads are up hit this).

@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScanTask } from '@backtracedb/workers';
-import { ScanThreads } from '../src/scan-threads.js';
+import { BUSY_START_MS, ScanThreads } from '../src/scan-threads.js';
 
 const views = (n: number): ScanTask => ({
   kind: 'scan', source: 'views', label: 'test', rowCount: n,
@@ -28,10 +28,28 @@ afterEach(async () => { await threads?.destroy(); threads = null; });
 describe('ScanThreads', () => {
   it('starts as many threads as leave the caller a core, then one more as each comes up', async () => {
     threads = new ScanThreads(3);
-    expect(threads.run(views(10), [])).toBeNull(); // none is up: the caller scans
+    threads.start();
     const atOnce = Math.max(1, Math.min(3, availableParallelism() - 1));
     expect(threads.state()).toHaveLength(atOnce);
     await until(() => threads!.state().length === 3 && threads!.state().every((t) => t.ready), 20_000);
+  });
+
+  it('a scan before any thread runs here and starts none while the caller keeps scanning; idle, they start', async () => {
+    threads = new ScanThreads(2);
+    const busyUntil = performance.now() + BUSY_START_MS / 2;
+    while (performance.now() < busyUntil) {
+      expect(threads.run(views(10), [])).toBeNull(); // none is up: the caller scans
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(threads.state()).toHaveLength(0); // a short query right after open: no thread loading under it
+    await until(() => threads!.state().length > 0, 5_000); // idle: they start
+  });
+
+  it('a query that keeps the caller scanning past BUSY_START_MS starts them anyway', async () => {
+    threads = new ScanThreads(1);
+    const until2 = performance.now() + BUSY_START_MS + 10;
+    while (performance.now() < until2) { threads.run(views(10), []); await new Promise((r) => setImmediate(r)); }
+    expect(threads.state()).toHaveLength(1);
   });
 
   it('gives concurrent scans to the ready thread with the fewest in flight, with right answers', async () => {
