@@ -54,13 +54,13 @@ describe.each(UNITS)("timeUnit '%s'", (unit) => {
       const types = await duckRows(`DESCRIBE SELECT ts FROM ${source}`);
       expect(String(types[0][1])).toMatch(/^TIMESTAMP/);
       const got = await duckRows(`SELECT epoch_ns(ts)::VARCHAR, v FROM ${source} ORDER BY v`);
-      // DuckDB reads an isAdjustedToUTC timestamp as TIMESTAMP WITH TIME ZONE, which it keeps in
-      // microseconds: nanoseconds arrive cut (towards zero) to the microsecond — DuckDB's limit, not
-      // the file's, whose exact nanoseconds the engine's own reads check below.
-      expect(got.map((r) => BigInt(r[0] as string))).toEqual(ts.map((x) => (unit === 'ns' ? (x / 1000n) * 1000n : x * NS_PER[unit])));
+      // Every unit arrives exact: ms and us as TIMESTAMP WITH TIME ZONE (isAdjustedToUTC), ns as
+      // TIMESTAMP_NS (not marked: DuckDB's zoned type holds microseconds and cut them before).
+      expect(got.map((r) => BigInt(r[0] as string))).toEqual(ts.map((x) => x * NS_PER[unit]));
+      if (unit === 'ns') expect(String(types[0][1])).toBe('TIMESTAMP_NS');
     }
     const logical = await duckRows(`SELECT logical_type, converted_type FROM parquet_schema(${files[0]}) WHERE name = 'ts'`);
-    expect(String(logical[0][0])).toMatch(new RegExp(`isAdjustedToUTC=1.*${unit === 'ns' ? 'NANOS=NanoSeconds' : unit === 'us' ? 'MICROS=MicroSeconds' : 'MILLIS=MilliSeconds'}`));
+    expect(String(logical[0][0])).toMatch(new RegExp(`isAdjustedToUTC=${unit === 'ns' ? 0 : 1}.*${unit === 'ns' ? 'NANOS=NanoSeconds' : unit === 'us' ? 'MICROS=MicroSeconds' : 'MILLIS=MilliSeconds'}`));
     expect(logical[0][1]).toBe(unit === 'ns' ? null : unit === 'us' ? 'TIMESTAMP_MICROS' : 'TIMESTAMP_MILLIS');
 
     // Reopened: the engine reads its block files (column chunks) in the table's unit, and filters

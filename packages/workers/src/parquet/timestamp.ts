@@ -17,7 +17,10 @@ const CONVERTED: Readonly<Record<FileTimeUnit, number | undefined>> = { ms: Conv
 /** The SchemaElement fields converted_type (6) and logicalType (10) of a timestamp column. */
 export function timestampAnnotation(unit: TimeUnit): { converted: ThriftOut | undefined; logical: ThriftOut } {
   const u = fileUnitOf(unit);
-  const timestamp = struct([TimestampType.isAdjustedToUTC, bool(true)], [TimestampType.unit, struct([UNIT_FIELD[u], struct()])]);
+  // Milliseconds and microseconds are marked as UTC instants (DuckDB reads TIMESTAMP WITH TIME
+  // ZONE). Nanoseconds are not: DuckDB's zoned type holds microseconds and cut them, while an
+  // unmarked NANOS column reads as TIMESTAMP_NS with every nanosecond (as DuckDB writes it).
+  const timestamp = struct([TimestampType.isAdjustedToUTC, bool(u !== 'ns')], [TimestampType.unit, struct([UNIT_FIELD[u], struct()])]);
   const converted = CONVERTED[u];
   return { converted: converted === undefined ? undefined : i32(converted), logical: struct([LogicalType.TIMESTAMP, timestamp]) };
 }
