@@ -42,11 +42,9 @@ export function gatherRows(schema: ResolvedSchema, src: ActiveBlock, order: Uint
   const n = to - from;
   const out = newActiveBlock(schema, firstRowSeq, Math.max(1, capacityRows, n));
   ensureCapacity(out.columns, n, out.capacityRows);
-  if (isRun(order, from, to)) {
-    copyRun(src, out, n === 0 ? 0 : order[from], n);
-    out.rowCount = n;
-    return out;
-  }
+  // Rows in order (a seal under a window with no late row among them): numbers and validity
+  // go over as one copy each instead of a gather per row.
+  const start = n > 0 && isRun(order, from, to) ? order[from] : -1;
   for (let c = 0; c < src.columns.length; c++) {
     const s = src.columns[c];
     const d = out.columns[c];
@@ -59,47 +57,30 @@ export function gatherRows(schema: ResolvedSchema, src: ActiveBlock, order: Uint
         if (k < 0) { k = codeFor(d.dictionary, s.dictionary.values[code]); remap[code] = k; }
         d.values[i] = k;
       }
+    } else if (start >= 0) {
+      (d.values as BigInt64Array).set((s.values as BigInt64Array).subarray(start, start + n));
     } else {
       const sv = s.values as BigInt64Array | Float64Array | Uint8Array;
       const dv = d.values as typeof sv;
       for (let i = 0; i < n; i++) dv[i] = sv[order[from + i]];
     }
-    gatherValidity(s, d, order, from, n);
+    gatherValidity(s, d, order, from, n, start);
   }
   out.rowCount = n;
   return out;
 }
 
-/** Whether order[from..to) is a run of consecutive rows (rows in order: a seal under a window with no late row). */
+/** Whether order[from..to) is a run of consecutive rows. */
 function isRun(order: Uint32Array, from: number, to: number): boolean {
   for (let i = from + 1; i < to; i++) if (order[i] !== order[i - 1] + 1) return false;
   return true;
 }
 
-/** Rows [start, start + n) of `src` into `out`: numbers and validity as one copy each. */
-function copyRun(src: ActiveBlock, out: ActiveBlock, start: number, n: number): void {
-  for (let c = 0; c < src.columns.length; c++) {
-    const s = src.columns[c];
-    const d = out.columns[c];
-    if (s.type === 'string' && d.type === 'string') {
-      const remap = new Int32Array(s.dictionary.values.length).fill(-1);
-      for (let i = 0; i < n; i++) {
-        const code = s.values[start + i];
-        let k = remap[code];
-        if (k < 0) { k = codeFor(d.dictionary, s.dictionary.values[code]); remap[code] = k; }
-        d.values[i] = k;
-      }
-    } else {
-      (d.values as BigInt64Array).set((s.values as BigInt64Array).subarray(start, start + n));
-    }
-    if (s.validity !== null && d.validity !== null) d.validity.values.set(s.validity.values.subarray(start, start + n));
-  }
-}
-
 /** A nullable column's validity bytes (1 = a value) go with the rows. */
-function gatherValidity(src: object, dst: object, order: Uint32Array, from: number, n: number): void {
+function gatherValidity(src: object, dst: object, order: Uint32Array, from: number, n: number, runStart: number): void {
   const sv = (src as { validity?: { values: Uint8Array } | null }).validity;
   const dv = (dst as { validity?: { values: Uint8Array } | null }).validity;
   if (sv == null || dv == null) return;
+  if (runStart >= 0) { dv.values.set(sv.values.subarray(runStart, runStart + n)); return; }
   for (let i = 0; i < n; i++) dv.values[i] = sv.values[order[from + i]];
 }
