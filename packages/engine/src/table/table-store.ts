@@ -176,8 +176,9 @@ export class TableStore {
       // Sealed blocks whose rows the WAL has not written yet (a loop that never awaited): write
       // the encoded ones first, so the WAL skips their rows instead of writing them twice.
       if (this.settings.useDiskStorage && this.wal.hasQueuedRotation) {
-        // A block that fails to be written is reported by flush(); its rows go to the WAL here.
-        await this.persistEncoded().then(() => this.wal?.retireThrough(this.durableWalRowSeq), () => undefined);
+        // Each group written raises the WAL's durable floor (writeBlocks retires through it). A
+        // block that fails to be written is reported by flush(); its rows go to the WAL here.
+        await this.persistEncoded().catch(() => undefined);
       }
       await this.wal.sync();
       // Backpressure: blocks sealed faster than they are encoded and written wait here.
