@@ -2,13 +2,14 @@
 // TableScanner's business (read/table-scanner.ts), which every Reader of the table shares.
 import {
   schemaToJson, checkTimeArg, compact, deleteBefore, startRetention,
-  ReadOnlyTableStore, type NormalizedBatch, type SealedBlock, type ColumnView, type ColumnValues,
+  ReadOnlyTableStore, type NormalizedBatch, type SealedBlock,
   type BatchInputOf, type TableStore, type ResolvedSchema, type RowInputOf, type RowOf, type ScanResult, type TableSchema,
 } from '@backtracedb/engine';
 import type { BlockCache } from './block-cache.js';
 import type { BlockPool } from './pool.js';
 import { Reader } from './reader.js';
 import { TableScanner } from './read/table-scanner.js';
+import { batchOfResult } from './read/whole-block.js';
 import type * as arrow from 'apache-arrow';
 import { columnsFromArrow } from './arrow-in.js';
 import { writeParquetFile } from './export.js';
@@ -72,10 +73,7 @@ export class Table<S extends TableSchema = TableSchema> {
     const req = { predicates: [], projection: this.schema.columns.map((_, i) => i), countOnly: false, timeColumn: this.schema.timeIndex };
     const plan = this.scanner.plan(block, req, false);
     if (plan.kind !== 'scan') throw new Error(`internal: table "${this.name}": a whole-block read was planned as ${plan.kind}`);
-    const r = await this.scanner.execute(plan, req);
-    // Validity goes with the values: a rebuilt block keeps its nulls.
-    const valid = r.columns.map((v) => (v.valid ? v.valid.slice() : null));
-    return { rowCount: r.rowCount, columns: r.columns.map(valuesOf), ...(valid.some((v) => v !== null) ? { valid } : {}) };
+    return batchOfResult(await this.scanner.execute(plan, req));
   };
 
   private writable(what: string): Exclude<typeof this.store, ReadOnlyTableStore> {
@@ -215,14 +213,5 @@ export class Table<S extends TableSchema = TableSchema> {
     if (this.store instanceof ReadOnlyTableStore) return;
     await this.store.lifecycle(async () => undefined).catch(() => undefined);
     await this.store.exclusive(async () => undefined).catch(() => undefined);
-  }
-}
-
-function valuesOf(v: ColumnView): ColumnValues {
-  switch (v.type) {
-    case 'string': { const d = v.dictionary; return Array.from(v.values, (c) => d[c]); }
-    case 'int64': return v.values.slice();
-    case 'float64': return v.values.slice();
-    case 'bool': return v.values.slice();
   }
 }

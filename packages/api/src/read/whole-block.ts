@@ -11,6 +11,12 @@ function valuesOf(v: ColumnView): ColumnValues {
   }
 }
 
+/** A whole-block scan's rows as a batch; validity goes with the values (a rebuilt block keeps its nulls). */
+export function batchOfResult(r: { rowCount: number; columns: ColumnView[] }): NormalizedBatch {
+  const valid = r.columns.map((v) => (v.valid ? v.valid.slice() : null));
+  return { rowCount: r.rowCount, columns: r.columns.map(valuesOf), ...(valid.some((v) => v !== null) ? { valid } : {}) };
+}
+
 /** A reader of whole blocks for TableContext.readBlock. */
 export function wholeBlockReader(pool: BlockPool, storage: Storage): (dir: string, schema: ResolvedSchema, block: SealedBlock) => Promise<NormalizedBatch> {
   return async (dir, schema, block) => {
@@ -20,7 +26,6 @@ export function wholeBlockReader(pool: BlockPool, storage: Storage): (dir: strin
     const parquet = inMemory ?? await readBlockFile(storage, schema.name, join(dir, block.file ?? ''), block.sizeBytes);
     const origin = inMemory !== null ? { kind: 'memory' as const } : { kind: 'file' as const, checksum: block.checksum };
     const r = await pool.scan({ kind: 'scan', source: 'parquet', request, label, schema: schemaToJson(schema), parquet, origin, rowGroups: null, expectedRows: block.rowCount, fillCache: false });
-    const valid = r.columns.map((v) => (v.valid ? v.valid.slice() : null));
-    return { rowCount: r.rowCount, columns: r.columns.map(valuesOf), ...(valid.some((v) => v !== null) ? { valid } : {}) };
+    return batchOfResult(r);
   };
 }
