@@ -8,3 +8,4 @@ export { presentRows } from './column/column-view.js';
 export { compareScalar } from './query/predicate.js';
 export { applyPredicate, scratchSelection } from './query/kernels.js';
 export { gather, scanViews, selectRows, transferablesOf } from './query/scan.js';
+export { copyBytes } from './util/copy-bytes.js';

@@ -4,6 +4,7 @@
 import { num, struct, ThriftReader, UnsupportedParquetError } from './thrift.js';
 import { Codec, DataPageHeader, Encoding, PageHeader, PageType } from './fields.js';
 import { decompressPage } from './compress.js';
+import { copyBytes } from '@backtracedb/engine/thread';
 
 export interface Page {
   readonly kind: 'data' | 'dictionary';
@@ -46,7 +47,7 @@ export function* pagesOf(bytes: Uint8Array, start: number, end: number, codec: n
 /** Copy `count` little-endian 8-byte values (alignment-safe: byte copy into the target). */
 export function copy8(body: Uint8Array, count: number, out: BigInt64Array | Float64Array, at: number): void {
   if (body.byteLength < count * 8) throw new Error('Parquet page is shorter than its values');
-  new Uint8Array(out.buffer, out.byteOffset + at * 8, count * 8).set(body.subarray(0, count * 8));
+  copyBytes(new Uint8Array(out.buffer, out.byteOffset + at * 8, count * 8), 0, body.subarray(0, count * 8));
 }
 
 export function plainBools(body: Uint8Array, count: number, out: Uint8Array, at: number): void {

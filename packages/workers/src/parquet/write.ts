@@ -7,6 +7,7 @@
 import { crc32 } from 'node:zlib';
 import { endianness } from 'node:os';
 import type { BlockLayout, ColumnType, ColumnView, TimeUnit } from '@backtracedb/engine';
+import { copyBytes } from '@backtracedb/engine/thread';
 import { Codec, Encoding, PageType, PhysicalType, Repetition } from './fields.js';
 import { bin, i32, i64, list, struct, ThriftWriter, type ThriftOut } from './thrift-write.js';
 import { optionalRows, withLevels } from './levels.js';
@@ -194,6 +195,6 @@ export function writeParquet(columns: readonly ParquetColumn[], views: readonly 
   // The one copy of the data: every part into the file's bytes.
   const bytes = new Uint8Array(shared ? new SharedArrayBuffer(offset) : new ArrayBuffer(offset));
   let at = 0;
-  for (const p of parts) { bytes.set(p, at); at += p.byteLength; }
+  for (const p of parts) { copyBytes(bytes, at, p); at += p.byteLength; } // shared columns at any offset: copy-bytes.ts
   return { bytes, layout: withCompression({ rowGroups: layout }, codec) };
 }
