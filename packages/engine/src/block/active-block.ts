@@ -1,7 +1,9 @@
 // The block that takes appends: column buffers on shared memory, filled in place.
 // Values reaching here are already validated; writing cannot fail.
 import type { ResolvedSchema } from '../schema/schema.js';
-import { codeFor, ensureCapacity, INITIAL_CAPACITY_ROWS, newColumn, type ColumnStore } from './column-store.js';
+import { BYTES_PER_ROW, codeFor, ensureCapacity, INITIAL_CAPACITY_ROWS, newColumn, type ColumnStore } from './column-store.js';
+import type { PayloadLayout } from '../wal/payload-layout.js';
+import { copyBytes } from '../util/copy-bytes.js';
 import type { NormalizedBatch } from '../column/values.js';
 
 export interface ActiveBlock {
@@ -52,10 +54,47 @@ export function writeBatch(block: ActiveBlock, batch: NormalizedBatch, from: num
   block.rowCount = at + count;
 }
 
+/**
+ * Copy rows [from, from + count) of a checked WAL payload into the block: numbers and
+ * validity byte for byte, strings as codes mapped once per dictionary entry the rows use (an
+ * entry no row uses never reaches the block's dictionary). The caller guarantees room.
+ */
+export function writePayloadRows(block: ActiveBlock, layout: PayloadLayout, from: number, count: number): void {
+  if (count > roomLeft(block) || from < 0 || from + count > layout.rowCount) throw new Error('internal: bad WAL payload row range');
+  const at = block.rowCount;
+  ensureCapacity(block.columns, at + count, block.capacityRows);
+  const { bytes } = layout;
+  for (let c = 0; c < block.columns.length; c++) {
+    const col = block.columns[c];
+    const src = layout.columns[c];
+    if (src.type === 'string') {
+      if (col.type !== 'string') throw new Error('internal: WAL payload column type differs from the block\'s');
+      const remap = new Int32Array(src.dict.length).fill(-1);
+      const codes = col.values;
+      const walCodes = src.codes;
+      for (let i = 0; i < count; i++) {
+        const k = walCodes[from + i];
+        let code = remap[k];
+        if (code < 0) code = remap[k] = codeFor(col.dictionary, src.dict[k]);
+        codes[at + i] = code;
+      }
+    } else {
+      if (col.type !== src.type) throw new Error('internal: WAL payload column type differs from the block\'s');
+      const width = BYTES_PER_ROW[col.type];
+      copyBytes(new Uint8Array(col.buffer, at * width, count * width), 0, bytes.subarray(src.at + from * width, src.at + (from + count) * width));
+    }
+    if (col.validity !== null) {
+      const v = layout.valid?.[c] ?? null;
+      writeValidity(col.validity.values, v === null ? null : bytes.subarray(v, v + layout.rowCount), from, count, at);
+    }
+  }
+  block.rowCount = at + count;
+}
+
 /** A nullable column's validity for rows [from, from + count) of a batch; null: all present. */
 function writeValidity(dst: Uint8Array, src: Uint8Array | null, from: number, count: number, at: number): void {
   if (src === null) dst.fill(1, at, at + count);
-  else dst.set(src.subarray(from, from + count), at);
+  else copyBytes(dst, at, src.subarray(from, from + count));
 }
 
 /** Write one validated row object (see checkRow). The caller guarantees room for it. */

@@ -6,7 +6,6 @@
 // has added since: new manifest records mean new blocks; otherwise only new WAL records.
 import { join } from 'node:path';
 import { resolveSchema, sameSchema, isSafeName, type ResolvedSchema, type TableSchema } from '../schema/schema.js';
-import { decodeRecordBatch } from '../wal/batch-codec.js';
 import { readWal, readWalFrom, type WalPosition } from '../wal/reader.js';
 import type { WalRecord } from '../wal/record.js';
 import { replayStartOf, WalReplay } from './wal-replay.js';
@@ -185,7 +184,7 @@ export class ReadOnlyTableStore {
         blocks = this.emptyBlocks(m.durableRowCount, m.lastTime, m.blocks.length, start.newest);
         m.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
         blocks.droppedRows = droppedRowsOf(m);
-        replay = new WalReplay(blocks, (rec) => decodeRecordBatch(this.schema.columns, rec), start, `table "${this.name}": WAL in ${walDir}`, this.settings.enableWal);
+        replay = new WalReplay(blocks, this.schema.columns, start, `table "${this.name}": WAL in ${walDir}`, this.settings.enableWal);
         // A WAL row older than the newest sealed one takes sealed blocks back (reopen-tail.ts);
         // a block file the writer replaced under us means a newer manifest: read again.
         try { await blocks.late?.loadTail(tailReader(this.ctx, this.dir, this.schema)); } catch { this.walCursor = null; continue; }

@@ -6,7 +6,6 @@ import { sameSchema, resolveSchema, schemaToJson, isSafeName, type TableSchema }
 import { tailReader } from './reopen-tail.js';
 import type { Storage } from '../storage/storage.js';
 import { replayWal } from '../wal/reader.js';
-import { decodeRecordBatch } from '../wal/batch-codec.js';
 import { TableStore, type TableContext } from './table-store.js';
 import { tableDir, WAL_DIR } from './layout.js';
 import { schemaCrcOf } from './manifest-log.js';
@@ -150,7 +149,7 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
   const walDir = join(dir, WAL_DIR);
   const replay = await replayWal(storage, walDir, { fromRowSeq: start.fromRowSeq });
   report.damaged = replay.damaged;
-  const apply = new WalReplay(blocks, (rec) => decodeRecordBatch(meta.schema.columns, rec), start, `table "${name}": WAL in ${walDir}`, settings.enableWal);
+  const apply = new WalReplay(blocks, meta.schema.columns, start, `table "${name}": WAL in ${walDir}`, settings.enableWal);
   for (const rec of replay.records) report.replayedRows += apply.apply(rec);
   apply.finish();
   await table.startWal();

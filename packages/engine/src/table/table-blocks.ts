@@ -1,13 +1,15 @@
 // TableBlocks: a table's rows in memory — the active block, the sealed blocks, and the write
 // path validate → active block → seal → hand to an encoder. Worker-free: the encoder is
 // injected, so this runs the same under tests and in the API. (Files are TableStore's.)
-import { newActiveBlock, roomLeft, writeBatch, type ActiveBlock } from '../block/active-block.js';
+import { newActiveBlock, roomLeft, writeBatch, writePayloadRows, type ActiveBlock } from '../block/active-block.js';
 import { ensureCapacity } from '../block/column-store.js';
 import { compileRowChecker, compileRowWriter, type RowChecker, type RowWriter } from './row-codegen.js';
 import { frozenViewsOf, type EncodedBlock, type EncodeTask, type SealedBlock } from '../block/sealed-block.js';
 import { schemaToJson, type ResolvedSchema } from '../schema/schema.js';
 import { normalizeBatch } from './validate.js';
-import type { NormalizedBatch } from '../column/values.js';
+import { sliceBatch, type NormalizedBatch } from '../column/values.js';
+import { batchOfLayout } from '../wal/batch-codec.js';
+import type { PayloadLayout } from '../wal/payload-layout.js';
 import { checkIntSetting } from './options.js';
 import { LateWriter } from './late-writer.js';
 import { lateCapacity, newLateState, type SplitSeal } from './late-rows.js';
@@ -162,16 +164,33 @@ export class TableBlocks {
   /** Write an already-validated batch (WAL replay uses this too). */
   writeNormalized(batch: NormalizedBatch): void {
     if (this.late !== null) { this.late.write(batch); return; }
-    let from = 0;
-    while (from < batch.rowCount) {
+    this.writeRows(0, batch.rowCount, (block, from, count) => writeBatch(block, batch, from, count));
+    if (batch.rowCount > 0) this.lastTime = (batch.columns[this.schema.timeIndex] as BigInt64Array)[batch.rowCount - 1];
+  }
+
+  /**
+   * WAL replay: rows [from, rowCount) of a checked record payload, copied straight into the
+   * active block (no batch of strings in between). Under a window, through the late-row path.
+   */
+  writePayload(layout: PayloadLayout, from: number): void {
+    if (this.late !== null) { this.late.write(sliceBatch(batchOfLayout(layout), from)); return; }
+    this.writeRows(from, layout.rowCount, (block, at, count) => writePayloadRows(block, layout, at, count));
+    const time = layout.columns[this.schema.timeIndex];
+    if (from < layout.rowCount && time.type === 'int64') {
+      this.lastTime = new DataView(layout.bytes.buffer, layout.bytes.byteOffset).getBigInt64(time.at + 8 * (layout.rowCount - 1), true);
+    }
+  }
+
+  /** Rows [from, to) of a source, into the active block in pieces that fit, sealing as blocks fill. */
+  private writeRows(from: number, to: number, write: (block: ActiveBlock, from: number, count: number) => void): void {
+    while (from < to) {
       if (this.active.rowCount >= this.maxRows) this.seal();
       const room = Math.min(roomLeft(this.active), this.maxRows - this.active.rowCount);
-      const count = Math.min(room, batch.rowCount - from);
-      writeBatch(this.active, batch, from, count);
+      const count = Math.min(room, to - from);
+      write(this.active, from, count);
       from += count;
       if (this.active.rowCount >= this.maxRows || roomLeft(this.active) === 0) this.seal();
     }
-    if (batch.rowCount > 0) this.lastTime = (batch.columns[this.schema.timeIndex] as BigInt64Array)[batch.rowCount - 1];
   }
 
   /** Seal the active block now (no-op when empty) and hand it to the encoder. */

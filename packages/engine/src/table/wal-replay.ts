@@ -4,7 +4,9 @@
 // `time` (docs/wal.md): replay reads from its `firstUnsealedSeq`, puts the other rows below
 // `rowSeq` back into the active block as they were, and appends the rest as appends do.
 import type { WalRecord } from '../wal/record.js';
-import { pickRows, sliceBatch, type NormalizedBatch } from '../column/values.js';
+import { pickRows, sliceBatch } from '../column/values.js';
+import { batchOfLayout, parseRecord } from '../wal/batch-codec.js';
+import type { ColumnDef } from '../schema/schema.js';
 import type { Manifest } from './manifest.js';
 import type { TableBlocks } from './table-blocks.js';
 
@@ -30,11 +32,11 @@ export class WalReplay {
   private next: number;
 
   /**
-   * `decode`: a record's rows as a batch (the caller knows the record format and schema).
+   * `columns`: the table's, which its records hold in order.
    * `logged` false: the table has no WAL, so rows a seal left unsealed were never logged (lost
    * on a crash, as every unsealed row is): their absence is no gap.
    */
-  constructor(private readonly blocks: TableBlocks, private readonly decode: (rec: WalRecord) => NormalizedBatch, private readonly start: ReplayStart, private readonly where: string, private readonly logged = true) {
+  constructor(private readonly blocks: TableBlocks, private readonly columns: readonly ColumnDef[], private readonly start: ReplayStart, private readonly where: string, private readonly logged = true) {
     this.next = start.fromRowSeq;
   }
 
@@ -49,10 +51,18 @@ export class WalReplay {
     if (end <= this.next) return 0;
     if (rec.firstRowSeq > this.next) throw this.gap();
     let seq = this.next;
-    let batch = sliceBatch(this.decode(rec), seq - rec.firstRowSeq);
+    const layout = parseRecord(this.columns, rec);
+    if (this.blocks.late === null) {
+      // Without a window, every row goes to the end of the active block: copied straight in.
+      if (seq !== this.blocks.rowCount) throw this.gap();
+      this.blocks.writePayload(layout, seq - rec.firstRowSeq);
+      this.next = end;
+      return end - seq;
+    }
+    let batch = sliceBatch(batchOfLayout(layout), seq - rec.firstRowSeq);
     let applied = 0;
     const { sealedRowSeq, sealedTime } = this.start;
-    if (seq < sealedRowSeq && sealedTime !== null && this.blocks.late !== null) {
+    if (seq < sealedRowSeq && sealedTime !== null) {
       const upto = Math.min(end, sealedRowSeq) - seq;
       const times = batch.columns[this.blocks.schema.timeIndex] as BigInt64Array;
       const keep: number[] = [];

@@ -7,9 +7,10 @@ import type { ColumnView } from '../column/column-view.js';
 import type { ColumnDef, ColumnType } from '../schema/schema.js';
 import { RECORD_TYPE_BATCH_NULLS, type WalRecord } from './record.js';
 import type { ColumnValues, NormalizedBatch } from '../column/values.js';
+import { parsePayload, type PayloadLayout } from './payload-layout.js';
+import { copyBytes } from '../util/copy-bytes.js';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 interface StringPlan { dict: Uint8Array[]; codes: Uint32Array; bytes: number }
 
@@ -72,13 +73,13 @@ export function encodeBlockRange(types: readonly ColumnType[], columns: readonly
     } else {
       const width = col.type === 'bool' ? 1 : 8;
       const v = col.values;
-      out.set(new Uint8Array(v.buffer, v.byteOffset + from * width, n * width), at);
+      copyBytes(out, at, new Uint8Array(v.buffer, v.byteOffset + from * width, n * width)); // shared: see copy-bytes.ts
       at += n * width;
     }
   }
   for (const col of columns) {
     if (!col.valid) continue;
-    out.set(col.valid.subarray(from, to), at);
+    copyBytes(out, at, col.valid.subarray(from, to));
     at += n;
   }
   if (at !== size) throw new Error('internal: WAL batch size mismatch');
@@ -172,82 +173,33 @@ export function encodeBatch(types: readonly ColumnType[], batch: NormalizedBatch
 
 /** A WAL record's rows, by its type: validity of the nullable columns only in type 2 records. */
 export function decodeRecordBatch(columns: readonly ColumnDef[], rec: WalRecord): NormalizedBatch {
+  return batchOfLayout(parseRecord(columns, rec));
+}
+
+/** A WAL record's payload, checked and described (payload-layout.ts). */
+export function parseRecord(columns: readonly ColumnDef[], rec: WalRecord): PayloadLayout {
   const nullable = rec.type === RECORD_TYPE_BATCH_NULLS ? columns.map((c) => c.nullable === true) : null;
-  return decodeBatch(columns.map((c) => c.type), rec.rowCount, rec.payload, nullable);
+  return parsePayload(columns.map((c) => c.type), rec.rowCount, rec.payload, nullable);
 }
-
-function need(ok: boolean, what: string): void {
-  if (!ok) throw new Error(`WAL payload is malformed: ${what}`);
-}
-
-/** `n` little-endian u32 at `at`: a view when aligned (and the machine little-endian), else a copy. */
-function uint32s(bytes: Uint8Array, at: number, n: number): Uint32Array {
-  if (LITTLE_ENDIAN && (bytes.byteOffset + at) % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset + at, n);
-  const out = new Uint32Array(n);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset + at, 4 * n);
-  for (let i = 0; i < n; i++) out[i] = dv.getUint32(4 * i, true);
-  return out;
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 export function decodeBatch(types: readonly ColumnType[], rowCount: number, bytes: Uint8Array, nullable: readonly boolean[] | null = null): NormalizedBatch {
-  const n = rowCount;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = 0;
-  const columns: ColumnValues[] = types.map((t): ColumnValues => {
-    switch (t) {
-      case 'int64': case 'float64': {
-        need(at + 8 * n <= bytes.byteLength, 'numeric column overruns the payload');
-        const copy = bytes.slice(at, at + 8 * n); // copy: aligned, owned
-        at += 8 * n;
-        return t === 'int64' ? new BigInt64Array(copy.buffer) : new Float64Array(copy.buffer);
-      }
-      case 'bool': {
-        need(at + n <= bytes.byteLength, 'bool column overruns the payload');
-        const v = bytes.slice(at, at + n);
-        at += n;
-        for (let i = 0; i < n; i++) need(v[i] <= 1, 'bool value other than 0/1');
-        return v;
-      }
-      case 'string': {
-        need(at + 4 <= bytes.byteLength, 'string dictionary size missing');
-        const count = dv.getUint32(at, true);
-        at += 4;
-        need(count <= n, 'string dictionary larger than the batch');
-        const dict = new Array<string>(count);
-        for (let d = 0; d < count; d++) {
-          need(at + 4 <= bytes.byteLength, 'string length missing');
-          const len = dv.getUint32(at, true);
-          need(at + 4 + len <= bytes.byteLength, 'string overruns the payload');
-          dict[d] = decoder.decode(bytes.subarray(at + 4, at + 4 + len));
-          at += 4 + len;
-        }
-        need(at + 4 * n <= bytes.byteLength, 'string codes overrun the payload');
-        const codes = uint32s(bytes, at, n);
-        let max = 0;
-        for (let i = 0; i < n; i++) if (codes[i] > max) max = codes[i];
-        need(n === 0 || max < count, 'string code outside the dictionary');
-        const out = new Array<string>(n);
-        for (let i = 0; i < n; i++) out[i] = dict[codes[i]];
-        at += 4 * n;
-        return out;
-      }
+  return batchOfLayout(parsePayload(types, rowCount, bytes, nullable));
+}
+
+/** A checked payload as arrays: numbers copied out (aligned, owned), strings per row. */
+export function batchOfLayout(layout: PayloadLayout): NormalizedBatch {
+  const { rowCount: n, bytes } = layout;
+  const columns = layout.columns.map((col): ColumnValues => {
+    if (col.type === 'string') {
+      const out = new Array<string>(n);
+      for (let i = 0; i < n; i++) out[i] = col.dict[col.codes[i]];
+      return out;
     }
+    if (col.type === 'bool') return bytes.slice(col.at, col.at + n);
+    const copy = bytes.slice(col.at, col.at + 8 * n);
+    return col.type === 'int64' ? new BigInt64Array(copy.buffer) : new Float64Array(copy.buffer);
   });
-  let valid: Array<Uint8Array | null> | null = null;
-  if (nullable !== null) {
-    valid = nullable.map((isNullable) => {
-      if (!isNullable) return null;
-      need(at + n <= bytes.byteLength, 'validity overruns the payload');
-      const v = bytes.slice(at, at + n);
-      at += n;
-      let present = 0;
-      for (let i = 0; i < n; i++) { need(v[i] <= 1, 'validity byte other than 0/1'); present += v[i]; }
-      return present === n ? null : v;
-    });
-  }
-  need(at === bytes.byteLength, 'trailing bytes after the last column');
-  if (valid === null || valid.every((v) => v === null)) return { rowCount: n, columns };
+  if (layout.valid === null) return { rowCount: n, columns };
+  const valid = layout.valid.map((at) => (at === null ? null : bytes.slice(at, at + n)));
   return { rowCount: n, columns, valid };
 }
