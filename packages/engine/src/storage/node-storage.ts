@@ -1,5 +1,5 @@
 // The real file system, through node:fs/promises.
-import { link, mkdir, open, readdir, readFile, realpath, rename, rm, stat, type FileHandle as FsFileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, realpath, rename, rm, stat, type FileHandle as FsFileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FileHandle, Storage } from './storage.js';
 
@@ -118,8 +118,23 @@ export const nodeStorage: Storage = {
     };
   },
   async readFile(path) {
-    const buf = await readFile(path);
-    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    // One read of the size fstat gives: fs.readFile reads in 512 KiB pieces, a thread-pool
+    // round trip each (a 2.8 MB WAL segment: 1.0-1.1 ms against 0.6-0.7 ms, medians of 80).
+    // Bytes a writer appends meanwhile are left for the next read, as a torn tail would be.
+    const fh = await open(path, 'r');
+    try {
+      const { size } = await fh.stat();
+      const out = new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
+      let got = 0;
+      while (got < size) {
+        const { bytesRead } = await fh.read(out, got, size - got, got);
+        if (bytesRead === 0) break; // cut short since the fstat
+        got += bytesRead;
+      }
+      return got === size ? out : out.slice(0, got); // a copy: no unread bytes behind the view
+    } finally {
+      await fh.close();
+    }
   },
   async readRange(path, offsetBytes, lengthBytes, into) {
     const entry = await acquireHandle(path);
