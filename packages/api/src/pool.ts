@@ -13,7 +13,7 @@ export interface BlockPool extends BlockEncoder {
   scan(task: ScanTask): Promise<ScanOutput>;
   /** Scan threads (0: everything runs on the calling thread). */
   readonly threads: number;
-  /** Start the scan threads in the background, once the calling thread is idle (scan-threads.ts). */
+  /** Start the scan threads in the background, once the calling thread is idle (scan-threads.ts); called as each query begins too. */
   warm(): void;
   /** Load the encoder on the calling thread (for tables that encode every block inline). */
   loadInlineEncoder(): Promise<void>;

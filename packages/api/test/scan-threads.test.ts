@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScanTask } from '@backtracedb/workers';
-import { BUSY_START_MS, ScanThreads } from '../src/scan-threads.js';
+import { BUSY_START_MS, IDLE_START_MS, ScanThreads } from '../src/scan-threads.js';
 
 const views = (n: number): ScanTask => ({
   kind: 'scan', source: 'views', label: 'test', rowCount: n,
@@ -43,6 +43,14 @@ describe('ScanThreads', () => {
     }
     expect(threads.state()).toHaveLength(0); // a short query right after open: no thread loading under it
     await until(() => threads!.state().length > 0, 5_000); // idle: they start
+  });
+
+  it('a query beginning (startWhenIdle, as each reader calls it) counts as activity: none starts until it is idle', async () => {
+    threads = new ScanThreads(1);
+    const until3 = performance.now() + 3 * IDLE_START_MS;
+    while (performance.now() < until3) { threads.startWhenIdle(); await new Promise((r) => setTimeout(r, 5)); }
+    expect(threads.state()).toHaveLength(0); // readers kept beginning: no thread loaded under them
+    await until(() => threads!.state().length > 0, 5_000); // idle: it starts
   });
 
   it('a query that keeps the caller scanning past BUSY_START_MS starts them anyway', async () => {

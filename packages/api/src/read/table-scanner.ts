@@ -66,6 +66,7 @@ export class TableScanner {
 
   /** What a reader sees: after catching up with the writer (read-only tables), the state as of now. */
   async snapshot(): Promise<Snapshot> {
+    this.pool.warm(); // a query begins: threads that are not up yet wait until it is over
     const endRead = this.table.beginRead === null ? null : await this.table.beginRead();
     const release = this.leases.acquire();
     return { ...this.table.snapshot(), release: endRead === null ? release : () => { release(); endRead(); } };
