@@ -35,6 +35,7 @@ export * from './storage/atomic.js';
 export * from './wal/record.js';
 export * from './wal/batch-codec.js';
 export * from './wal/payload-layout.js';
+export * from './wal/segment-buffers.js';
 export * from './wal/writer.js';
 export * from './wal/reader.js';
 export * from './storage/faulty-storage.js';

@@ -1,7 +1,7 @@
 // The block that takes appends: column buffers on shared memory, filled in place.
 // Values reaching here are already validated; writing cannot fail.
 import type { ResolvedSchema } from '../schema/schema.js';
-import { BYTES_PER_ROW, codeFor, ensureCapacity, INITIAL_CAPACITY_ROWS, newColumn, type ColumnStore } from './column-store.js';
+import { BYTES_PER_ROW, codeFor, ensureCapacity, INITIAL_CAPACITY_ROWS, newColumn, type ColumnStore, type StringDictionary } from './column-store.js';
 import type { PayloadLayout } from '../wal/payload-layout.js';
 import { copyBytes } from '../util/copy-bytes.js';
 import type { NormalizedBatch } from '../column/values.js';
@@ -69,15 +69,10 @@ export function writePayloadRows(block: ActiveBlock, layout: PayloadLayout, from
     const src = layout.columns[c];
     if (src.type === 'string') {
       if (col.type !== 'string') throw new Error('internal: WAL payload column type differs from the block\'s');
-      const remap = new Int32Array(src.dict.length).fill(-1);
-      const codes = col.values;
-      const walCodes = src.codes;
-      for (let i = 0; i < count; i++) {
-        const k = walCodes[from + i];
-        let code = remap[k];
-        if (code < 0) code = remap[k] = codeFor(col.dictionary, src.dict[k]);
-        codes[at + i] = code;
-      }
+      // The codes go straight into place (one copy, no array in between), then are mapped
+      // there: record entries to block codes, once per entry the rows use.
+      copyBytes(new Uint8Array(col.buffer, at * 4, count * 4), 0, bytes.subarray(src.at + from * 4, src.at + (from + count) * 4));
+      remapCodes(col.values, at, count, src.dict, col.dictionary);
     } else {
       if (col.type !== src.type) throw new Error('internal: WAL payload column type differs from the block\'s');
       const width = BYTES_PER_ROW[col.type];
@@ -89,6 +84,23 @@ export function writePayloadRows(block: ActiveBlock, layout: PayloadLayout, from
     }
   }
   block.rowCount = at + count;
+}
+
+/** Codes [at, at + count) hold record dictionary indices: replace each with the block's code. */
+function remapCodes(codes: Int32Array, at: number, count: number, entries: readonly string[], dict: StringDictionary): void {
+  if (!LITTLE_ENDIAN) for (let i = at; i < at + count; i++) codes[i] = swap32(codes[i]);
+  const remap = new Int32Array(entries.length).fill(-1);
+  for (let i = at; i < at + count; i++) {
+    const k = codes[i];
+    let code = remap[k];
+    if (code < 0) code = remap[k] = codeFor(dict, entries[k]);
+    codes[i] = code;
+  }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+function swap32(v: number): number {
+  return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
 }
 
 /** A nullable column's validity for rows [from, from + count) of a batch; null: all present. */

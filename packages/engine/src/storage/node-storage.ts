@@ -117,21 +117,23 @@ export const nodeStorage: Storage = {
       close: () => fh.close(),
     };
   },
-  async readFile(path) {
+  async readFile(path, into) {
     // One read of the size fstat gives: fs.readFile reads in 512 KiB pieces, a thread-pool
     // round trip each (a 2.8 MB WAL segment: 1.0-1.1 ms against 0.6-0.7 ms, medians of 80).
     // Bytes a writer appends meanwhile are left for the next read, as a torn tail would be.
     const fh = await open(path, 'r');
     try {
       const { size } = await fh.stat();
-      const out = new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
+      const reuse = into !== undefined && into.byteLength >= size;
+      const out = reuse ? into.subarray(0, size) : new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
       let got = 0;
       while (got < size) {
         const { bytesRead } = await fh.read(out, got, size - got, got);
         if (bytesRead === 0) break; // cut short since the fstat
         got += bytesRead;
       }
-      return got === size ? out : out.slice(0, got); // a copy: no unread bytes behind the view
+      if (got === size) return out;
+      return reuse ? out.subarray(0, got) : out.slice(0, got); // fresh: a copy, no unread bytes behind it
     } finally {
       await fh.close();
     }

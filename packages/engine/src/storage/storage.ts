@@ -15,8 +15,11 @@ export interface Storage {
   mkdirp(dir: string): Promise<void>;
   /** Open for writing; `exclusive` fails with code EEXIST when the file exists. */
   openWrite(path: string, opts: { create: boolean; exclusive?: boolean }): Promise<FileHandle>;
-  /** Whole file; rejects with code ENOENT when missing. */
-  readFile(path: string): Promise<Uint8Array>;
+  /**
+   * Whole file; rejects with code ENOENT when missing. With `into`, when the file fits, the
+   * bytes may be read into its start (a reused buffer: no fresh pages to fault in).
+   */
+  readFile(path: string, into?: Uint8Array): Promise<Uint8Array>;
   /**
    * `lengthBytes` bytes at `offsetBytes`; rejects if the file is shorter. With `into` (at least
    * `lengthBytes` long) the bytes may be read into it (a reused buffer: no fresh pages to fault in).

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { resolveSchema, sameSchema, isSafeName, type ResolvedSchema, type TableSchema } from '../schema/schema.js';
 import { readWal, readWalFrom, type WalPosition } from '../wal/reader.js';
+import { borrowSegmentBuffers } from '../wal/segment-buffers.js';
 import type { WalRecord } from '../wal/record.js';
 import { replayStartOf, WalReplay } from './wal-replay.js';
 import { TABLE_FILE, tableDir, WAL_DIR } from './layout.js';
@@ -165,51 +166,65 @@ export class ReadOnlyTableStore {
       const records: Array<{ rec: WalRecord; at: WalPosition }> = [];
       const collect = (rec: WalRecord, at: WalPosition) => { records.push({ rec, at }); };
       const incremental = this.walCursor !== null && (await readWalFrom(this.ctx.storage, walDir, this.walCursor, collect)) === 'ok';
-      if (!incremental) {
-        records.length = 0;
-        await readWal(this.ctx.storage, walDir, { fromRowSeq: this.current.firstRowSeqOfTail, skipMissing: true, onRecord: collect });
+      // Segments read whole go into reused buffers, given back once their records are applied.
+      const buffers = borrowSegmentBuffers();
+      try {
+        if (!incremental) {
+          records.length = 0;
+          await readWal(this.ctx.storage, walDir, { fromRowSeq: this.current.firstRowSeqOfTail, skipMissing: true, onRecord: collect, readInto: buffers.take });
+        }
+        if (await this.applyRecords(walDir, records, incremental)) return;
+      } finally {
+        buffers.giveBack();
       }
-      // 2. The manifest, read second (see above).
-      const loaded = await this.loadManifest();
-      if (loaded === null) {
-        // No manifest and no table.json: the directory went (a drop finished), not a snapshot being replaced.
-        if ((await this.ctx.storage.sizeOf(join(this.dir, TABLE_FILE))) === null) throw this.readOnlyError('read', `the table was dropped from ${this.ctx.dbDir}`);
-        continue;
-      }
-      const m = loaded.manifest;
-      const unchanged = loaded === this.applied;
-      let { blocks, replay } = this.current;
-      const start = replayStartOf(m);
-      if (!unchanged || replay === null) {
-        blocks = this.emptyBlocks(m.durableRowCount, m.lastTime, m.blocks.length, start.newest);
-        m.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
-        blocks.droppedRows = droppedRowsOf(m);
-        replay = new WalReplay(blocks, this.schema.columns, start, `table "${this.name}": WAL in ${walDir}`, this.settings.enableWal);
-        // A WAL row older than the newest sealed one takes sealed blocks back (reopen-tail.ts);
-        // a block file the writer replaced under us means a newer manifest: read again.
-        try { await blocks.late?.loadTail(tailReader(this.ctx, this.dir, this.schema)); } catch { this.walCursor = null; continue; }
-      }
-      // 3. WAL rows past what `blocks` holds, in order; a record starting beyond them means the
-      //    read did not reach back far enough: read again from scratch.
-      //    An incremental read with no record past the cursor is a gap too when the new blocks
-      //    end before the cursor: the rows between were only in the blocks just replaced.
-      let gap = incremental && records.length === 0 && this.walCursorRow > replay.nextRowSeq;
-      let cursor = unchanged ? this.walCursor : null;
-      let cursorRow = unchanged ? this.walCursorRow : 0;
-      for (const { rec, at } of records) {
-        if (gap) break;
-        if (replay.startsAfter(rec)) { gap = true; break; }
-        replay.apply(rec);
-        if (rec.firstRowSeq + rec.rowCount === replay.nextRowSeq) { cursor = at; cursorRow = replay.nextRowSeq; }
-      }
-      if (gap) { this.walCursor = null; continue; } // read again from scratch; keep what is shown
-      this.current = { blocks, firstRowSeqOfTail: start.fromRowSeq, replay };
-      this.applied = loaded;
-      this.walCursor = cursor;
-      this.walCursorRow = cursorRow;
-      return;
     }
     throw new Error(`table "${this.name}": the writer kept moving the manifest and the WAL while they were read (${MAX_REFRESH_ATTEMPTS} attempts)`);
+  }
+
+  /**
+   * Steps 2 and 3 of catchUp with the WAL records read: false when it must read again (the
+   * manifest was being replaced, or the records do not reach back to the blocks' end).
+   */
+  private async applyRecords(walDir: string, records: ReadonlyArray<{ rec: WalRecord; at: WalPosition }>, incremental: boolean): Promise<boolean> {
+    // 2. The manifest, read second (see above).
+    const loaded = await this.loadManifest();
+    if (loaded === null) {
+      // No manifest and no table.json: the directory went (a drop finished), not a snapshot being replaced.
+      if ((await this.ctx.storage.sizeOf(join(this.dir, TABLE_FILE))) === null) throw this.readOnlyError('read', `the table was dropped from ${this.ctx.dbDir}`);
+      return false;
+    }
+    const m = loaded.manifest;
+    const unchanged = loaded === this.applied;
+    let { blocks, replay } = this.current;
+    const start = replayStartOf(m);
+    if (!unchanged || replay === null) {
+      blocks = this.emptyBlocks(m.durableRowCount, m.lastTime, m.blocks.length, start.newest);
+      m.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
+      blocks.droppedRows = droppedRowsOf(m);
+      replay = new WalReplay(blocks, this.schema.columns, start, `table "${this.name}": WAL in ${walDir}`, this.settings.enableWal);
+      // A WAL row older than the newest sealed one takes sealed blocks back (reopen-tail.ts);
+      // a block file the writer replaced under us means a newer manifest: read again.
+      try { await blocks.late?.loadTail(tailReader(this.ctx, this.dir, this.schema)); } catch { this.walCursor = null; return false; }
+    }
+    // 3. WAL rows past what `blocks` holds, in order; a record starting beyond them means the
+    //    read did not reach back far enough: read again from scratch.
+    //    An incremental read with no record past the cursor is a gap too when the new blocks
+    //    end before the cursor: the rows between were only in the blocks just replaced.
+    let gap = incremental && records.length === 0 && this.walCursorRow > replay.nextRowSeq;
+    let cursor = unchanged ? this.walCursor : null;
+    let cursorRow = unchanged ? this.walCursorRow : 0;
+    for (const { rec, at } of records) {
+      if (gap) break;
+      if (replay.startsAfter(rec)) { gap = true; break; }
+      replay.apply(rec);
+      if (rec.firstRowSeq + rec.rowCount === replay.nextRowSeq) { cursor = at; cursorRow = replay.nextRowSeq; }
+    }
+    if (gap) { this.walCursor = null; return false; } // read again from scratch; keep what is shown
+    this.current = { blocks, firstRowSeqOfTail: start.fromRowSeq, replay };
+    this.applied = loaded;
+    this.walCursor = cursor;
+    this.walCursorRow = cursorRow;
+    return true;
   }
 
   private readOnlyError(what: string, why = `the database ${this.ctx.dbDir} is open read-only`): Error {

@@ -7,7 +7,7 @@ import type { ColumnView } from '../column/column-view.js';
 import type { ColumnDef, ColumnType } from '../schema/schema.js';
 import { RECORD_TYPE_BATCH_NULLS, type WalRecord } from './record.js';
 import type { ColumnValues, NormalizedBatch } from '../column/values.js';
-import { parsePayload, type PayloadLayout } from './payload-layout.js';
+import { codesOf, parsePayload, type PayloadLayout } from './payload-layout.js';
 import { copyBytes } from '../util/copy-bytes.js';
 
 const encoder = new TextEncoder();
@@ -192,7 +192,8 @@ export function batchOfLayout(layout: PayloadLayout): NormalizedBatch {
   const columns = layout.columns.map((col): ColumnValues => {
     if (col.type === 'string') {
       const out = new Array<string>(n);
-      for (let i = 0; i < n; i++) out[i] = col.dict[col.codes[i]];
+      const codes = codesOf(bytes, col.at, n);
+      for (let i = 0; i < n; i++) out[i] = col.dict[codes[i]];
       return out;
     }
     if (col.type === 'bool') return bytes.slice(col.at, col.at + n);

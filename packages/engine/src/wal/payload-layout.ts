@@ -6,7 +6,7 @@ import type { ColumnType } from '../schema/schema.js';
 
 export type PayloadColumn =
   | { readonly type: 'int64' | 'float64' | 'bool'; /** byte offset of the values in `bytes` */ readonly at: number }
-  | { readonly type: 'string'; readonly dict: readonly string[]; /** per row, an index into `dict` */ readonly codes: Uint32Array };
+  | { readonly type: 'string'; readonly dict: readonly string[]; /** byte offset of the codes: per row a little-endian u32 index into `dict` */ readonly at: number };
 
 export interface PayloadLayout {
   readonly rowCount: number;
@@ -25,13 +25,32 @@ function need(ok: boolean, what: string): void {
 }
 
 /** `n` little-endian u32 at `at`: a view when aligned (and the machine little-endian), else a copy. */
-function uint32s(bytes: Uint8Array, at: number, n: number): Uint32Array {
+export function codesOf(bytes: Uint8Array, at: number, n: number): Uint32Array {
   if (LITTLE_ENDIAN && (bytes.byteOffset + at) % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset + at, n);
   if (LITTLE_ENDIAN) return new Uint32Array(bytes.slice(at, at + 4 * n).buffer); // a byte copy is aligned
   const out = new Uint32Array(n);
   const dv = new DataView(bytes.buffer, bytes.byteOffset + at, 4 * n);
   for (let i = 0; i < n; i++) out[i] = dv.getUint32(4 * i, true);
   return out;
+}
+
+/**
+ * The largest of `n` little-endian u32 codes at `at`, read in place: a copy of a misaligned
+ * run would be a fresh allocation (page faults cost more than the loop). Functions of their
+ * own: hot after a few records.
+ */
+function maxCode(bytes: Uint8Array, at: number, n: number): number {
+  if (LITTLE_ENDIAN && (bytes.byteOffset + at) % 4 === 0) return maxOf(new Uint32Array(bytes.buffer, bytes.byteOffset + at, n));
+  let low = 0;
+  let high = 0;
+  for (let p = at; p < at + 4 * n; p += 4) { const b = bytes[p]; if (b > low) low = b; high |= bytes[p + 1] | bytes[p + 2] | bytes[p + 3]; }
+  return high === 0 ? low : maxOf(codesOf(bytes, at, n)); // codes past 255: rare, exact the slow way
+}
+
+function maxOf(codes: Uint32Array): number {
+  let max = 0;
+  for (let i = 0; i < codes.length; i++) { const c = codes[i]; if (c > max) max = c; }
+  return max;
 }
 
 /** Every byte of `bytes[at, at + n)` is 0 or 1; returns how many are 1. */
@@ -79,12 +98,9 @@ export function parsePayload(types: readonly ColumnType[], rowCount: number, byt
           at += 4 + len;
         }
         need(at + 4 * n <= bytes.byteLength, 'string codes overrun the payload');
-        const codes = uint32s(bytes, at, n);
-        let max = 0;
-        for (let i = 0; i < n; i++) if (codes[i] > max) max = codes[i];
-        need(n === 0 || max < count, 'string code outside the dictionary');
+        need(n === 0 || maxCode(bytes, at, n) < count, 'string code outside the dictionary');
         at += 4 * n;
-        return { type: t, dict, codes };
+        return { type: t, dict, at: at - 4 * n };
       }
     }
   });

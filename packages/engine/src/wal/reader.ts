@@ -104,7 +104,14 @@ export interface WalRead {
  * first problem. `onRecord` (optional) receives each good record as it is read, so a caller
  * can apply a large WAL without holding all of it; records are then not collected.
  */
-export async function readWal(storage: Storage, dir: string, opts: { fromRowSeq: number; onRecord?: (r: WalRecord, at: WalPosition) => void; /** A reader next to a live writer: segments may vanish (retired) or start past the one before. */ skipMissing?: boolean }): Promise<WalRead> {
+export async function readWal(storage: Storage, dir: string, opts: {
+  fromRowSeq: number;
+  onRecord?: (r: WalRecord, at: WalPosition) => void;
+  /** A reader next to a live writer: segments may vanish (retired) or start past the one before. */
+  skipMissing?: boolean;
+  /** A buffer to read the next segment into (records then point into it: segment-buffers.ts). */
+  readInto?: () => Uint8Array | undefined;
+}): Promise<WalRead> {
   const names = (await storage.list(dir)).filter((n) => parseSegmentName(n) !== null);
   const out: WalRead = { records: [], nextRowSeq: opts.fromRowSeq, problems: [], sizeBytes: 0, segments: names.length };
   let expected: number | null = null;
@@ -121,7 +128,7 @@ export async function readWal(storage: Storage, dir: string, opts: { fromRowSeq:
     }
     let bytes: Uint8Array;
     try {
-      bytes = await storage.readFile(join(dir, name));
+      bytes = await storage.readFile(join(dir, name), opts.readInto?.());
     } catch (err) {
       // A reader next to a live writer: the segment was retired since the listing (its rows
       // are in a block by now); the next segment starts a new run.
