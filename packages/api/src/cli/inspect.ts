@@ -4,12 +4,16 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { DROPPED_FILE,
-  auditTableDir, decodeRecordBatch, decodeTableMeta, firstWalSegment, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, readWal, replayStartOf, schemaToJson,
+  auditTableDir, decodeRecordBatch, ReaderLease, decodeTableMeta, firstWalSegment, LEGACY_MANIFEST_FILE, loadManifest, nodeStorage, parseManifestFileName, readWal, replayStartOf, schemaToJson,
   TABLE_FILE, WAL_DIR, type LoadedManifest, type Manifest, type ReplayStart, type ResolvedSchema,
 } from '@backtracedb/engine';
 import { checkBlockSchema } from './block-schema.js';
 
-export interface WalSummary { segments: number; sizeBytes: number; rows: number; firstRowSeq: number | null; damaged: string[]; minTime: bigint | null; maxTime: bigint | null }
+export interface WalSummary {
+  segments: number; sizeBytes: number; rows: number; firstRowSeq: number | null; damaged: string[]; minTime: bigint | null; maxTime: bigint | null;
+  /** Whether a damaged record is in the newest segment (where a live writer may be writing it). */
+  damagedTail: boolean;
+}
 export interface TableInfo {
   name: string;
   schema: ResolvedSchema;
@@ -39,7 +43,7 @@ export async function listTables(db: string): Promise<string[]> {
 
 /** Read the WAL with the engine's own reader, changing nothing: rows of valid records, problems. */
 export async function scanWal(dir: string, fromRowSeq: number, schema?: ResolvedSchema, sealed?: ReplayStart): Promise<WalSummary> {
-  const s: WalSummary = { segments: 0, sizeBytes: 0, rows: 0, firstRowSeq: null, damaged: [], minTime: null, maxTime: null };
+  const s: WalSummary = { segments: 0, sizeBytes: 0, rows: 0, firstRowSeq: null, damaged: [], minTime: null, maxTime: null, damagedTail: false };
   const read = await readWal(nodeStorage, dir, {
     fromRowSeq,
     onRecord: (rec) => {
@@ -60,6 +64,8 @@ export async function scanWal(dir: string, fromRowSeq: number, schema?: Resolved
   s.segments = read.segments;
   s.sizeBytes = read.sizeBytes;
   s.damaged = read.problems.map((p) => `${join(dir, p.segment)}: ${p.reason}${p.kind === 'record' ? ` at byte ${p.offset}` : ''}`);
+  const newest = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.wal')).sort().pop();
+  s.damagedTail = read.problems.some((p) => p.kind === 'record' && p.segment === newest);
   return s;
 }
 
@@ -80,18 +86,82 @@ export async function tableInfo(db: string, name: string): Promise<TableInfo> {
   return { name, schema: meta.schema, settings: { ...meta.settings }, manifest, loaded, blockBytes, wal };
 }
 
+/** Attempts at the checks that compare files with each other, for one during which the table held still. */
+export const VERIFY_ATTEMPTS = 8;
+
+export interface VerifyResult {
+  checked: number;
+  problems: string[];
+  /** Problems a writer running meanwhile may have caused, not confirmed in any attempt (not damage). */
+  unconfirmed: number;
+}
+
 /**
  * Every problem found in one table: damaged metadata, block files against the manifest and
  * against table.json's schema, WAL records, and files nothing accounts for.
+ *
+ * Next to a live writer: a read lease keeps every block file the manifest lists while they
+ * are read, and a problem that compares files with each other (the directory against the
+ * manifest, the WAL against the blocks' end, a record at the WAL's tail) counts only when
+ * found in an attempt during which the manifest and the WAL did not change. A writer sealing
+ * blocks between the reads otherwise looked like a lost manifest record (30 of 30 runs next
+ * to a writer sealing every few ms).
  */
-export async function verifyTable(db: string, name: string): Promise<{ checked: number; problems: string[] }> {
+export async function verifyTable(db: string, name: string): Promise<VerifyResult> {
+  const dir = join(db, name);
+  const lease = new ReaderLease(nodeStorage, dir);
+  const pin = await lease.pin(0); // below every generation: no file is removed under the reads
+  try {
+    let last: Found | null = null;
+    const verified = new Map<string, string | null>(); // block files read and checked (their problem): later attempts only look for them
+    for (let attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
+      const before = await stateOf(dir);
+      const found = await verifyOnce(db, name, verified);
+      if (found.volatile.length === 0 && found.tail.length === 0) return { checked: found.checked, problems: found.problems, unconfirmed: 0 };
+      const after = await stateOf(dir);
+      // The WAL's newest segment grows with every append: its size matters only to a problem at its tail.
+      const still = after.files === before.files && (found.tail.length === 0 || after.tailBytes === before.tailBytes);
+      if (still) return { checked: found.checked, problems: [...found.problems, ...found.volatile, ...found.tail], unconfirmed: 0 };
+      last = found;
+      await new Promise((r) => setTimeout(r, 10 * (attempt + 1)));
+    }
+    return { checked: last?.checked ?? 0, problems: last?.problems ?? [], unconfirmed: (last?.volatile.length ?? 0) + (last?.tail.length ?? 0) };
+  } finally {
+    pin.release();
+    await lease.close();
+  }
+}
+
+/** What a writer changes: the table's files (manifest files with their sizes, WAL segments), and the newest segment's size. */
+async function stateOf(dir: string): Promise<{ files: string; tailBytes: number | null }> {
+  const sizeOf = async (path: string) => (await stat(path).catch(() => null))?.size ?? null;
+  const names = (await readdir(dir).catch(() => [] as string[])).sort();
+  const manifests = await Promise.all(names.filter((n) => n === LEGACY_MANIFEST_FILE || parseManifestFileName(n) !== null).map(async (n) => `${n}:${await sizeOf(join(dir, n))}`));
+  const walDir = join(dir, WAL_DIR);
+  const segments = (await readdir(walDir).catch(() => [] as string[])).filter((n) => n.endsWith('.wal')).sort();
+  const newest = segments.at(-1);
+  return { files: [...names, '|', ...manifests, '|', ...segments].join(' '), tailBytes: newest === undefined ? null : await sizeOf(join(walDir, newest)) };
+}
+
+/**
+ * One pass of the checks. `problems` hold whatever a writer running meanwhile cannot cause;
+ * `volatile` the comparisons between files it changes; `tail` damage at the WAL's newest end.
+ */
+interface Found { checked: number; problems: string[]; volatile: string[]; tail: string[] }
+
+async function verifyOnce(db: string, name: string, verified: Map<string, string | null>): Promise<Found> {
   const dir = join(db, name);
   const problems: string[] = [];
+  const volatile: string[] = [];
+  const tail: string[] = [];
   let info: TableInfo;
   try {
     info = await tableInfo(db, name);
   } catch (err) {
-    return { checked: 0, problems: [`${dir}: ${(err as Error).message}`] };
+    // A file that vanished while being read (a WAL segment retired, a manifest replaced) is a
+    // writer at work: only confirmed once the table holds still.
+    const gone = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    return { checked: 0, problems: gone ? [] : [`${dir}: ${(err as Error).message}`], volatile: gone ? [`${dir}: ${(err as Error).message}`] : [], tail: [] };
   }
   const { loaded } = info;
   const manifestPath = join(dir, loaded.file);
@@ -105,28 +175,40 @@ export async function verifyTable(db: string, name: string): Promise<{ checked: 
   for (const b of info.manifest.blocks) {
     const path = join(dir, b.file);
     checked++;
+    const earlier = verified.get(b.file);
+    if (earlier !== undefined) {
+      // Read whole in an earlier attempt: a block file never changes, only whether it is there.
+      if (!(await exists(path))) volatile.push(`${path}: missing (listed in the manifest)`);
+      else if (earlier !== null) problems.push(earlier);
+      continue;
+    }
     let bytes: Buffer;
-    try { bytes = await readFile(path); } catch { problems.push(`${path}: missing (listed in the manifest)`); continue; }
-    if (bytes.byteLength !== b.sizeBytes) problems.push(`${path}: ${bytes.byteLength} bytes, the manifest says ${b.sizeBytes}`);
-    else if (crc32(bytes) !== b.checksum) problems.push(`${path}: checksum mismatch`);
+    try { bytes = await readFile(path); } catch { volatile.push(`${path}: missing (listed in the manifest)`); continue; }
+    let problem: string | null = null;
+    if (bytes.byteLength !== b.sizeBytes) problem = `${path}: ${bytes.byteLength} bytes, the manifest says ${b.sizeBytes}`;
+    else if (crc32(bytes) !== b.checksum) problem = `${path}: checksum mismatch`;
     else {
       const bad = checkBlockSchema(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), info.schema, b.rowCount);
-      if (bad !== null) problems.push(`${path}: ${bad}`);
+      if (bad !== null) problem = `${path}: ${bad}`;
     }
+    verified.set(b.file, problem);
+    if (problem !== null) problems.push(problem);
   }
   const audit = auditTableDir(await readdir(dir), loaded);
-  for (const f of [...audit.unlistedBlocks, ...audit.unexpected]) problems.push(`${join(dir, f)}: orphaned (not listed in the manifest, not a file the engine writes)`);
+  for (const f of [...audit.unlistedBlocks, ...audit.unexpected]) volatile.push(`${join(dir, f)}: orphaned (not listed in the manifest, not a file the engine writes)`);
   // The block named by the manifest's end is an interrupted write while the WAL still holds its
   // rows (the next open removes it); once the WAL starts past it, the manifest lost a record.
   const firstWal = await firstWalSegment(nodeStorage, join(dir, WAL_DIR));
   if (audit.inFlight.length > 0 && firstWal !== null && firstWal > info.manifest.durableRowCount) {
-    problems.push(`${join(dir, audit.inFlight[0])}: not listed in the manifest, and the WAL starts at row ${firstWal}: the manifest may have lost records`);
+    volatile.push(`${join(dir, audit.inFlight[0])}: not listed in the manifest, and the WAL starts at row ${firstWal}: the manifest may have lost records`);
   }
   checked += info.wal.segments;
-  problems.push(...info.wal.damaged);
+  // A segment starting past the one before is the writer skipping rows its blocks hold when a
+  // seal lands between the manifest read and the WAL read: a comparison, like the ones above.
+  (info.wal.damagedTail ? tail : volatile).push(...info.wal.damaged);
   const walFrom = replayStartOf(info.manifest).fromRowSeq;
   if (info.wal.rows > 0 && info.wal.firstRowSeq !== walFrom) {
-    problems.push(`${join(dir, WAL_DIR)}: the log starts at row ${info.wal.firstRowSeq}, the blocks end at row ${walFrom}`);
+    volatile.push(`${join(dir, WAL_DIR)}: the log starts at row ${info.wal.firstRowSeq}, the blocks end at row ${walFrom}`);
   }
-  return { checked, problems };
+  return { checked, problems, volatile, tail };
 }

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { formatIsoTime, resolveSchema, type ColumnType, type TableSchema, type TimeUnit } from '@backtracedb/engine';
 import { open } from '../database.js';
 import { writeCsvFile } from '../export.js';
-import { listTables, tableInfo, verifyTable } from './inspect.js';
+import { listTables, tableInfo, VERIFY_ATTEMPTS, verifyTable } from './inspect.js';
 import { runQuery, shapeQuery, type OutputFormat, type TimeSeriesFlags } from './query.js';
 import { parseWhere } from './values.js';
 import { compactCommand, deleteBeforeCommand, dropCommand, parseCutoff } from './life.js';
@@ -90,6 +90,7 @@ async function verify(dbPath: string): Promise<number> {
     const r = await verifyTable(db, name);
     checked += r.checked;
     for (const p of r.problems) console.log(`DAMAGED ${p}`);
+    if (r.unconfirmed > 0) console.log(`table ${name}: ${r.unconfirmed} file comparison${r.unconfirmed === 1 ? '' : 's'} not confirmed: a writer changed the table during each of ${VERIFY_ATTEMPTS} attempts (run verify again, or with the writer stopped)`);
     bad += r.problems.length;
   }
   console.log(bad === 0 ? `ok: ${checked} files checked, nothing damaged` : `${bad} problem${bad === 1 ? '' : 's'} in ${db}`);
