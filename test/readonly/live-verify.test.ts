@@ -1,4 +1,4 @@
-// Issue 12: `btdb verify` next to a writer process that keeps sealing blocks and retiring WAL
+// Issue 12: `btdb verify` and `btdb info` next to a writer process that keeps sealing blocks and retiring WAL
 // segments. Before: every run reported damage (a block written and segments retired between
 // its reads of the manifest and of the WAL looked like a lost manifest record). Now the file
 // comparisons count only when the table held still, and real damage is still found.
@@ -25,7 +25,7 @@ async function startWriter(dir: string): Promise<ChildProcess> {
 
 const verify = (dir: string) => spawnSync(process.execPath, [BTDB, 'verify', dir], { encoding: 'utf8' });
 
-it('btdb verify next to a writer sealing blocks: no false damage, and real damage still found', { timeout: 60_000 }, async () => {
+it('btdb verify and info next to a writer sealing blocks: no false damage, and real damage still found', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'btdb-live-verify-'));
   let child: ChildProcess | null = null;
   try {
@@ -34,6 +34,12 @@ it('btdb verify next to a writer sealing blocks: no false damage, and real damag
       const r = verify(dir);
       expect(r.stdout, r.stderr).not.toMatch(/DAMAGED/);
       expect(r.status).toBe(0);
+    }
+    // btdb info reads the same files: no damage shown either (before: about 1 run in 5).
+    for (let i = 0; i < 10; i++) {
+      const r = spawnSync(process.execPath, [BTDB, 'info', dir], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).not.toMatch(/DAMAGED/);
     }
     // A flipped byte in a block the writer will never touch again is damage, writer or not.
     const table = join(dir, 'ticks');

@@ -13,6 +13,8 @@ export interface WalSummary {
   segments: number; sizeBytes: number; rows: number; firstRowSeq: number | null; damaged: string[]; minTime: bigint | null; maxTime: bigint | null;
   /** Whether a damaged record is in the newest segment (where a live writer may be writing it). */
   damagedTail: boolean;
+  /** Problems seen only while a writer was changing the table (stableTableInfo): not confirmed. */
+  unconfirmed?: number;
 }
 export interface TableInfo {
   name: string;
@@ -129,6 +131,29 @@ export async function verifyTable(db: string, name: string): Promise<VerifyResul
   } finally {
     pin.release();
     await lease.close();
+  }
+}
+
+/**
+ * tableInfo for `btdb info` next to a live writer: read again while a file vanished during the
+ * read, or the WAL showed damage while the table changed (a seal between the manifest read
+ * and the WAL read looks like a gap in the log). Damage seen while the table held still stays.
+ */
+export async function stableTableInfo(db: string, name: string): Promise<TableInfo> {
+  const dir = join(db, name);
+  for (let attempt = 1; ; attempt++) {
+    const before = await stateOf(dir);
+    let info: TableInfo;
+    try {
+      info = await tableInfo(db, name);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= VERIFY_ATTEMPTS) throw err;
+      continue;
+    }
+    if (info.wal.damaged.length === 0) return info;
+    const after = await stateOf(dir);
+    if (after.files === before.files && (!info.wal.damagedTail || after.tailBytes === before.tailBytes)) return info;
+    if (attempt >= VERIFY_ATTEMPTS) return { ...info, wal: { ...info.wal, damaged: [], unconfirmed: info.wal.damaged.length } };
   }
 }
 

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { formatIsoTime, resolveSchema, type ColumnType, type TableSchema, type TimeUnit } from '@backtracedb/engine';
 import { open } from '../database.js';
 import { writeCsvFile } from '../export.js';
-import { listTables, tableInfo, VERIFY_ATTEMPTS, verifyTable } from './inspect.js';
+import { listTables, stableTableInfo, VERIFY_ATTEMPTS, verifyTable } from './inspect.js';
 import { runQuery, shapeQuery, type OutputFormat, type TimeSeriesFlags } from './query.js';
 import { parseWhere } from './values.js';
 import { compactCommand, deleteBeforeCommand, dropCommand, parseCutoff } from './life.js';
@@ -61,7 +61,7 @@ async function info(dbPath: string): Promise<void> {
   console.log(`database ${db}: ${tables.length} table${tables.length === 1 ? '' : 's'}`);
   for (const name of tables) {
     // One damaged table does not hide the others: name its problem and go on.
-    const t = await tableInfo(db, name).catch((err: Error) => { console.log(`\ntable ${name}\n  DAMAGED: ${err.message} (run btdb verify)`); return null; });
+    const t = await stableTableInfo(db, name).catch((err: Error) => { console.log(`\ntable ${name}\n  DAMAGED: ${err.message} (run btdb verify)`); return null; });
     if (t === null) continue;
     const m = t.manifest;
     console.log(`\ntable ${name}`);
@@ -78,7 +78,8 @@ async function info(dbPath: string): Promise<void> {
     const shown = (v: bigint | null): string => (v === null || unit === null ? String(v) : `${formatIsoTime(v, unit)} (${v})`);
     console.log(`  time:     ${minTime === null || minTime === undefined ? '(empty)' : `${shown(minTime)} .. ${shown(maxTime)}`}`);
     console.log(`  blocks:   ${m.blocks.length}, ${mib(t.blockBytes)} on disk`);
-    console.log(`  WAL:      ${t.wal.segments} segment${t.wal.segments === 1 ? '' : 's'}, ${mib(t.wal.sizeBytes)}${t.wal.damaged.length > 0 ? `, DAMAGED: ${t.wal.damaged.join('; ')}` : ''}`);
+    const unsettled = (t.wal.unconfirmed ?? 0) > 0 ? ' (a writer kept changing it while it was read: run btdb verify to check it)' : '';
+    console.log(`  WAL:      ${t.wal.segments} segment${t.wal.segments === 1 ? '' : 's'}, ${mib(t.wal.sizeBytes)}${t.wal.damaged.length > 0 ? `, DAMAGED: ${t.wal.damaged.join('; ')}` : ''}${unsettled}`);
   }
 }
 
