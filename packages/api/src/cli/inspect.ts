@@ -66,8 +66,7 @@ export async function scanWal(dir: string, fromRowSeq: number, schema?: Resolved
   s.segments = read.segments;
   s.sizeBytes = read.sizeBytes;
   s.damaged = read.problems.map((p) => `${join(dir, p.segment)}: ${p.reason}${p.kind === 'record' ? ` at byte ${p.offset}` : ''}`);
-  const newest = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.wal')).sort().pop();
-  s.damagedTail = read.problems.some((p) => p.kind === 'record' && p.segment === newest);
+  s.damagedTail = read.problems.some((p) => p.kind === 'record' && p.segment === read.newestSegment);
   return s;
 }
 
@@ -120,10 +119,7 @@ export async function verifyTable(db: string, name: string): Promise<VerifyResul
       const before = await stateOf(dir);
       const found = await verifyOnce(db, name, verified);
       if (found.volatile.length === 0 && found.tail.length === 0) return { checked: found.checked, problems: found.problems, unconfirmed: 0 };
-      const after = await stateOf(dir);
-      // The WAL's newest segment grows with every append: its size matters only to a problem at its tail.
-      const still = after.files === before.files && (found.tail.length === 0 || after.tailBytes === before.tailBytes);
-      if (still) return { checked: found.checked, problems: [...found.problems, ...found.volatile, ...found.tail], unconfirmed: 0 };
+      if (heldStill(before, await stateOf(dir), found.tail.length > 0)) return { checked: found.checked, problems: [...found.problems, ...found.volatile, ...found.tail], unconfirmed: 0 };
       last = found;
       await new Promise((r) => setTimeout(r, 10 * (attempt + 1)));
     }
@@ -151,14 +147,15 @@ export async function stableTableInfo(db: string, name: string): Promise<TableIn
       continue;
     }
     if (info.wal.damaged.length === 0) return info;
-    const after = await stateOf(dir);
-    if (after.files === before.files && (!info.wal.damagedTail || after.tailBytes === before.tailBytes)) return info;
+    if (heldStill(before, await stateOf(dir), info.wal.damagedTail)) return info;
     if (attempt >= VERIFY_ATTEMPTS) return { ...info, wal: { ...info.wal, damaged: [], unconfirmed: info.wal.damaged.length } };
   }
 }
 
 /** What a writer changes: the table's files (manifest files with their sizes, WAL segments), and the newest segment's size. */
-async function stateOf(dir: string): Promise<{ files: string; tailBytes: number | null }> {
+interface TableState { files: string; tailBytes: number | null }
+
+async function stateOf(dir: string): Promise<TableState> {
   const sizeOf = async (path: string) => (await stat(path).catch(() => null))?.size ?? null;
   const names = (await readdir(dir).catch(() => [] as string[])).sort();
   const manifests = await Promise.all(names.filter((n) => n === LEGACY_MANIFEST_FILE || parseManifestFileName(n) !== null).map(async (n) => `${n}:${await sizeOf(join(dir, n))}`));
@@ -166,6 +163,11 @@ async function stateOf(dir: string): Promise<{ files: string; tailBytes: number 
   const segments = (await readdir(walDir).catch(() => [] as string[])).filter((n) => n.endsWith('.wal')).sort();
   const newest = segments.at(-1);
   return { files: [...names, '|', ...manifests, '|', ...segments].join(' '), tailBytes: newest === undefined ? null : await sizeOf(join(walDir, newest)) };
+}
+
+/** No file changed between the two states; the WAL's newest segment grows with every append, so its size counts only for a problem at its tail. */
+function heldStill(before: TableState, after: TableState, tailProblem: boolean): boolean {
+  return after.files === before.files && (!tailProblem || after.tailBytes === before.tailBytes);
 }
 
 /**

@@ -55,9 +55,11 @@ export function writeBatch(block: ActiveBlock, batch: NormalizedBatch, from: num
 }
 
 /**
- * Copy rows [from, from + count) of a checked WAL payload into the block: numbers and
- * validity byte for byte, strings as codes mapped once per dictionary entry the rows use (an
- * entry no row uses never reaches the block's dictionary). The caller guarantees room.
+ * Copy rows [from, from + count) of a checked WAL payload into the block: numbers, string
+ * codes and validity byte for byte (the engine runs little-endian, as the Parquet writer
+ * requires), then string codes mapped from the record's dictionary to the block's, once per
+ * entry the rows use (an entry no row uses never reaches the block's dictionary). The caller
+ * guarantees room.
  */
 export function writePayloadRows(block: ActiveBlock, layout: PayloadLayout, from: number, count: number): void {
   if (count > roomLeft(block) || from < 0 || from + count > layout.rowCount) throw new Error('internal: bad WAL payload row range');
@@ -67,17 +69,10 @@ export function writePayloadRows(block: ActiveBlock, layout: PayloadLayout, from
   for (let c = 0; c < block.columns.length; c++) {
     const col = block.columns[c];
     const src = layout.columns[c];
-    if (src.type === 'string') {
-      if (col.type !== 'string') throw new Error('internal: WAL payload column type differs from the block\'s');
-      // The codes go straight into place (one copy, no array in between), then are mapped
-      // there: record entries to block codes, once per entry the rows use.
-      copyBytes(new Uint8Array(col.buffer, at * 4, count * 4), 0, bytes.subarray(src.at + from * 4, src.at + (from + count) * 4));
-      remapCodes(col.values, at, count, src.dict, col.dictionary);
-    } else {
-      if (col.type !== src.type) throw new Error('internal: WAL payload column type differs from the block\'s');
-      const width = BYTES_PER_ROW[col.type];
-      copyBytes(new Uint8Array(col.buffer, at * width, count * width), 0, bytes.subarray(src.at + from * width, src.at + (from + count) * width));
-    }
+    if (col.type !== src.type) throw new Error('internal: WAL payload column type differs from the block\'s');
+    const width = BYTES_PER_ROW[col.type];
+    copyBytes(new Uint8Array(col.buffer, at * width, count * width), 0, bytes.subarray(src.at + from * width, src.at + (from + count) * width));
+    if (col.type === 'string' && src.type === 'string') remapCodes(col.values, at, count, src.dict, col.dictionary);
     if (col.validity !== null) {
       const v = layout.valid?.[c] ?? null;
       writeValidity(col.validity.values, v === null ? null : bytes.subarray(v, v + layout.rowCount), from, count, at);
@@ -88,7 +83,6 @@ export function writePayloadRows(block: ActiveBlock, layout: PayloadLayout, from
 
 /** Codes [at, at + count) hold record dictionary indices: replace each with the block's code. */
 function remapCodes(codes: Int32Array, at: number, count: number, entries: readonly string[], dict: StringDictionary): void {
-  if (!LITTLE_ENDIAN) for (let i = at; i < at + count; i++) codes[i] = swap32(codes[i]);
   const remap = new Int32Array(entries.length).fill(-1);
   for (let i = at; i < at + count; i++) {
     const k = codes[i];
@@ -96,11 +90,6 @@ function remapCodes(codes: Int32Array, at: number, count: number, entries: reado
     if (code < 0) code = remap[k] = codeFor(dict, entries[k]);
     codes[i] = code;
   }
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-function swap32(v: number): number {
-  return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
 }
 
 /** A nullable column's validity for rows [from, from + count) of a batch; null: all present. */

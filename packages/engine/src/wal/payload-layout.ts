@@ -40,7 +40,7 @@ export function codesOf(bytes: Uint8Array, at: number, n: number): Uint32Array {
  * own: hot after a few records.
  */
 function maxCode(bytes: Uint8Array, at: number, n: number): number {
-  if (LITTLE_ENDIAN && (bytes.byteOffset + at) % 4 === 0) return maxOf(new Uint32Array(bytes.buffer, bytes.byteOffset + at, n));
+  if (LITTLE_ENDIAN && (bytes.byteOffset + at) % 4 === 0) return maxOf(codesOf(bytes, at, n)); // a view
   let low = 0;
   let high = 0;
   for (let p = at; p < at + 4 * n; p += 4) { const b = bytes[p]; if (b > low) low = b; high |= bytes[p + 1] | bytes[p + 2] | bytes[p + 3]; }

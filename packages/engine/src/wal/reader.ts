@@ -97,6 +97,8 @@ export interface WalRead {
   /** Bytes of the segments read. */
   sizeBytes: number;
   segments: number;
+  /** The newest segment listed (where a live writer appends), or null when there is none. */
+  newestSegment: string | null;
 }
 
 /**
@@ -113,7 +115,7 @@ export async function readWal(storage: Storage, dir: string, opts: {
   readInto?: () => Uint8Array | undefined;
 }): Promise<WalRead> {
   const names = (await storage.list(dir)).filter((n) => parseSegmentName(n) !== null);
-  const out: WalRead = { records: [], nextRowSeq: opts.fromRowSeq, problems: [], sizeBytes: 0, segments: names.length };
+  const out: WalRead = { records: [], nextRowSeq: opts.fromRowSeq, problems: [], sizeBytes: 0, segments: names.length, newestSegment: names.at(-1) ?? null };
   let expected: number | null = null;
   for (const [k, name] of names.entries()) {
     // Rows wholly below fromRowSeq (the next segment starts at or before it) are in blocks: not
