@@ -4,6 +4,12 @@
 // the table reads as the accepted rows stably sorted by time (equal times: append order).
 export interface LateRow { t: bigint; id: bigint; sym: string; x: number; ok: boolean }
 
+/** The table the late-row tests write LateRows into. */
+export const lateRowsSchema = {
+  name: 'lr', timeColumn: 't',
+  columns: [{ name: 't', type: 'int64' }, { name: 'id', type: 'int64' }, { name: 'sym', type: 'string' }, { name: 'x', type: 'float64' }, { name: 'ok', type: 'bool' }],
+} as const;
+
 export class LateOracle {
   /** Accepted rows in append order. */
   readonly appended: LateRow[] = [];

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open, createPool, type Database } from 'backtracedb';
 import { seededRandom } from 'backtracedb/sample-data';
-import { LateOracle, type LateRow } from './oracle.js';
+import { LateOracle, lateRowsSchema, type LateRow } from './oracle.js';
 import { expectReads, plain } from './reads.js';
 
 /** Size knob: random tables in CI; BTDB_LATE_SEEDS=500 for a long run. */
@@ -17,10 +17,7 @@ const SEEDS = Number(process.env.BTDB_LATE_SEEDS ?? 12);
 const pool = createPool(2);
 afterAll(() => pool.destroy());
 
-const schema = {
-  name: 'lr', timeColumn: 't',
-  columns: [{ name: 't', type: 'int64' }, { name: 'id', type: 'int64' }, { name: 'sym', type: 'string' }, { name: 'x', type: 'float64' }, { name: 'ok', type: 'bool' }],
-} as const;
+const schema = lateRowsSchema;
 const SYMS = ['a', 'b', 'c', 'ü'];
 type Tbl = Awaited<ReturnType<Database['createTable']>>;
 

@@ -9,15 +9,12 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open, createPool, type Database } from 'backtracedb';
-import { LateOracle, type LateRow } from './oracle.js';
+import { LateOracle, lateRowsSchema, type LateRow } from './oracle.js';
 import { expectReads } from './reads.js';
 
 const pool = createPool(2);
 afterAll(() => pool.destroy());
-const schema = {
-  name: 'lr', timeColumn: 't',
-  columns: [{ name: 't', type: 'int64' }, { name: 'id', type: 'int64' }, { name: 'sym', type: 'string' }, { name: 'x', type: 'float64' }, { name: 'ok', type: 'bool' }],
-} as const;
+const schema = lateRowsSchema;
 type Tbl = Awaited<ReturnType<Database['createTable']>>;
 const WINDOW = 40n;
 const BLOCK = 16;
