@@ -115,15 +115,19 @@ export async function verifyTable(db: string, name: string): Promise<VerifyResul
   try {
     let last: Found | null = null;
     const verified = new Map<string, string | null>(); // block files read and checked (their problem): later attempts only look for them
+    let checked = 0;
+    const damage = new Set<string>(); // what no writer causes, from every attempt: an attempt cut short by a vanished file finds none
     for (let attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
       const before = await stateOf(dir);
       const found = await verifyOnce(db, name, verified);
+      for (const p of found.problems) damage.add(p);
+      checked = Math.max(checked, found.checked);
       if (found.volatile.length === 0 && found.tail.length === 0) return { checked: found.checked, problems: found.problems, unconfirmed: 0 };
       if (heldStill(before, await stateOf(dir), found.tail.length > 0)) return { checked: found.checked, problems: [...found.problems, ...found.volatile, ...found.tail], unconfirmed: 0 };
       last = found;
       await new Promise((r) => setTimeout(r, 10 * (attempt + 1)));
     }
-    return { checked: last?.checked ?? 0, problems: last?.problems ?? [], unconfirmed: (last?.volatile.length ?? 0) + (last?.tail.length ?? 0) };
+    return { checked, problems: [...damage], unconfirmed: (last?.volatile.length ?? 0) + (last?.tail.length ?? 0) };
   } finally {
     pin.release();
     await lease.close();
