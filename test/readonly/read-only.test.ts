@@ -77,6 +77,38 @@ describe('open(dir, { readOnly: true })', () => {
 });
 
 describe('catching up', () => {
+  it('an open does not read WAL segments whose rows are all in the blocks (a live writer retires them later)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btdb-ro-stale-'));
+    try {
+      const db = await open(dir, { pool });
+      const t = await db.createTable(tradesSchema, { enableWal: true, useDiskStorage: true, maxBlockSize: 10_000 });
+      for (let at = 0; at < 200_000; at += 10_000) t.appendBatch(trades(at, 10_000));
+      await t.flush(); // every row in a durable block; the last segment written stays until a later retire
+      t.maxBlockSize = 1_000_000;
+      t.appendBatch(trades(200_000, 10_000)); // only in the WAL
+      await t.sync();
+      const walDir = join(dir, 'trades', 'wal');
+      const segments = readdirSync(walDir).sort();
+      const liveSegment = segments.find((f) => f.startsWith(String(200_000).padStart(20, '0'))) as string;
+      expect(liveSegment).toBeDefined();
+      expect(segments.length).toBeGreaterThan(1); // the case under test: a segment of sealed rows is still there
+      let walBytesRead = 0;
+      const counting = {
+        ...nodeStorage,
+        readFile: async (p: string) => { const b = await nodeStorage.readFile(p); if (p.includes('/wal/')) walBytesRead += b.byteLength; return b; },
+      };
+      const ro = await open(dir, { readOnly: true, pool, storage: counting });
+      const r = await ro.openTable(tradesSchema);
+      expect(walBytesRead).toBe(statSync(join(walDir, liveSegment)).size);
+      expect(await r.reader().count()).toBe(210_000);
+      expect(await r.reader().filter('ts', '>=', 1_700_000_000_000n + 200_000n).count()).toBe(10_000);
+      await ro.close();
+      await db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a long-lived reader reads only the WAL bytes appended since its last reader, and no manifest bytes when none were appended', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'btdb-ro-inc-'));
     try {

@@ -154,26 +154,32 @@ export class ReadOnlyTableStore {
    * The WAL is read before the manifest: the writer retires a segment only after the manifest
    * lists a block holding its rows, so a manifest read afterwards always reaches at least the
    * first row the WAL read still found. Rows then come from blocks up to the manifest's end and
-   * from the WAL read past it — an exact prefix of the table, each row once.
+   * from the WAL read past it — an exact prefix of the table, each row once. (A whole read of
+   * the WAL starts where the manifest, read just before, says the blocks end: tailStartHint.)
    */
   private async catchUp(): Promise<void> {
     const walDir = join(this.dir, WAL_DIR);
     // Checked after the lease is written: a writer dropping the table writes its marker before it looks at leases.
     if (await isDropped(this.ctx.storage, this.dir)) throw this.readOnlyError('read', `the table was dropped from ${this.ctx.dbDir}`);
+    let hinted = true;
     for (let attempt = 0; attempt < MAX_REFRESH_ATTEMPTS; attempt++) {
       // 1. The WAL: only the bytes past what was applied last time, while that segment is
-      //    still there; otherwise everything past the manifest's end as last seen.
+      //    still there; otherwise everything past the blocks' end (tailStartHint).
       const records: Array<{ rec: WalRecord; at: WalPosition }> = [];
       const collect = (rec: WalRecord, at: WalPosition) => { records.push({ rec, at }); };
       const incremental = this.walCursor !== null && (await readWalFrom(this.ctx.storage, walDir, this.walCursor, collect)) === 'ok';
       // Segments read whole go into reused buffers, given back once their records are applied.
       const buffers = borrowSegmentBuffers();
       try {
+        let readFrom: number | null = null;
         if (!incremental) {
           records.length = 0;
-          await readWal(this.ctx.storage, walDir, { fromRowSeq: this.current.firstRowSeqOfTail, skipMissing: true, onRecord: collect, readInto: buffers.take });
+          readFrom = hinted ? await this.tailStartHint() : this.current.firstRowSeqOfTail;
+          await readWal(this.ctx.storage, walDir, { fromRowSeq: readFrom, skipMissing: true, onRecord: collect, readInto: buffers.take });
         }
-        if (await this.applyRecords(walDir, records, incremental)) return;
+        const outcome = await this.applyRecords(walDir, records, incremental, readFrom);
+        if (outcome === 'done') return;
+        if (outcome === 'read from earlier') hinted = false;
       } finally {
         buffers.giveBack();
       }
@@ -182,21 +188,40 @@ export class ReadOnlyTableStore {
   }
 
   /**
-   * Steps 2 and 3 of catchUp with the WAL records read: false when it must read again (the
-   * manifest was being replaced, or the records do not reach back to the blocks' end).
+   * Where the WAL rows past the blocks begin, by the manifest as it stands: segments wholly
+   * below it are not read (a live writer retires them only later; reading and checking them
+   * cost a reader's open as much as the rows it needed). The manifest is read again after the
+   * WAL (step 2); a table without an outOfOrderWindow never moves its blocks' end back, so the
+   * rows past that end are all read. With a window, the end as last applied.
    */
-  private async applyRecords(walDir: string, records: ReadonlyArray<{ rec: WalRecord; at: WalPosition }>, incremental: boolean): Promise<boolean> {
-    // 2. The manifest, read second (see above).
+  private async tailStartHint(): Promise<number> {
+    const base = this.current.firstRowSeqOfTail;
+    if (this.settings.outOfOrderWindow !== 0n) return base;
+    const loaded = await this.loadManifest();
+    if (loaded === null) return base;
+    const start = replayStartOf(loaded.manifest);
+    return start.sealedTime === null ? Math.max(base, start.fromRowSeq) : base;
+  }
+
+  /**
+   * Steps 2 and 3 of catchUp with the WAL records read (`readFrom`: the row a whole read began
+   * at, null for an incremental one). 'again' when it must read again (the manifest was being
+   * replaced, or the records do not reach back to the blocks' end); 'read from earlier' when
+   * the read began past where the manifest's WAL rows begin (a hint the manifest outran).
+   */
+  private async applyRecords(walDir: string, records: ReadonlyArray<{ rec: WalRecord; at: WalPosition }>, incremental: boolean, readFrom: number | null): Promise<'done' | 'again' | 'read from earlier'> {
+    // 2. The manifest, read again after the WAL (see above).
     const loaded = await this.loadManifest();
     if (loaded === null) {
       // No manifest and no table.json: the directory went (a drop finished), not a snapshot being replaced.
       if ((await this.ctx.storage.sizeOf(join(this.dir, TABLE_FILE))) === null) throw this.readOnlyError('read', `the table was dropped from ${this.ctx.dbDir}`);
-      return false;
+      return 'again';
     }
     const m = loaded.manifest;
     const unchanged = loaded === this.applied;
     let { blocks, replay } = this.current;
     const start = replayStartOf(m);
+    if (readFrom !== null && readFrom > start.fromRowSeq) { this.walCursor = null; return 'read from earlier'; }
     if (!unchanged || replay === null) {
       blocks = this.emptyBlocks(m.durableRowCount, m.lastTime, m.blocks.length, start.newest);
       m.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
@@ -204,7 +229,7 @@ export class ReadOnlyTableStore {
       replay = new WalReplay(blocks, this.schema.columns, start, `table "${this.name}": WAL in ${walDir}`, this.settings.enableWal);
       // A WAL row older than the newest sealed one takes sealed blocks back (reopen-tail.ts);
       // a block file the writer replaced under us means a newer manifest: read again.
-      try { await blocks.late?.loadTail(tailReader(this.ctx, this.dir, this.schema)); } catch { this.walCursor = null; return false; }
+      try { await blocks.late?.loadTail(tailReader(this.ctx, this.dir, this.schema)); } catch { this.walCursor = null; return 'again'; }
     }
     // 3. WAL rows past what `blocks` holds, in order; a record starting beyond them means the
     //    read did not reach back far enough: read again from scratch.
@@ -219,12 +244,12 @@ export class ReadOnlyTableStore {
       replay.apply(rec);
       if (rec.firstRowSeq + rec.rowCount === replay.nextRowSeq) { cursor = at; cursorRow = replay.nextRowSeq; }
     }
-    if (gap) { this.walCursor = null; return false; } // read again from scratch; keep what is shown
+    if (gap) { this.walCursor = null; return 'again'; } // read again from scratch; keep what is shown
     this.current = { blocks, firstRowSeqOfTail: start.fromRowSeq, replay };
     this.applied = loaded;
     this.walCursor = cursor;
     this.walCursorRow = cursorRow;
-    return true;
+    return 'done';
   }
 
   private readOnlyError(what: string, why = `the database ${this.ctx.dbDir} is open read-only`): Error {
