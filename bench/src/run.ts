@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     ['encode', async () => [...await encodeSuite(100_000, RUNS * 3), ...await encodeSuite(quick ? 200_000 : 1_000_000, RUNS)]],
     ['durability', () => durabilitySuite(quick)],
     ['timeseries', () => timeseriesSuite(ROWS, quick ? 3 : 10)],
-    ['readonly', () => readOnlySuite(ROWS, quick ? 2 : 5)],
+    ['readonly', () => readOnlySuite(ROWS, quick ? 2 : 15)],
     ['nulls', () => nullsSuite(ROWS, RUNS)],
     ['late-rows', () => lateRowsSuite(ROWS, RUNS)],
     ['compression', () => compressionSuite(ROWS, RUNS, quick ? 3 : 10)],

@@ -105,6 +105,48 @@ describe('WAL payload layout', () => {
     expect(() => parsePayload(types, 4, badValid, nullable)).toThrow(/validity byte other than 0\/1/);
   });
 
+  it('refuses a string code outside the dictionary at any alignment, across scratch pieces and past code 255', () => {
+    const only = resolveSchema({ name: 's', columns: [{ name: 'ts', type: 'int64' }, { name: 'sym', type: 'string' }], timeColumn: 'ts' });
+    const kinds = only.columns.map((c) => c.type);
+    const n = 40_000; // more than two 16k-code scratch pieces
+    const strings = Array.from({ length: n }, (_, i) => `s${i % 300}`);
+    const bytes = encodeBatch(kinds, { rowCount: n, columns: [BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), strings], valid: null });
+    const codesAt = parsePayload(kinds, n, bytes).columns[1];
+    if (codesAt.type !== 'string') throw new Error('not a string column');
+    expect(codesAt.dict).toHaveLength(300);
+    for (const row of [0, 20_000, n - 1]) {
+      const bad = bytes.slice();
+      new DataView(bad.buffer).setUint32(codesAt.at + 4 * row, 300, true); // one past the last entry
+      for (const shift of [0, 1, 2, 3]) {
+        const buf = new Uint8Array(bytes.byteLength + shift);
+        buf.set(bytes, shift);
+        const layout = parsePayload(kinds, n, buf.subarray(shift));
+        const block = newActiveBlock(only, 0, n);
+        writePayloadRows(block, layout, 0, n);
+        const sym = block.columns[1];
+        if (sym.type !== 'string') throw new Error('not a string column');
+        expect(Array.from(sym.values, (c) => sym.dictionary.values[c])).toEqual(strings);
+        buf.set(bad, shift);
+        expect(() => parsePayload(kinds, n, buf.subarray(shift))).toThrow(/string code outside the dictionary/);
+      }
+    }
+  });
+
+  it('keeps a fresh block\'s first record\'s codes, and maps a later record\'s entries in another order', () => {
+    const only = resolveSchema({ name: 's', columns: [{ name: 'ts', type: 'int64' }, { name: 'sym', type: 'string' }], timeColumn: 'ts' });
+    const kinds = only.columns.map((c) => c.type);
+    const rec = (syms: string[]) => parsePayload(kinds, syms.length, encodeBatch(kinds, { rowCount: syms.length, columns: [new BigInt64Array(syms.length), syms], valid: null }));
+    const block = newActiveBlock(only, 0, 100);
+    writePayloadRows(block, rec(['b', 'a', 'b', 'c']), 0, 4);
+    const sym = block.columns[1];
+    if (sym.type !== 'string') throw new Error('not a string column');
+    expect(sym.dictionary.values).toEqual(['b', 'a', 'c']);
+    expect(Array.from(sym.values.subarray(0, 4))).toEqual([0, 1, 0, 2]);
+    writePayloadRows(block, rec(['c', 'd', 'a', 'c']), 0, 4);
+    expect(sym.dictionary.values).toEqual(['b', 'a', 'c', 'd']);
+    expect(Array.from(block.columns[1].values.subarray(0, 8) as Int32Array, (c) => sym.dictionary.values[c])).toEqual(['b', 'a', 'b', 'c', 'c', 'd', 'a', 'c']);
+  });
+
   it('describes a column whose every row has a value as having no validity', () => {
     const b = batch(6, 0);
     b.valid = [null, null, null, null, null];

@@ -81,15 +81,29 @@ export function writePayloadRows(block: ActiveBlock, layout: PayloadLayout, from
   block.rowCount = at + count;
 }
 
-/** Codes [at, at + count) hold record dictionary indices: replace each with the block's code. */
+/**
+ * Codes [at, at + count) hold record dictionary indices (below `entries.length`: parsePayload
+ * checked them): give each the block's code. The entries the rows use join the block's
+ * dictionary in the record's order (a record lists its entries in order of first use), no
+ * other entry does; when every used entry keeps its index — a fresh block's first record —
+ * the codes stay as they are, and finding the used entries stops once all are seen.
+ */
 function remapCodes(codes: Int32Array, at: number, count: number, entries: readonly string[], dict: StringDictionary): void {
-  const remap = new Int32Array(entries.length).fill(-1);
-  for (let i = at; i < at + count; i++) {
+  const used = new Uint8Array(entries.length);
+  let seen = 0;
+  for (let i = at; i < at + count && seen < entries.length; i++) {
     const k = codes[i];
-    let code = remap[k];
-    if (code < 0) code = remap[k] = codeFor(dict, entries[k]);
-    codes[i] = code;
+    if (used[k] === 0) { used[k] = 1; seen++; }
   }
+  const remap = new Int32Array(entries.length);
+  let same = true;
+  for (let k = 0; k < entries.length; k++) {
+    if (used[k] === 0) continue;
+    remap[k] = codeFor(dict, entries[k]);
+    if (remap[k] !== k) same = false;
+  }
+  if (same) return;
+  for (let i = at; i < at + count; i++) codes[i] = remap[codes[i]];
 }
 
 /** A nullable column's validity for rows [from, from + count) of a batch; null: all present. */
