@@ -1,6 +1,6 @@
 // nodeStorage.readFile: one read of the whole file, into a given buffer when the file fits
-// (WAL segments into reused buffers: wal/segment-buffers.ts), a fresh one otherwise; and the
-// pool of segment buffers stays bounded.
+// (WAL segments into reused buffers: wal/segment-buffers.ts), a fresh one otherwise, with a
+// callback while the read runs; and the pool of segment buffers stays bounded.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,16 @@ describe('nodeStorage.readFile', () => {
     const fresh = await nodeStorage.readFile(path, small);
     expect(fresh.buffer).not.toBe(small.buffer);
     expect(Buffer.compare(Buffer.from(fresh), Buffer.from(bytes))).toBe(0);
+  });
+
+  it('calls whileReading once with the size while the read runs, and a throw from it rejects only after the read', async () => {
+    const { path, bytes } = file('while', 1_000_000);
+    const sizes: number[] = [];
+    const got = await nodeStorage.readFile(path, undefined, (n) => { sizes.push(n); });
+    expect(sizes).toEqual([1_000_000]);
+    expect(Buffer.compare(Buffer.from(got), Buffer.from(bytes))).toBe(0);
+    await expect(nodeStorage.readFile(path, undefined, () => { throw new Error('from the callback'); })).rejects.toThrow('from the callback');
+    expect(Buffer.compare(Buffer.from(await nodeStorage.readFile(path)), Buffer.from(bytes))).toBe(0); // still readable: nothing left half-open
   });
 
   it('rejects a missing file with ENOENT', async () => {

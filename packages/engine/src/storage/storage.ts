@@ -18,8 +18,10 @@ export interface Storage {
   /**
    * Whole file; rejects with code ENOENT when missing. With `into`, when the file fits, the
    * bytes may be read into its start (a reused buffer: no fresh pages to fault in).
+   * `whileReading`, if the storage calls it, gets the file's size once the read has started
+   * and before it ends: the caller's moment for work that does not need the bytes.
    */
-  readFile(path: string, into?: Uint8Array): Promise<Uint8Array>;
+  readFile(path: string, into?: Uint8Array, whileReading?: (sizeBytes: number) => void): Promise<Uint8Array>;
   /**
    * `lengthBytes` bytes at `offsetBytes`; rejects if the file is shorter. With `into` (at least
    * `lengthBytes` long) the bytes may be read into it (a reused buffer: no fresh pages to fault in).

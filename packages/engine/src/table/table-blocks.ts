@@ -2,7 +2,7 @@
 // path validate → active block → seal → hand to an encoder. Worker-free: the encoder is
 // injected, so this runs the same under tests and in the API. (Files are TableStore's.)
 import { newActiveBlock, roomLeft, writeBatch, writePayloadRows, type ActiveBlock } from '../block/active-block.js';
-import { ensureCapacity } from '../block/column-store.js';
+import { ensureCapacity, type ColumnStore } from '../block/column-store.js';
 import { compileRowChecker, compileRowWriter, type RowChecker, type RowWriter } from './row-codegen.js';
 import { frozenViewsOf, type EncodedBlock, type EncodeTask, type SealedBlock } from '../block/sealed-block.js';
 import { schemaToJson, type ResolvedSchema } from '../schema/schema.js';
@@ -89,7 +89,7 @@ export class TableBlocks {
   /** The table's compression setting, read as each block seals. */
   compression: () => Compression = () => 'none';
 
-  constructor(schema: ResolvedSchema, private readonly encoder: BlockEncoder, opts: TableBlocksOptions = {}, start?: { firstRowSeq: number; lastTime: bigint | null; nextBlockId: number; newest?: bigint | null }) {
+  constructor(schema: ResolvedSchema, private readonly encoder: BlockEncoder, opts: TableBlocksOptions = {}, start?: { firstRowSeq: number; lastTime: bigint | null; nextBlockId: number; newest?: bigint | null; columns?: readonly ColumnStore[] }) {
     this.schema = schema;
     this.maxRows = checkMaxBlockSize(schema.name, opts.maxBlockSize ?? DEFAULT_MAX_BLOCK_SIZE);
     this.maxPendingSeals = checkIntSetting(schema.name, 'maxPendingSeals', opts.maxPendingSeals ?? DEFAULT_MAX_PENDING_SEALS, 0, MAX_PENDING_SEALS_LIMIT);
@@ -102,7 +102,7 @@ export class TableBlocks {
     this.rowValues = new Array<unknown>(schema.columns.length);
     const window = opts.outOfOrderWindow ?? 0n;
     this.late = window === 0n ? null : new LateWriter(this, newLateState(window, start?.newest ?? this.lastTime), this.checkRow, this.writeRow, this.rowValues);
-    this.active = newActiveBlock(schema, start?.firstRowSeq ?? 0, this.activeCapacity);
+    this.active = newActiveBlock(schema, start?.firstRowSeq ?? 0, this.activeCapacity, start?.columns);
   }
   get activeCapacity(): number { return this.late === null ? this.maxRows : lateCapacity(this.maxRows, MAX_BLOCK_SIZE_LIMIT); } // + room for a seal's leftovers
   private nextBlockId: number;

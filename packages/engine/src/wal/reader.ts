@@ -113,6 +113,8 @@ export async function readWal(storage: Storage, dir: string, opts: {
   skipMissing?: boolean;
   /** A buffer to read the next segment into (records then point into it: segment-buffers.ts). */
   readInto?: () => Uint8Array | undefined;
+  /** Called with each segment's size while its bytes are being read (Storage.readFile). */
+  whileReading?: (sizeBytes: number) => void;
 }): Promise<WalRead> {
   const names = (await storage.list(dir)).filter((n) => parseSegmentName(n) !== null);
   const out: WalRead = { records: [], nextRowSeq: opts.fromRowSeq, problems: [], sizeBytes: 0, segments: names.length, newestSegment: names.at(-1) ?? null };
@@ -130,7 +132,7 @@ export async function readWal(storage: Storage, dir: string, opts: {
     }
     let bytes: Uint8Array;
     try {
-      bytes = await storage.readFile(join(dir, name), opts.readInto?.());
+      bytes = await storage.readFile(join(dir, name), opts.readInto?.(), opts.whileReading);
     } catch (err) {
       // A reader next to a live writer: the segment was retired since the listing (its rows
       // are in a block by now); the next segment starts a new run.
