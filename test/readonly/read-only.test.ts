@@ -109,6 +109,46 @@ describe('catching up', () => {
     }
   });
 
+  it('a reader whose WAL tail spans several blocks answers from their buffers and encodes none (no encoder thread)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btdb-ro-noencode-'));
+    try {
+      const db = await open(dir, { pool });
+      const t = await db.createTable(tradesSchema, { enableWal: true, useDiskStorage: true, maxBlockSize: 10_000 });
+      t.appendBatch(trades(0, 20_000));
+      await t.flush();
+      t.maxBlockSize = 1_000_000; // the writer keeps the next rows in one active block
+      t.appendBatch(trades(20_000, 35_000));
+      await t.sync();
+      t.maxBlockSize = 10_000; // table.json says 10k again; the writer seals at its next append
+      await t.sync(); // settings stored
+      const readerPool = createPool(2);
+      let encodes = 0;
+      const counting = {
+        ...readerPool,
+        submit: (...a: Parameters<typeof readerPool.submit>) => { encodes++; return readerPool.submit(...a); },
+        encodeInline: (...a: Parameters<typeof readerPool.encodeInline>) => { encodes++; return readerPool.encodeInline(...a); },
+      };
+      const ro = await open(dir, { readOnly: true, pool: counting });
+      const r = await ro.openTable(tradesSchema);
+      const pieces = [trades(0, 20_000), trades(20_000, 35_000)]; // trades(from, n) is seeded per call: the oracle is the pieces
+      const aapl = pieces.reduce((n, p) => n + p.symbol.filter((s, i) => s === 'AAPL' && p.price[i] > 500).length, 0);
+      expect(await r.reader().count()).toBe(55_000);
+      expect(await r.reader().filter('symbol', '==', 'AAPL').filter('price', '>', 500).count()).toBe(aapl);
+      const last = pieces[1];
+      const tail = await r.reader().filter('ts', '>=', last.ts[34_990]).select(['ts', 'volume']).toArray();
+      expect(tail.map((row) => row.volume)).toEqual(Array.from(last.volume.subarray(34_990)));
+      t.appendBatch(trades(55_000, 15_000)); // catching up seals more blocks in the reader
+      await t.sync();
+      expect(await r.reader().count()).toBe(70_000);
+      expect(encodes).toBe(0);
+      await ro.close();
+      await readerPool.destroy();
+      await db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a long-lived reader reads only the WAL bytes appended since its last reader, and no manifest bytes when none were appended', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'btdb-ro-inc-'));
     try {

@@ -69,7 +69,7 @@ export class ReadOnlyTableStore {
 
   /** `columns`: fresh ones for the active block (spareColumns), or null for new ones. */
   private emptyBlocks(firstRowSeq: number, lastTime: bigint | null, nextBlockId: number, newest: bigint | null, columns: readonly ColumnStore[] | null = null): TableBlocks {
-    const opts = { maxBlockSize: this.settings.maxBlockSize, maxPendingSeals: this.ctx.maxPendingSeals, rowGroupRows: this.settings.rowGroupRows, outOfOrderWindow: this.settings.outOfOrderWindow };
+    const opts = { maxBlockSize: this.settings.maxBlockSize, maxPendingSeals: this.ctx.maxPendingSeals, rowGroupRows: this.settings.rowGroupRows, outOfOrderWindow: this.settings.outOfOrderWindow, encodeSealed: false };
     return new TableBlocks(this.schema, this.ctx.encoder, opts, { firstRowSeq, lastTime, nextBlockId, newest, columns: columns ?? undefined });
   }
 

@@ -51,6 +51,11 @@ export interface TableBlocksOptions {
   rowGroupRows?: number;
   /** 0n (default): times never go backwards; else rows may be this much older than the newest. */
   outOfOrderWindow?: bigint;
+  /**
+   * false: sealed blocks stay in their shared buffers and are never encoded — a read-only view
+   * of the WAL tail writes nothing, and scans read the buffers (encoding cost it encoder threads).
+   */
+  encodeSealed?: boolean;
 }
 
 /** Called for every sealed block once it is encoded (the disk layer writes it then). */
@@ -68,6 +73,7 @@ export class TableBlocks {
   private active: ActiveBlock;
   private maxRows: number;
   private readonly maxPendingSeals: number;
+  private readonly encodeSealed: boolean;
   private readonly rowGroupRows: number;
   private lastTime: bigint | null = null;
   /** Blocks handed to the encoder whose result has not been delivered yet. */
@@ -92,6 +98,7 @@ export class TableBlocks {
   constructor(schema: ResolvedSchema, private readonly encoder: BlockEncoder, opts: TableBlocksOptions = {}, start?: { firstRowSeq: number; lastTime: bigint | null; nextBlockId: number; newest?: bigint | null; columns?: readonly ColumnStore[] }) {
     this.schema = schema;
     this.maxRows = checkMaxBlockSize(schema.name, opts.maxBlockSize ?? DEFAULT_MAX_BLOCK_SIZE);
+    this.encodeSealed = opts.encodeSealed ?? true;
     this.maxPendingSeals = checkIntSetting(schema.name, 'maxPendingSeals', opts.maxPendingSeals ?? DEFAULT_MAX_PENDING_SEALS, 0, MAX_PENDING_SEALS_LIMIT);
     // A bad row group size would make the encoder loop forever in a pool worker.
     this.rowGroupRows = checkIntSetting(schema.name, 'rowGroupRows', opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS, 1, MAX_BLOCK_SIZE_LIMIT);
@@ -240,6 +247,7 @@ export class TableBlocks {
    */
   private startEncode(block: SealedBlock): void {
     this.sealedCount++;
+    if (!this.encodeSealed) return;
     const task = this.encodeTask(block);
     const done = (r: EncodedBlock | Error) => this.delivered(block, r);
     if (this.maxPendingSeals > 0) {
