@@ -149,6 +149,40 @@ describe('catching up', () => {
     }
   });
 
+  it('a table dropped and created again under a long-lived reader: its rows exactly with the same schema, a clear error with another', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btdb-ro-recreate-'));
+    const s1 = { name: 'm', timeColumn: 'ts', columns: [{ name: 'ts', type: 'int64' }, { name: 'v', type: 'int64' }] } as const;
+    const s2 = { name: 'm', timeColumn: 'ts', columns: [{ name: 'ts', type: 'int64' }, { name: 'v', type: 'float64' }] } as const;
+    const rows = (from: number, n: number) => { const ts = BigInt64Array.from({ length: n }, (_, i) => BigInt(from + i)); return { ts, v: ts.map((x) => x * 10n) }; };
+    try {
+      const db = await open(dir, { pool });
+      let t = await db.createTable(s1, { enableWal: true, useDiskStorage: true, maxBlockSize: 1000 });
+      t.appendBatch(rows(0, 5000));
+      await t.flush();
+      const ro = await open(dir, { readOnly: true, pool });
+      const r = await ro.openTable(s1);
+      expect(await r.reader().count()).toBe(5000);
+      await db.dropTable('m');
+      t = await db.createTable(s1, { enableWal: true, useDiskStorage: true, maxBlockSize: 1000 });
+      t.appendBatch(rows(100, 2500));
+      await t.flush();
+      t.appendBatch(rows(2600, 10)); // only in the WAL
+      await t.sync();
+      const got = await r.reader().toArray();
+      expect(got.map((row) => row.ts)).toEqual(Array.from({ length: 2510 }, (_, i) => BigInt(100 + i)));
+      expect(got.every((row) => row.v === (row.ts as bigint) * 10n)).toBe(true);
+      await db.dropTable('m');
+      const t2 = await db.createTable(s2, { enableWal: true, useDiskStorage: true, maxBlockSize: 1000 });
+      t2.appendBatch({ ts: BigInt64Array.from([1n, 2n]), v: Float64Array.from([1.5, 2.5]) });
+      await t2.sync();
+      await expect(r.reader().toArray()).rejects.toThrow(/dropped .* created again with another schema/);
+      await ro.close();
+      await db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a long-lived reader reads only the WAL bytes appended since its last reader, and no manifest bytes when none were appended', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'btdb-ro-inc-'));
     try {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import {
-  decodeBatch, encodeBatch, FaultyStorage, replayWal, WalWriter, SEGMENT_HEADER_BYTES,
+  decodeBatch, encodeBatch, FaultyStorage, readWalFrom, replayWal, WalWriter, SEGMENT_HEADER_BYTES,
   type ColumnType, type NormalizedBatch,
 } from '@backtracedb/engine';
 
@@ -152,6 +152,23 @@ describe('WAL replay', () => {
       '00000000000000000000.wal.bad-16',
       '00000000000000000002.wal.orphan',
     ]);
+  });
+});
+
+describe('WAL read from a position (readers)', () => {
+  it('a segment now shorter than the position (not the file read before) is lost, not read from past its end', async () => {
+    const storage = await writeLog([10, 20, 30]);
+    const [name] = await storage.list(DIR);
+    const records: number[] = [];
+    const before = await readWalFrom(storage, DIR, { segment: name, offset: SEGMENT_HEADER_BYTES }, (r) => { records.push(r.rowCount); });
+    expect(before).toBe('ok');
+    expect(records).toEqual([10, 20, 30]);
+    const end = (await storage.sizeOf(join(DIR, name))) as number;
+    // The table made again under the reader: a segment of the same name, shorter than where it had read to.
+    await storage.remove(join(DIR, name));
+    const fresh = await writeLog([5], storage);
+    expect((await fresh.sizeOf(join(DIR, name))) as number).toBeLessThan(end);
+    await expect(readWalFrom(fresh, DIR, { segment: name, offset: end }, () => undefined)).resolves.toBe('lost');
   });
 });
 

@@ -28,6 +28,13 @@ import { tailReader } from './reopen-tail.js';
 export const MAX_REFRESH_ATTEMPTS = 50;
 
 
+/** Fresh columns for the next active block, faulted in while the WAL is read (spareColumns). */
+interface SpareColumns {
+  readonly columns: readonly ColumnStore[];
+  readonly capacityRows: number;
+  readonly whileReading: (sizeBytes: number) => void;
+}
+
 export class ReadOnlyTableStore {
   readonly dir: string;
   /** The rows: the manifest's blocks and the WAL rows past them (from `firstRowSeqOfTail`). */
@@ -43,7 +50,7 @@ export class ReadOnlyTableStore {
   /** This process's read lease on the table: the writer keeps files its readers may read. */
   private readonly lease: ReaderLease;
 
-  private constructor(readonly ctx: TableContext, readonly schema: ResolvedSchema, readonly settings: TableSettings) {
+  private constructor(readonly ctx: TableContext, readonly schema: ResolvedSchema, public settings: TableSettings) {
     this.dir = tableDir(ctx.dbDir, schema.name);
     this.current = { blocks: this.emptyBlocks(0, null, 0, null), firstRowSeqOfTail: 0, replay: null };
     this.lease = new ReaderLease(ctx.storage, this.dir);
@@ -80,13 +87,29 @@ export class ReadOnlyTableStore {
    * could hold at most, up to the block's capacity; null for a table with an outOfOrderWindow
    * (its active block is sized otherwise).
    */
-  private spareColumns(): { columns: ColumnStore[]; whileReading: (sizeBytes: number) => void } | null {
+  private spareColumns(): SpareColumns | null {
     if (this.settings.outOfOrderWindow !== 0n) return null;
-    const capacity = this.settings.maxBlockSize;
-    const columns = newColumns(this.schema, capacity);
+    const capacityRows = this.settings.maxBlockSize;
+    const columns = newColumns(this.schema, capacityRows);
     const rowBytes = columns.reduce((sum, c) => sum + BYTES_PER_ROW[c.type] + (c.validity === null ? 0 : 1), 0);
     let walBytes = 0;
-    return { columns, whileReading: (sizeBytes) => { walBytes += sizeBytes; prefault(columns, Math.floor(walBytes / rowBytes), capacity); } };
+    return { columns, capacityRows, whileReading: (sizeBytes) => { walBytes += sizeBytes; prefault(columns, Math.floor(walBytes / rowBytes), capacityRows); } };
+  }
+
+  /**
+   * The manifest changed since the rows last applied: table.json must still describe the table
+   * this reader opened. A drop and a create of its name under the reader show only here (the
+   * drop's marker is gone by then), and rows of another schema would read as garbage. Settings
+   * a writer changes as it runs (maxBlockSize, compression, retention) are taken up.
+   */
+  private async checkSameTable(): Promise<void> {
+    const meta = await readTableMeta(this.ctx.storage, this.dir, this.name);
+    if (meta === null) throw this.readOnlyError('read', `the table was dropped from ${this.ctx.dbDir}`);
+    const { outOfOrderWindow, enableWal } = this.settings;
+    if (!sameSchema(meta.schema, this.schema) || meta.settings.outOfOrderWindow !== outOfOrderWindow || meta.settings.enableWal !== enableWal) {
+      throw this.readOnlyError('read', `the table was dropped from ${this.ctx.dbDir} and created again with another schema or settings; open it again`);
+    }
+    this.settings = meta.settings;
   }
 
   /** The manifest generation the rows come from (0: none read yet, or format 1). */
@@ -180,7 +203,10 @@ export class ReadOnlyTableStore {
     const walDir = join(this.dir, WAL_DIR);
     // Checked after the lease is written: a writer dropping the table writes its marker before it looks at leases.
     if (await isDropped(this.ctx.storage, this.dir)) throw this.readOnlyError('read', `the table was dropped from ${this.ctx.dbDir}`);
-    let hinted = true;
+    // Where a whole read of the WAL begins when the manifest's WAL rows begin earlier than the
+    // hint or the last manifest applied said (null: not seen) — the table was dropped and made
+    // again under this reader, say.
+    let readFromAtMost: number | null = null;
     for (let attempt = 0; attempt < MAX_REFRESH_ATTEMPTS; attempt++) {
       // 1. The WAL: only the bytes past what was applied last time, while that segment is
       //    still there; otherwise everything past the blocks' end (tailStartHint).
@@ -191,16 +217,16 @@ export class ReadOnlyTableStore {
       const buffers = borrowSegmentBuffers();
       try {
         let readFrom: number | null = null;
-        let spare: ReturnType<typeof this.spareColumns> = null;
+        let spare: SpareColumns | null = null;
         if (!incremental) {
           records.length = 0;
-          readFrom = hinted ? await this.tailStartHint() : this.current.firstRowSeqOfTail;
+          readFrom = readFromAtMost === null ? await this.tailStartHint() : Math.min(readFromAtMost, this.current.firstRowSeqOfTail);
           spare = this.spareColumns();
           await readWal(this.ctx.storage, walDir, { fromRowSeq: readFrom, skipMissing: true, onRecord: collect, readInto: buffers.take, whileReading: spare?.whileReading });
         }
-        const outcome = await this.applyRecords(walDir, records, incremental, readFrom, spare?.columns ?? null);
+        const outcome = await this.applyRecords(walDir, records, incremental, readFrom, spare);
         if (outcome === 'done') return;
-        if (outcome === 'read from earlier') hinted = false;
+        if (outcome !== 'again') readFromAtMost = outcome.readFrom;
       } finally {
         buffers.giveBack();
       }
@@ -227,10 +253,10 @@ export class ReadOnlyTableStore {
   /**
    * Steps 2 and 3 of catchUp with the WAL records read (`readFrom`: the row a whole read began
    * at, null for an incremental one). 'again' when it must read again (the manifest was being
-   * replaced, or the records do not reach back to the blocks' end); 'read from earlier' when
-   * the read began past where the manifest's WAL rows begin (a hint the manifest outran).
+   * replaced, or the records do not reach back to the blocks' end); `{ readFrom }` when the read
+   * began past where the manifest's WAL rows begin: read again from there.
    */
-  private async applyRecords(walDir: string, records: ReadonlyArray<{ rec: WalRecord; at: WalPosition }>, incremental: boolean, readFrom: number | null, spare: readonly ColumnStore[] | null): Promise<'done' | 'again' | 'read from earlier'> {
+  private async applyRecords(walDir: string, records: ReadonlyArray<{ rec: WalRecord; at: WalPosition }>, incremental: boolean, readFrom: number | null, spare: SpareColumns | null): Promise<'done' | 'again' | { readFrom: number }> {
     // 2. The manifest, read again after the WAL (see above).
     const loaded = await this.loadManifest();
     if (loaded === null) {
@@ -240,11 +266,13 @@ export class ReadOnlyTableStore {
     }
     const m = loaded.manifest;
     const unchanged = loaded === this.applied;
+    if (!unchanged && this.applied !== null) await this.checkSameTable();
     let { blocks, replay } = this.current;
     const start = replayStartOf(m);
-    if (readFrom !== null && readFrom > start.fromRowSeq) { this.walCursor = null; return 'read from earlier'; }
+    if (readFrom !== null && readFrom > start.fromRowSeq) { this.walCursor = null; return { readFrom: start.fromRowSeq }; }
     if (!unchanged || replay === null) {
-      blocks = this.emptyBlocks(m.durableRowCount, m.lastTime, m.blocks.length, start.newest, spare);
+      const fits = spare !== null && spare.capacityRows === this.settings.maxBlockSize; // not if the writer changed it meanwhile
+      blocks = this.emptyBlocks(m.durableRowCount, m.lastTime, m.blocks.length, start.newest, fits ? spare.columns : null);
       m.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
       blocks.droppedRows = droppedRowsOf(m);
       replay = new WalReplay(blocks, this.schema.columns, start, `table "${this.name}": WAL in ${walDir}`, this.settings.enableWal);

@@ -55,7 +55,7 @@ export async function readWalFrom(storage: Storage, dir: string, from: WalPositi
     try {
       if (name === from.segment) {
         const size = await storage.sizeOf(path);
-        if (size === null) return 'lost';
+        if (size === null || size < from.offset) return 'lost'; // gone, or not the file read before
         base = from.offset;
         bytes = await storage.readRange(path, base, size - base);
       } else {
