@@ -221,7 +221,9 @@ export class ReadOnlyTableStore {
         if (!incremental) {
           records.length = 0;
           readFrom = readFromAtMost === null ? await this.tailStartHint() : Math.min(readFromAtMost, this.current.firstRowSeqOfTail);
-          spare = this.spareColumns();
+          // Spare columns only for blocks to be built: not while the manifest just read is the one applied.
+          const applied = this.applied !== null && this.lastManifest?.loaded === this.applied && this.current.replay !== null;
+          spare = applied ? null : this.spareColumns();
           await readWal(this.ctx.storage, walDir, { fromRowSeq: readFrom, skipMissing: true, onRecord: collect, readInto: buffers.take, whileReading: spare?.whileReading });
         }
         const outcome = await this.applyRecords(walDir, records, incremental, readFrom, spare);
