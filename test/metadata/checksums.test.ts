@@ -63,6 +63,35 @@ describe('checksummed metadata', () => {
     expect(btdb('verify', dir).code).toBe(1);
   });
 
+  it('table.json carries an id of its creation: kept as settings are stored, new when the table is made again, beside the checksum', async () => {
+    const dir = tempDir();
+    const schema = { name: 'm', timeColumn: 'ts', columns: [{ name: 'ts', type: 'int64' }] } as const;
+    const idOf = () => (JSON.parse(readFileSync(join(dir, 'm', 'table.json'), 'utf8')) as { id?: string }).id;
+    const db = await open(dir, { pool });
+    const t = await db.createTable(schema);
+    const first = idOf();
+    expect(first).toMatch(/^[0-9a-f]{16}$/);
+    t.maxBlockSize = 1234;
+    await t.sync();
+    expect(idOf()).toBe(first);
+    await db.close();
+    const again = await open(dir, { pool });
+    (await again.openTable('m')).maxBlockSize = 99;
+    await again.close(); // stored again at close too
+    expect(idOf()).toBe(first);
+    const edited = readFileSync(join(dir, 'm', 'table.json'), 'utf8');
+    const withoutId = edited.replace(/"id": "[0-9a-f]+",\n\s*/, ''); // as a build before ids wrote it
+    expect(withoutId).not.toContain('"id"');
+    writeFileSync(join(dir, 'm', 'table.json'), withoutId);
+    const old = await open(dir, { pool });
+    expect((await old.openTable('m')).maxBlockSize).toBe(99); // the checksum does not cover the id
+    await old.dropTable('m');
+    await old.createTable(schema);
+    expect(idOf()).toMatch(/^[0-9a-f]{16}$/);
+    expect(idOf()).not.toBe(first);
+    await old.close();
+  });
+
   it('table.json changed with its checksum recomputed: the manifest and the Parquet files disagree, and say so', async () => {
     const dir = tempDir();
     await makeTable(dir, pool, 2);

@@ -171,6 +171,23 @@ describe('catching up', () => {
       const got = await r.reader().toArray();
       expect(got.map((row) => row.ts)).toEqual(Array.from({ length: 2510 }, (_, i) => BigInt(100 + i)));
       expect(got.every((row) => row.v === (row.ts as bigint) * 10n)).toBe(true);
+      // Made again with nothing in it yet: its manifest and WAL carry the names and the bytes
+      // the dropped one had when it was empty; the reader showed the dropped rows.
+      const ro2 = await open(dir, { readOnly: true, pool });
+      await db.dropTable('m');
+      t = await db.createTable(s1, { enableWal: true, useDiskStorage: true, maxBlockSize: 1000 });
+      t.appendBatch(rows(0, 10));
+      await t.sync(); // only in the WAL: the manifest stays the empty table's
+      const r2 = await ro2.openTable(s1);
+      expect(await r2.reader().count()).toBe(10);
+      await db.dropTable('m');
+      t = await db.createTable(s1, { enableWal: true, useDiskStorage: true, maxBlockSize: 1000 });
+      expect(await r2.reader().count()).toBe(0);
+      t.append({ ts: 1000n, v: 1n });
+      await t.sync();
+      expect(await r2.reader().toArray()).toEqual([{ ts: 1000n, v: 1n }]);
+      expect(await r.reader().count()).toBe(1);
+      await ro2.close();
       await db.dropTable('m');
       const t2 = await db.createTable(s2, { enableWal: true, useDiskStorage: true, maxBlockSize: 1000 });
       t2.appendBatch({ ts: BigInt64Array.from([1n, 2n]), v: Float64Array.from([1.5, 2.5]) });

@@ -50,7 +50,7 @@ export class ReadOnlyTableStore {
   /** This process's read lease on the table: the writer keeps files its readers may read. */
   private readonly lease: ReaderLease;
 
-  private constructor(readonly ctx: TableContext, readonly schema: ResolvedSchema, public settings: TableSettings) {
+  private constructor(readonly ctx: TableContext, readonly schema: ResolvedSchema, public settings: TableSettings, private tableId: string | null) {
     this.dir = tableDir(ctx.dbDir, schema.name);
     this.current = { blocks: this.emptyBlocks(0, null, 0, null), firstRowSeqOfTail: 0, replay: null };
     this.lease = new ReaderLease(ctx.storage, this.dir);
@@ -65,7 +65,7 @@ export class ReadOnlyTableStore {
     if (typeof nameOrSchema !== 'string' && !sameSchema(meta.schema, resolveSchema(nameOrSchema))) {
       throw new Error(`table "${name}": the given schema differs from the stored one`);
     }
-    const store = new ReadOnlyTableStore(ctx, meta.schema, meta.settings);
+    const store = new ReadOnlyTableStore(ctx, meta.schema, meta.settings, meta.id);
     await store.refresh();
     return store;
   }
@@ -97,10 +97,14 @@ export class ReadOnlyTableStore {
   }
 
   /**
-   * The manifest changed since the rows last applied: table.json must still describe the table
-   * this reader opened. A drop and a create of its name under the reader show only here (the
-   * drop's marker is gone by then), and rows of another schema would read as garbage. Settings
-   * a writer changes as it runs (maxBlockSize, compression, retention) are taken up.
+   * Before a catch-up (not the first: open read table.json just before), table.json must still
+   * describe the table this reader opened. A drop and a create of its name under the reader
+   * show only here: the drop's marker is gone by then, and the new table's manifest and WAL may
+   * carry the same names and, at first, the same bytes (a reader went on showing the dropped
+   * table's rows). A new id with the same schema and kind: the reader starts over on the new
+   * table; another schema would read its rows as garbage: refused. Settings a writer changes as
+   * it runs (maxBlockSize, compression, retention) are taken up. Tables made before ids were
+   * stored are told apart by their schema alone.
    */
   private async checkSameTable(): Promise<void> {
     const meta = await readTableMeta(this.ctx.storage, this.dir, this.name);
@@ -110,6 +114,13 @@ export class ReadOnlyTableStore {
       throw this.readOnlyError('read', `the table was dropped from ${this.ctx.dbDir} and created again with another schema or settings; open it again`);
     }
     this.settings = meta.settings;
+    if (meta.id === this.tableId) return;
+    this.tableId = meta.id;
+    this.current = { blocks: this.emptyBlocks(0, null, 0, null), firstRowSeqOfTail: 0, replay: null };
+    this.applied = null;
+    this.lastManifest = null;
+    this.walCursor = null;
+    this.walCursorRow = 0;
   }
 
   /** The manifest generation the rows come from (0: none read yet, or format 1). */
@@ -203,6 +214,7 @@ export class ReadOnlyTableStore {
     const walDir = join(this.dir, WAL_DIR);
     // Checked after the lease is written: a writer dropping the table writes its marker before it looks at leases.
     if (await isDropped(this.ctx.storage, this.dir)) throw this.readOnlyError('read', `the table was dropped from ${this.ctx.dbDir}`);
+    if (this.applied !== null) await this.checkSameTable();
     // Where a whole read of the WAL begins when the manifest's WAL rows begin earlier than the
     // hint or the last manifest applied said (null: not seen) — the table was dropped and made
     // again under this reader, say.
@@ -268,7 +280,6 @@ export class ReadOnlyTableStore {
     }
     const m = loaded.manifest;
     const unchanged = loaded === this.applied;
-    if (!unchanged && this.applied !== null) await this.checkSameTable();
     let { blocks, replay } = this.current;
     const start = replayStartOf(m);
     if (readFrom !== null && readFrom > start.fromRowSeq) { this.walCursor = null; return { readFrom: start.fromRowSeq }; }

@@ -14,7 +14,7 @@ import { droppedRowsOf, sealedFromManifest } from './manifest.js';
 import { auditTableDir, loadManifest, type LoadedManifest } from './table-files.js';
 import { dataFilesWithoutMeta, firstWalSegment, removeLeftovers } from './table-dir.js';
 import { TableBlocks } from './table-blocks.js';
-import { readTableMeta, writeTableMeta, type TableSettings } from './table-meta.js';
+import { newTableId, readTableMeta, writeTableMeta, type TableSettings } from './table-meta.js';
 import { finishDrop } from './drop.js';
 import { leasedFiles } from './deferred-removal.js';
 import { replayStartOf, WalReplay } from './wal-replay.js';
@@ -61,9 +61,10 @@ export async function createTableStore(ctx: TableContext, schemaInput: TableSche
   const manifest = new ManifestWriter(storage, dir, schema.name, schema, { generation: 0, sizeBytes: 0, snapshotBytes: 0, needSnapshot: true });
   await manifest.snapshot([]);
   // table.json last: a table exists once this file does.
-  await writeTableMeta(storage, dir, { schema, settings });
+  const id = newTableId();
+  await writeTableMeta(storage, dir, { schema, settings, id });
   await storage.syncDir(ctx.dbDir);
-  const table = new TableStore(ctx, blocks, settings, [], manifest);
+  const table = new TableStore(ctx, blocks, settings, [], manifest, undefined, id);
   await table.startWal();
   return table;
 }
@@ -141,7 +142,7 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
   manifest.blocks.forEach((b, i) => blocks.sealed.push(sealedFromManifest(b, i)));
   blocks.droppedRows = droppedRowsOf(manifest);
   // The files the manifest lists as removed were deleted above with the other leftovers, but those a lease holds.
-  const table = new TableStore(ctx, blocks, settings, [...manifest.blocks], writer, { durableRowCount: manifest.durableRowCount, lastTime: manifest.lastTime, removed: held });
+  const table = new TableStore(ctx, blocks, settings, [...manifest.blocks], writer, { durableRowCount: manifest.durableRowCount, lastTime: manifest.lastTime, removed: held }, meta.id);
 
   // Replay: rows the blocks do not hold, each exactly once (sequence numbers; wal-replay.ts).
   // A late row there may take sealed blocks back: their rows are read first (reopen-tail.ts).

@@ -7,6 +7,7 @@
 // with their defaults, so a table made before opens unchanged.
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
 import { resolveSchema, schemaToJson, type ResolvedSchema, type TableSchema } from '../schema/schema.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 import type { Storage } from '../storage/storage.js';
@@ -35,6 +36,19 @@ function spanFromJson(v: unknown): unknown {
 export interface TableMeta {
   schema: ResolvedSchema;
   settings: TableSettings;
+  /**
+   * This creation of the table (random, made by createTable): a read-only reader tells by it a
+   * table dropped and created again under the same name. null: a table made before ids were
+   * stored. Beside the content crc32, not in it, so a build without ids reads the file as before.
+   */
+  id: string | null;
+}
+
+const TABLE_ID = /^[0-9a-f]{16}$/;
+
+/** A fresh table id: 64 random bits, as hex. */
+export function newTableId(): string {
+  return randomBytes(8).toString('hex');
 }
 
 function contentCrc(format: unknown, schema: unknown, settings: unknown): number {
@@ -45,7 +59,7 @@ export function encodeTableMeta(meta: TableMeta): Uint8Array {
   const schema = schemaToJson(meta.schema);
   const s = meta.settings;
   const settings = { ...s, retention: s.retention === null ? null : String(s.retention), outOfOrderWindow: String(s.outOfOrderWindow) };
-  const json = { format: TABLE_META_FORMAT, schema, settings, crc32: contentCrc(TABLE_META_FORMAT, schema, settings) };
+  const json = { format: TABLE_META_FORMAT, ...(meta.id === null ? {} : { id: meta.id }), schema, settings, crc32: contentCrc(TABLE_META_FORMAT, schema, settings) };
   return new TextEncoder().encode(JSON.stringify(json, null, 2));
 }
 
@@ -55,7 +69,7 @@ export async function writeTableMeta(storage: Storage, dir: string, meta: TableM
 
 /** Parse and check table.json (`path` names it in errors). */
 export function decodeTableMeta(bytes: Uint8Array, path: string, table: string): TableMeta {
-  let o: { format?: unknown; schema?: TableSchema; settings?: Partial<TableSettings>; crc32?: unknown };
+  let o: { format?: unknown; id?: unknown; schema?: TableSchema; settings?: Partial<TableSettings>; crc32?: unknown };
   try {
     o = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as typeof o;
   } catch (err) {
@@ -82,6 +96,7 @@ export function decodeTableMeta(bytes: Uint8Array, path: string, table: string):
       // Tables from before the setting were written uncompressed and stay so (older builds read them).
       compression: s.compression ?? 'none', retention: spanFromJson(s.retention), outOfOrderWindow: spanFromJson(s.outOfOrderWindow),
     }, 'settings.'),
+    id: typeof o.id === 'string' && TABLE_ID.test(o.id) ? o.id : null,
   };
 }
 

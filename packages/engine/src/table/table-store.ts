@@ -63,6 +63,8 @@ export class TableStore {
     durable: ManifestBlock[],
     manifest: ManifestWriter,
     end: ManifestEnd = NO_END,
+    /** table.json's id (null: a table made before ids), kept as settings are stored again. */
+    readonly tableId: string | null = null,
   ) {
     this.dir = tableDir(ctx.dbDir, blocks.schema.name);
     this.durable = new DurableBlocks(manifest, durable, end);
@@ -157,7 +159,7 @@ export class TableStore {
   /** Settings changed at run time are stored at once, so a crash does not revert them. */
   private saveSettings(): void {
     const snapshot = { ...this.settings };
-    const run = this.settingsChain.catch(() => undefined).then(() => writeTableMeta(this.ctx.storage, this.dir, { schema: this.schema, settings: snapshot }));
+    const run = this.settingsChain.catch(() => undefined).then(() => writeTableMeta(this.ctx.storage, this.dir, { schema: this.schema, settings: snapshot, id: this.tableId }));
     this.settingsChain = run;
     run.catch(() => undefined); // reported by the next sync()
   }
@@ -304,7 +306,7 @@ export class TableStore {
       if (this.durableRowCount !== inBlocks) throw new Error(`table "${this.name}": ${this.blocks.rowCount - this.durableRowCount} rows could not be written`);
       await this.lifeChain;
       await this.settingsChain.catch(() => undefined);
-      await writeTableMeta(this.ctx.storage, this.dir, { schema: this.schema, settings: this.settings });
+      await writeTableMeta(this.ctx.storage, this.dir, { schema: this.schema, settings: this.settings, id: this.tableId });
       if (this.wal !== null) {
         await this.wal.sync();
         await this.wal.retireThrough(this.durableWalRowSeq);
