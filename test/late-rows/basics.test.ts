@@ -137,6 +137,22 @@ describe('late rows', () => {
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
   }));
 
+  it('maxBlockSize lowered while the active block holds more rows than the new size: appends go on, sealing block by block', () => withDir(async (dir) => {
+    const db = await open(dir, { pool });
+    const t = await db.createTable(schema, { enableWal: true, maxBlockSize: 648, outOfOrderWindow: 50n });
+    const ts = (from: number, n: number) => Array.from({ length: n }, (_, i) => BigInt(2 * (from + i)));
+    t.appendBatch({ ts: ts(0, 600), v: ts(0, 600), s: Array.from({ length: 600 }, () => 'a') });
+    await t.sync();
+    t.maxBlockSize = 84; // the active block holds 600 rows; blocks of 84 from now on
+    for (let i = 600; i < 700; i++) t.append({ ts: BigInt(2 * i), v: BigInt(2 * i), s: 'b' }); // threw 'internal: block capacity … exceeded' at row 604
+    t.appendBatch({ ts: ts(700, 50), v: ts(700, 50), s: Array.from({ length: 50 }, () => 'c') });
+    expect(await pairs(t)).toEqual(ts(0, 750).map((x) => `${x}:${x}`));
+    await db.close();
+    const again = await open(dir, { pool });
+    expect(await pairs(await again.openTable('q'))).toEqual(ts(0, 750).map((x) => `${x}:${x}`));
+    await again.close();
+  }));
+
   it('without a window a row older than the newest is refused as before', () => withDir(async (dir) => {
     const db = await open(dir, { pool });
     const t = await db.createTable(schema, { maxBlockSize: 3 });

@@ -157,6 +157,9 @@ export function runLate(times: BigInt64Array, n: number, window: bigint, maxRows
     }
     const rows = sink.rows();
     const count = Math.min(n - from, sink.capacity() - rows, rowsUntilSealPoint(rows, maxRows));
+    // A seal after maxBlockSize came down carries more rows than a block of the new size takes
+    // (the next block is made just big enough): still full, seal again before writing.
+    if (count === 0) continue;
     for (let i = from; i < from + count; i++) if (newest === null || times[i] > newest) newest = times[i];
     sink.write(from, count);
     from += count;
