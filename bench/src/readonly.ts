@@ -61,7 +61,7 @@ export async function readOnlySuite(rows: number, runs: number): Promise<ResultR
     {
       workload: `read-only open + first filtered count, live database (${m}M rows, ${(walRows / 1e3).toFixed(0)}k only in the writer's WAL)`,
       ours: fmtMs(liveMs), reference: `same rows, closed database ${fmtMs(closedMs)}`, ratio: liveMs / closedMs, target: '≤ 1.2', met: liveMs / closedMs <= 1.2,
-      note: 'time ratio; in this process, a fresh open each run (cache cold), the writer idle',
+      note: `time ratio, best of ${runs} interleaved; in this process, a fresh open each run (cache cold), the writer idle`,
     },
     {
       workload: `a long-lived read-only reader catching up ${(catchUpRows / 1e6).toFixed(1)}M new WAL rows (its next count)`,
