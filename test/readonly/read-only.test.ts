@@ -200,6 +200,34 @@ describe('catching up', () => {
     }
   });
 
+  it('a long-lived reader of a table with a window takes up a maxBlockSize the writer raised', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btdb-ro-resize-'));
+    const schema = { name: 'w', timeColumn: 'ts', columns: [{ name: 'ts', type: 'int64' }, { name: 'v', type: 'int64' }] } as const;
+    const rows = (from: number, n: number) => { const ts = BigInt64Array.from({ length: n }, (_, i) => BigInt(from + i)); return { ts, v: ts.slice() }; };
+    try {
+      const db = await open(dir, { pool });
+      const t = await db.createTable(schema, { enableWal: true, useDiskStorage: true, maxBlockSize: 50, outOfOrderWindow: 1000n });
+      t.appendBatch(rows(0, 40));
+      await t.sync();
+      const ro = await open(dir, { readOnly: true, pool });
+      const r = await ro.openTable(schema);
+      expect(await r.reader().count()).toBe(40);
+      t.maxBlockSize = 500;
+      t.appendBatch(rows(40, 300)); // all within the window: none can be sealed yet
+      await t.sync();
+      // The reader's active block took 100 rows (2 x 50): 'the active block is full' before, then 'a gap' at every later reader.
+      expect(await r.reader().count()).toBe(340);
+      expect((await r.reader().toArray()).map((row) => row.ts)).toEqual(Array.from(rows(0, 340).ts));
+      t.append({ ts: 340n, v: 340n });
+      await t.sync();
+      expect(await r.reader().count()).toBe(341);
+      await ro.close();
+      await db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a long-lived reader reads only the WAL bytes appended since its last reader, and no manifest bytes when none were appended', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'btdb-ro-inc-'));
     try {

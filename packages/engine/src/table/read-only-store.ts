@@ -113,14 +113,26 @@ export class ReadOnlyTableStore {
     if (!sameSchema(meta.schema, this.schema) || meta.settings.outOfOrderWindow !== outOfOrderWindow || meta.settings.enableWal !== enableWal) {
       throw this.readOnlyError('read', `the table was dropped from ${this.ctx.dbDir} and created again with another schema or settings; open it again`);
     }
+    const resized = meta.settings.maxBlockSize !== this.settings.maxBlockSize;
     this.settings = meta.settings;
-    if (meta.id === this.tableId) return;
+    if (meta.id === this.tableId) {
+      // The writer's active block now takes another number of rows (under a window, more than
+      // this reader's might hold): build the blocks again, at the new size, from the WAL whole.
+      if (resized) this.forgetTail();
+      return;
+    }
     this.tableId = meta.id;
     this.current = { blocks: this.emptyBlocks(0, null, 0, null), firstRowSeqOfTail: 0, replay: null };
     this.applied = null;
     this.lastManifest = null;
     this.walCursor = null;
     this.walCursorRow = 0;
+  }
+
+  /** The next catch-up builds the blocks again and reads the WAL whole (what is shown stays until then). */
+  private forgetTail(): void {
+    this.current = { ...this.current, replay: null };
+    this.walCursor = null;
   }
 
   /** The manifest generation the rows come from (0: none read yet, or format 1). */
@@ -238,7 +250,13 @@ export class ReadOnlyTableStore {
           spare = applied ? null : this.spareColumns();
           await readWal(this.ctx.storage, walDir, { fromRowSeq: readFrom, skipMissing: true, onRecord: collect, readInto: buffers.take, whileReading: spare?.whileReading });
         }
-        const outcome = await this.applyRecords(walDir, records, incremental, readFrom, spare);
+        let outcome: Awaited<ReturnType<typeof this.applyRecords>>;
+        try {
+          outcome = await this.applyRecords(walDir, records, incremental, readFrom, spare);
+        } catch (err) {
+          this.forgetTail(); // the blocks may hold part of what failed: never shown, built again next time
+          throw err;
+        }
         if (outcome === 'done') return;
         if (outcome !== 'again') readFromAtMost = outcome.readFrom;
       } finally {
