@@ -15,6 +15,7 @@ import { tailRowAt, tailSchema, tailTableOrder } from '../fixtures/tail-rows.mjs
 /** Size knob: kills in CI; BTDB_TAIL_KILL_ITERATIONS=300 for a long run. */
 const ITERATIONS = Number(process.env.BTDB_TAIL_KILL_ITERATIONS ?? 8);
 const WRITER = fileURLToPath(new URL('../fixtures/tail-writer.mjs', import.meta.url));
+const LOWERED = fileURLToPath(new URL('../fixtures/late-lowered.mjs', import.meta.url));
 const pool = createPool(1);
 
 interface Row { ts: bigint; id: bigint; sym: string; px: number | null }
@@ -59,6 +60,24 @@ describe('late rows after flush(): kill -9', () => {
       }
     });
   }
+
+  it('a late row acknowledged before maxBlockSize came down is replayed after kill -9 (the table did not open)', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btdb-late-lowered-'));
+    try {
+      let acked = -1;
+      await runUntilKilled(LOWERED, [dir], 0, (kind, n) => { if (kind === 'ACK') acked = Number(n); });
+      expect(acked).toBe(601);
+      for (const readOnly of [true, false]) { // a reader replays the same way, before and after the writer's recovery
+        const db = await open(dir, { pool, readOnly });
+        const t = await db.openTable('low');
+        const ts = (await t.reader().toArray()).map((r) => r.ts);
+        expect(ts).toEqual([...Array.from({ length: 521 }, (_, i) => BigInt(i)), 520n, ...Array.from({ length: 79 }, (_, i) => BigInt(521 + i))]);
+        await db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it(`loses, doubles and reorders no row at random kills (${ITERATIONS})`, { timeout: 60_000 + ITERATIONS * 5_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'btdb-tail-kill-'));

@@ -15,6 +15,7 @@ import {
 import { applyReopen, blockOfBatch, loadTail, mayReopen, planReopen, timesAfter, TailRows, type ReopenPlan, type TailBlockReader } from './reopen-tail.js';
 import type { RowChecker, RowWriter } from './row-codegen.js';
 import { normalizeBatch } from './validate.js';
+import { MAX_BLOCK_SIZE_LIMIT } from './options.js';
 
 /** What the late write path needs of TableBlocks. */
 export interface LateHost {
@@ -104,10 +105,18 @@ export class LateWriter {
     this.run(times, batch.rowCount, (from, count) => writeBatch(this.host.activeBlock, batch, from, count));
   }
 
+  /**
+   * WAL replay (open, a read-only view): the rows were acknowledged when the writer's bound may
+   * have been larger (maxBlockSize lowered since), so what a late row takes back goes into a
+   * block grown for it; the bound refuses only new rows.
+   */
+  replaying = false;
+
   /** The sealed blocks a row at time `t` needs back (null: none); throws when they cannot come back. */
   private plan(t: bigint): ReopenPlan | null {
     const { host } = this;
-    return planReopen(host.schema, this.state, host.sealed, this.tail, t, host.activeBlock.rowCount, 1, host.activeBlock.capacityRows);
+    const capacity = this.replaying ? MAX_BLOCK_SIZE_LIMIT : host.activeBlock.capacityRows;
+    return planReopen(host.schema, this.state, host.sealed, this.tail, t, host.activeBlock.rowCount, 1, capacity);
   }
 
   /** Take back the sealed blocks a row at time `t` would precede (throws, changing nothing, when it cannot). */
@@ -118,7 +127,10 @@ export class LateWriter {
 
   private reopen(plan: ReopenPlan): void {
     const { host } = this;
-    const { block, blocks } = applyReopen(host.schema, this.state, host.sealed, this.tail, plan, host.activeBlock);
+    const a = host.activeBlock;
+    // Replaying, the block keeps the room it had for what follows (appends were refused before, not taken).
+    const capacity = this.replaying ? Math.max(a.capacityRows, Math.min(MAX_BLOCK_SIZE_LIMIT, a.capacityRows + plan.rows)) : a.capacityRows;
+    const { block, blocks } = applyReopen(host.schema, this.state, host.sealed, this.tail, plan, a, capacity);
     host.replaceActive(block);
     const groups = new Set<SealedBlock[]>();
     for (const b of blocks) {
@@ -139,10 +151,10 @@ export class LateWriter {
     return this.reopenMax !== null && group === this.replaces;
   }
 
-  /** At open, before WAL replay: read back the sealed blocks a late row may need (reopen-tail.ts). */
-  loadTail(read: TailBlockReader | null): Promise<void> {
+  /** At open, before WAL replay: read back the sealed blocks a late row may need (reopen-tail.ts); `needFrom`: the WAL's oldest row. */
+  loadTail(read: TailBlockReader | null, needFrom: bigint | null = null): Promise<void> {
     const { host } = this;
-    return loadTail(host.schema, this.state, this.tail, host.sealed, host.activeCapacity, read);
+    return loadTail(host.schema, this.state, this.tail, host.sealed, host.activeCapacity, read, needFrom);
   }
 
   /** deleteBefore rewrote a block into `block` (rows `rows`): keep them if a late row may need them. */

@@ -3,6 +3,9 @@
 // fed to a loop that never ends. Every check names where, the option and the value.
 import { describeSetting } from '../schema/schema.js';
 
+/** Largest block: keeps one column's shared buffer reservation ≤ 1 GiB. */
+export const MAX_BLOCK_SIZE_LIMIT = 1 << 27;
+
 /** `where` prefixes the message: 'open' or `table "name"`. */
 export function intOption(where: string, name: string, v: unknown, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {

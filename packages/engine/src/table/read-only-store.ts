@@ -9,7 +9,7 @@ import { resolveSchema, sameSchema, isSafeName, type ResolvedSchema, type TableS
 import { readWal, readWalFrom, type WalPosition } from '../wal/reader.js';
 import { borrowSegmentBuffers } from '../wal/segment-buffers.js';
 import type { WalRecord } from '../wal/record.js';
-import { replayStartOf, WalReplay } from './wal-replay.js';
+import { oldestTimeOf, replayStartOf, WalReplay } from './wal-replay.js';
 import { TABLE_FILE, tableDir, WAL_DIR } from './layout.js';
 import { droppedRowsOf, sealedFromManifest } from './manifest.js';
 import { loadedFromLog, loadManifest, newestManifestFile, type LoadedManifest } from './table-files.js';
@@ -77,7 +77,9 @@ export class ReadOnlyTableStore {
   /** `columns`: fresh ones for the active block (spareColumns), or null for new ones. */
   private emptyBlocks(firstRowSeq: number, lastTime: bigint | null, nextBlockId: number, newest: bigint | null, columns: readonly ColumnStore[] | null = null): TableBlocks {
     const opts = { maxBlockSize: this.settings.maxBlockSize, maxPendingSeals: this.ctx.maxPendingSeals, rowGroupRows: this.settings.rowGroupRows, outOfOrderWindow: this.settings.outOfOrderWindow, encodeSealed: false };
-    return new TableBlocks(this.schema, this.ctx.encoder, opts, { firstRowSeq, lastTime, nextBlockId, newest, columns: columns ?? undefined });
+    const blocks = new TableBlocks(this.schema, this.ctx.encoder, opts, { firstRowSeq, lastTime, nextBlockId, newest, columns: columns ?? undefined });
+    if (blocks.late !== null) blocks.late.replaying = true; // a reader only replays what the writer acknowledged
+    return blocks;
   }
 
   /**
@@ -231,6 +233,7 @@ export class ReadOnlyTableStore {
     // hint or the last manifest applied said (null: not seen) — the table was dropped and made
     // again under this reader, say.
     let readFromAtMost: number | null = null;
+    let rebuilt = false;
     for (let attempt = 0; attempt < MAX_REFRESH_ATTEMPTS; attempt++) {
       // 1. The WAL: only the bytes past what was applied last time, while that segment is
       //    still there; otherwise everything past the blocks' end (tailStartHint).
@@ -254,7 +257,10 @@ export class ReadOnlyTableStore {
         try {
           outcome = await this.applyRecords(walDir, records, incremental, readFrom, spare);
         } catch (err) {
-          this.forgetTail(); // the blocks may hold part of what failed: never shown, built again next time
+          this.forgetTail(); // the blocks may hold part of what failed: never shown, built again
+          // Records applied onto the blocks kept from before: once more, all built from the WAL
+          // (what a late row takes back is then read for it: loadTail).
+          if (incremental && !rebuilt) { rebuilt = true; continue; }
           throw err;
         }
         if (outcome === 'done') return;
@@ -309,7 +315,8 @@ export class ReadOnlyTableStore {
       replay = new WalReplay(blocks, this.schema.columns, start, `table "${this.name}": WAL in ${walDir}`, this.settings.enableWal);
       // A WAL row older than the newest sealed one takes sealed blocks back (reopen-tail.ts);
       // a block file the writer replaced under us means a newer manifest: read again.
-      try { await blocks.late?.loadTail(tailReader(this.ctx, this.dir, this.schema)); } catch { this.walCursor = null; return 'again'; }
+      const needFrom = blocks.late === null ? null : oldestTimeOf(this.schema.columns, this.schema.timeIndex, records.map((r) => r.rec), start.fromRowSeq);
+      try { await blocks.late?.loadTail(tailReader(this.ctx, this.dir, this.schema), needFrom); } catch { this.walCursor = null; return 'again'; }
     }
     // 3. WAL rows past what `blocks` holds, in order; a record starting beyond them means the
     //    read did not reach back far enough: read again from scratch.

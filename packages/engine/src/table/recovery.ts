@@ -17,7 +17,7 @@ import { TableBlocks } from './table-blocks.js';
 import { newTableId, readTableMeta, writeTableMeta, type TableSettings } from './table-meta.js';
 import { finishDrop } from './drop.js';
 import { leasedFiles } from './deferred-removal.js';
-import { replayStartOf, WalReplay } from './wal-replay.js';
+import { oldestTimeOf, replayStartOf, WalReplay } from './wal-replay.js';
 
 export interface RecoveryReport {
   /** WAL rows replayed into the active block(s). */
@@ -146,13 +146,21 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
 
   // Replay: rows the blocks do not hold, each exactly once (sequence numbers; wal-replay.ts).
   // A late row there may take sealed blocks back: their rows are read first (reopen-tail.ts).
-  await blocks.late?.loadTail(tailReader(ctx, dir, meta.schema));
+  // Every block a WAL row may take back is read, past the active block's bound now: the writer
+  // took them back when maxBlockSize may have been larger (a crash after lowering it left a
+  // table that did not open).
   const walDir = join(dir, WAL_DIR);
   const replay = await replayWal(storage, walDir, { fromRowSeq: start.fromRowSeq });
   report.damaged = replay.damaged;
+  const late = blocks.late;
+  if (late !== null) {
+    await late.loadTail(tailReader(ctx, dir, meta.schema), oldestTimeOf(meta.schema.columns, meta.schema.timeIndex, replay.records, start.fromRowSeq));
+    late.replaying = true;
+  }
   const apply = new WalReplay(blocks, meta.schema.columns, start, `table "${name}": WAL in ${walDir}`, settings.enableWal);
   for (const rec of replay.records) report.replayedRows += apply.apply(rec);
   apply.finish();
+  if (late !== null) late.replaying = false;
   await table.startWal();
   return { table, report };
 }

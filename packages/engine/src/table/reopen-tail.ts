@@ -126,9 +126,10 @@ export function timesAfter(schema: ResolvedSchema, sealed: readonly SealedBlock[
  * rows, then the active block's, numbered so that rows appended from now on keep their
  * sequence numbers. `st` follows (the taken-back rows carry REOPENED_SEQ).
  */
-export function applyReopen(schema: ResolvedSchema, st: LateState, sealed: SealedBlock[], tail: TailRows, plan: ReopenPlan, active: ActiveBlock): { block: ActiveBlock; blocks: SealedBlock[] } {
+export function applyReopen(schema: ResolvedSchema, st: LateState, sealed: SealedBlock[], tail: TailRows, plan: ReopenPlan, active: ActiveBlock, capacityRows = active.capacityRows): { block: ActiveBlock; blocks: SealedBlock[] } {
+  if (capacityRows < active.rowCount + plan.rows) throw new Error('internal: a reopen past the active block\'s capacity');
   const blocks = sealed.splice(plan.from);
-  const out = newActiveBlock(schema, active.firstRowSeq - plan.rows, active.capacityRows);
+  const out = newActiveBlock(schema, active.firstRowSeq - plan.rows, capacityRows);
   for (const b of blocks) copyRows(out, tail.rowsOf(b) as ActiveBlock);
   copyRows(out, active);
   tail.forget(blocks);
@@ -168,14 +169,18 @@ export function tailReader(ctx: TableContext, dir: string, schema: ResolvedSchem
 
 /**
  * At open (before WAL replay) and in a read-only view: read back the blocks a late row may
- * need, newest first, as many as the active block's bound lets come back.
+ * need, newest first, as many as the active block's bound lets come back, and every block a
+ * row of the WAL to replay (the oldest at `needFrom`) would take back.
  */
-export async function loadTail(schema: ResolvedSchema, st: LateState, tail: TailRows, sealed: readonly SealedBlock[], maxRows: number, read: TailBlockReader | null): Promise<void> {
+export async function loadTail(schema: ResolvedSchema, st: LateState, tail: TailRows, sealed: readonly SealedBlock[], maxRows: number, read: TailBlockReader | null, needFrom: bigint | null = null): Promise<void> {
   if (read === null) return;
   let from = sealed.length;
   let rows = 0;
   const start = tailStart(sealed, oldestAllowed(st) ?? sealed[sealed.length - 1]?.maxTime ?? null);
   while (from > start && rows + sealed[from - 1].rowCount <= maxRows) rows += sealed[--from].rowCount;
+  // The WAL to replay holds a row at `needFrom`: every block it may take back, past the bound
+  // (the writer took them back when its bound was larger; replay must do the same).
+  if (needFrom !== null) from = Math.min(from, tailStart(sealed, needFrom));
   for (const b of sealed.slice(from)) {
     if (tail.rowsOf(b) !== null) continue;
     const batch = await read(b);

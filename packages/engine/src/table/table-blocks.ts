@@ -10,14 +10,13 @@ import { normalizeBatch } from './validate.js';
 import { sliceBatch, type NormalizedBatch } from '../column/values.js';
 import { batchOfLayout } from '../wal/batch-codec.js';
 import type { PayloadLayout } from '../wal/payload-layout.js';
-import { checkIntSetting } from './options.js';
+import { checkIntSetting, MAX_BLOCK_SIZE_LIMIT } from './options.js';
 import { LateWriter } from './late-writer.js';
 import { lateCapacity, newLateState, type SplitSeal } from './late-rows.js';
 import type { Compression } from './create-options.js';
 
 export const DEFAULT_MAX_BLOCK_SIZE = 10_000_000;
-/** Largest block: keeps one column's shared buffer reservation ≤ 1 GiB. */
-export const MAX_BLOCK_SIZE_LIMIT = 1 << 27;
+export { MAX_BLOCK_SIZE_LIMIT } from './options.js';
 export const DEFAULT_MAX_PENDING_SEALS = 2;
 export const DEFAULT_ROW_GROUP_ROWS = 65_536;
 

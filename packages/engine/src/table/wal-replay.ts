@@ -91,3 +91,24 @@ export class WalReplay {
     return new Error(`${this.where} has a gap at row ${Math.min(this.next, this.blocks.rowCount)}`);
   }
 }
+
+/**
+ * The oldest time among the rows of `records` from row `fromRowSeq` on (null: none). Under a
+ * window, the sealed blocks newer than it are those a row of the WAL may take back: read at
+ * open before the replay (loadTail), whatever the active block's bound is now.
+ */
+export function oldestTimeOf(columns: readonly ColumnDef[], timeIndex: number, records: readonly WalRecord[], fromRowSeq: number): bigint | null {
+  let oldest: bigint | null = null;
+  for (const rec of records) {
+    const skip = Math.max(0, fromRowSeq - rec.firstRowSeq);
+    if (skip >= rec.rowCount) continue;
+    const layout = parseRecord(columns, rec);
+    const at = layout.columns[timeIndex].at;
+    const dv = new DataView(layout.bytes.buffer, layout.bytes.byteOffset, layout.bytes.byteLength);
+    for (let i = skip; i < rec.rowCount; i++) {
+      const t = dv.getBigInt64(at + 8 * i, true);
+      if (oldest === null || t < oldest) oldest = t;
+    }
+  }
+  return oldest;
+}
