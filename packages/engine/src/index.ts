@@ -46,6 +46,7 @@ export * from './table/create-options.js';
 export * from './util/seeded-random.js';
 export * from './util/copy-bytes.js';
 export * from './table/read-only-store.js';
+export * from './table/manifest-follower.js';
 export * from './table/table-life.js';
 export * from './table/table-ops.js';
 export * from './table/drop.js';

@@ -12,8 +12,8 @@ import type { WalRecord } from '../wal/record.js';
 import { oldestTimeOf, replayStartOf, WalReplay } from './wal-replay.js';
 import { TABLE_FILE, tableDir, WAL_DIR } from './layout.js';
 import { droppedRowsOf, sealedFromManifest } from './manifest.js';
-import { loadedFromLog, loadManifest, newestManifestFile, type LoadedManifest } from './table-files.js';
-import { continueManifestLog, MANIFEST_RECORD_HEADER_BYTES, parseManifestLog } from './manifest-log.js';
+import type { LoadedManifest } from './table-files.js';
+import { ManifestFollower } from './manifest-follower.js';
 import { TableBlocks } from './table-blocks.js';
 import { newColumns } from '../block/active-block.js';
 import { BYTES_PER_ROW, prefault, type ColumnStore } from '../block/column-store.js';
@@ -49,11 +49,14 @@ export class ReadOnlyTableStore {
   private refreshing: Promise<void> | null = null;
   /** This process's read lease on the table: the writer keeps files its readers may read. */
   private readonly lease: ReaderLease;
+  /** The manifest as last read, read again from where it ended (manifest-follower.ts). */
+  private readonly manifests: ManifestFollower;
 
   private constructor(readonly ctx: TableContext, readonly schema: ResolvedSchema, public settings: TableSettings, private tableId: string | null) {
     this.dir = tableDir(ctx.dbDir, schema.name);
     this.current = { blocks: this.emptyBlocks(0, null, 0, null), firstRowSeqOfTail: 0, replay: null };
     this.lease = new ReaderLease(ctx.storage, this.dir);
+    this.manifests = new ManifestFollower(ctx.storage, this.dir, schema.name);
   }
 
   /** Open `nameOrSchema` read-only: table.json must exist; the schema, if given, must match. */
@@ -126,7 +129,7 @@ export class ReadOnlyTableStore {
     this.tableId = meta.id;
     this.current = { blocks: this.emptyBlocks(0, null, 0, null), firstRowSeqOfTail: 0, replay: null };
     this.applied = null;
-    this.lastManifest = null;
+    this.manifests.forget();
     this.walCursor = null;
     this.walCursorRow = 0;
   }
@@ -166,58 +169,6 @@ export class ReadOnlyTableStore {
   }
 
   /**
-   * The manifest as last read: its file, the file's size then, and its first record's header
-   * (a generation file is only ever appended to; a different header means another file).
-   */
-  private lastManifest: { file: string; sizeBytes: number; header: Uint8Array; loaded: LoadedManifest } | null = null;
-
-  /**
-   * The current manifest. While the newest generation file is the one read last time, only the
-   * bytes appended since are read (a torn record at its end is a live writer's append in
-   * progress: reading stops before it and resumes there); otherwise the whole file.
-   */
-  private async loadManifest(): Promise<LoadedManifest | null> {
-    const { storage } = this.ctx;
-    try {
-      const names = await storage.list(this.dir);
-      const newest = newestManifestFile(names);
-      const last = this.lastManifest;
-      if (newest !== null && last !== null && last.file === newest.file) {
-        const appended = await this.readAppended(last, newest.generation);
-        if (appended !== null) return appended;
-      }
-      this.lastManifest = null;
-      if (newest === null) return await loadManifest(storage, this.dir, names); // format 1, or none
-      const path = join(this.dir, newest.file);
-      const bytes = await storage.readFile(path);
-      const loaded = loadedFromLog(newest.file, newest.generation, parseManifestLog(bytes, path));
-      this.lastManifest = { file: newest.file, sizeBytes: bytes.byteLength, header: bytes.slice(0, MANIFEST_RECORD_HEADER_BYTES), loaded };
-      return loaded;
-    } catch (err) {
-      // The writer replaced its snapshot between our listing and our read: look again.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new Error(`table "${this.name}": ${(err as Error).message}`);
-    }
-  }
-
-  /** The records appended to the file read last time; null when it must be read whole. */
-  private async readAppended(last: NonNullable<typeof this.lastManifest>, generation: number): Promise<LoadedManifest | null> {
-    const { storage } = this.ctx;
-    const path = join(this.dir, last.file);
-    const cursor = last.loaded.cursor;
-    const size = await storage.sizeOf(path);
-    if (size === null || cursor === null) return null;
-    // Unchanged: nothing to read — unless it ended in a torn record, whose bytes may have been landing.
-    if (size === last.sizeBytes && last.loaded.tail === null) return last.loaded;
-    if (size < cursor.validBytes) return null; // not the file read before
-    const header = await storage.readRange(path, 0, MANIFEST_RECORD_HEADER_BYTES);
-    if (header.some((b, i) => b !== last.header[i])) return null;
-    const loaded = loadedFromLog(last.file, generation, continueManifestLog(cursor, await storage.readRange(path, cursor.validBytes, size - cursor.validBytes), path));
-    this.lastManifest = { ...last, sizeBytes: size, loaded };
-    return loaded;
-  }
-
-  /**
    * The WAL is read before the manifest: the writer retires a segment only after the manifest
    * lists a block holding its rows, so a manifest read afterwards always reaches at least the
    * first row the WAL read still found. Rows then come from blocks up to the manifest's end and
@@ -249,7 +200,7 @@ export class ReadOnlyTableStore {
           records.length = 0;
           readFrom = readFromAtMost === null ? await this.tailStartHint() : Math.min(readFromAtMost, this.current.firstRowSeqOfTail);
           // Spare columns only for blocks to be built: not while the manifest just read is the one applied.
-          const applied = this.applied !== null && this.lastManifest?.loaded === this.applied && this.current.replay !== null;
+          const applied = this.applied !== null && this.manifests.latest === this.applied && this.current.replay !== null;
           spare = applied ? null : this.spareColumns();
           await readWal(this.ctx.storage, walDir, { fromRowSeq: readFrom, skipMissing: true, onRecord: collect, readInto: buffers.take, whileReading: spare?.whileReading });
         }
@@ -282,7 +233,7 @@ export class ReadOnlyTableStore {
   private async tailStartHint(): Promise<number> {
     const base = this.current.firstRowSeqOfTail;
     if (this.settings.outOfOrderWindow !== 0n) return base;
-    const loaded = await this.loadManifest();
+    const loaded = await this.manifests.load();
     if (loaded === null) return base;
     const start = replayStartOf(loaded.manifest);
     return start.sealedTime === null ? Math.max(base, start.fromRowSeq) : base;
@@ -296,7 +247,7 @@ export class ReadOnlyTableStore {
    */
   private async applyRecords(walDir: string, records: ReadonlyArray<{ rec: WalRecord; at: WalPosition }>, incremental: boolean, readFrom: number | null, spare: SpareColumns | null): Promise<'done' | 'again' | { readFrom: number }> {
     // 2. The manifest, read again after the WAL (see above).
-    const loaded = await this.loadManifest();
+    const loaded = await this.manifests.load();
     if (loaded === null) {
       // No manifest and no table.json: the directory went (a drop finished), not a snapshot being replaced.
       if ((await this.ctx.storage.sizeOf(join(this.dir, TABLE_FILE))) === null) throw this.readOnlyError('read', `the table was dropped from ${this.ctx.dbDir}`);
