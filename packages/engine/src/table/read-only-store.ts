@@ -54,7 +54,7 @@ export class ReadOnlyTableStore {
 
   private constructor(readonly ctx: TableContext, readonly schema: ResolvedSchema, public settings: TableSettings, private tableId: string | null) {
     this.dir = tableDir(ctx.dbDir, schema.name);
-    this.current = { blocks: this.emptyBlocks(0, null, 0, null), firstRowSeqOfTail: 0, replay: null };
+    this.current = this.noRows();
     this.lease = new ReaderLease(ctx.storage, this.dir);
     this.manifests = new ManifestFollower(ctx.storage, this.dir, schema.name);
   }
@@ -83,6 +83,11 @@ export class ReadOnlyTableStore {
     const blocks = new TableBlocks(this.schema, this.ctx.encoder, opts, { firstRowSeq, lastTime, nextBlockId, newest, columns: columns ?? undefined });
     if (blocks.late !== null) blocks.late.replaying = true; // a reader only replays what the writer acknowledged
     return blocks;
+  }
+
+  /** What is shown before the first catch-up (and after the table was made again). */
+  private noRows(): ReadOnlyTableStore['current'] {
+    return { blocks: this.emptyBlocks(0, null, 0, null), firstRowSeqOfTail: 0, replay: null };
   }
 
   /**
@@ -127,7 +132,7 @@ export class ReadOnlyTableStore {
       return;
     }
     this.tableId = meta.id;
-    this.current = { blocks: this.emptyBlocks(0, null, 0, null), firstRowSeqOfTail: 0, replay: null };
+    this.current = this.noRows();
     this.applied = null;
     this.manifests.forget();
     this.walCursor = null;

@@ -145,10 +145,9 @@ export async function openTableStore(ctx: TableContext, nameOrSchema: string | T
   const table = new TableStore(ctx, blocks, settings, [...manifest.blocks], writer, { durableRowCount: manifest.durableRowCount, lastTime: manifest.lastTime, removed: held }, meta.id);
 
   // Replay: rows the blocks do not hold, each exactly once (sequence numbers; wal-replay.ts).
-  // A late row there may take sealed blocks back: their rows are read first (reopen-tail.ts).
-  // Every block a WAL row may take back is read, past the active block's bound now: the writer
-  // took them back when maxBlockSize may have been larger (a crash after lowering it left a
-  // table that did not open).
+  // A late row there may take sealed blocks back: every block a WAL row may need is read first
+  // (reopen-tail.ts), past the active block's bound now — the writer took them back when
+  // maxBlockSize may have been larger (a crash after lowering it left a table that did not open).
   const walDir = join(dir, WAL_DIR);
   const replay = await replayWal(storage, walDir, { fromRowSeq: start.fromRowSeq });
   report.damaged = replay.damaged;
